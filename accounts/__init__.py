@@ -1,0 +1,1 @@
+"""Users, authentication and (later) two-factor. Knows nothing of organizations or cases."""

@@ -1,0 +1,1 @@
+"""The JSON door: DRF views and serializers over the services and the access policy."""

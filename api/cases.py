@@ -1,0 +1,115 @@
+"""Cases: list, open, read, and the case's own transitions (activate, close, reopen)."""
+
+import django_filters
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from api.access import ViewerMixin
+from api.serializers_cases import (
+    CaseDetailSerializer,
+    CaseSerializer,
+    CloseCaseSerializer,
+    OpenCaseSerializer,
+)
+from cases.models import Case, Person
+from cases.selectors import load_case_summary, with_case_summary
+from cases.services.intake import open_case
+from cases.services.lifecycle import activate_case, close_case, reopen_case
+from consent.policy import Action, CaseAccess, access_case, can_open_case_at, visible_cases
+
+
+class CaseFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=Case.Status.choices)
+    opened_after = django_filters.DateFilter(field_name="opened_on", lookup_expr="gte")
+    opened_before = django_filters.DateFilter(field_name="opened_on", lookup_expr="lte")
+    care_team_member = django_filters.NumberFilter(method="filter_team_member")
+
+    class Meta:
+        model = Case
+        fields = ["status", "lead_organization"]
+
+    def filter_team_member(self, queryset: QuerySet[Case], name: str, value: int) -> QuerySet[Case]:
+        return queryset.filter(care_team__user_id=value, care_team__until__isnull=True)
+
+
+class CaseViewSet(
+    ViewerMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Cases the signed-in user may see: their care team's, their organization's as supervisor,
+    or their own as the young person."""
+
+    serializer_class = CaseSerializer
+    filterset_class = CaseFilter
+
+    def get_queryset(self) -> QuerySet[Case]:
+        return with_case_summary(visible_cases(viewer=self.viewer))
+
+    def access(self, action: Action) -> CaseAccess:
+        return access_case(viewer=self.viewer, case_id=int(self.kwargs["pk"]), action=action)
+
+    def _detail(self, access: CaseAccess, status_code: int = status.HTTP_200_OK) -> Response:
+        load_case_summary(access.case)
+        data = CaseDetailSerializer(access.case, context={"access": access}).data
+        return Response(data, status=status_code)
+
+    @extend_schema(responses=CaseDetailSerializer)
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return self._detail(self.access(Action.VIEW))
+
+    @extend_schema(request=OpenCaseSerializer, responses={201: CaseDetailSerializer})
+    def create(self, request: Request) -> Response:
+        serializer = OpenCaseSerializer(data=request.data, context={"request": request})
+        serializer.fields["person_id"].queryset = Person.objects.filter(
+            cases__in=visible_cases(viewer=self.viewer)
+        ).distinct()
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        organization = data["lead_organization"]
+        if not can_open_case_at(viewer=self.viewer, organization_id=organization.pk):
+            raise PermissionDenied("You can open cases only for an organization you work at.")
+        case = open_case(
+            actor=request.user,
+            lead_organization=organization,
+            person_fields=data.get("person"),
+            person=data.get("existing_person"),
+            primary_advocate=data.get("primary_advocate"),
+            opened_on=data.get("opened_on"),
+        )
+        return self._detail(self.access_after_write(case), status.HTTP_201_CREATED)
+
+    def access_after_write(self, case: Case) -> CaseAccess:
+        return access_case(viewer=self.viewer, case_id=case.pk, action=Action.VIEW)
+
+    @extend_schema(request=None, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def activate(self, request: Request, pk: str) -> Response:
+        """Mark the case active: the young person is engaged."""
+        access = self.access(Action.EDIT)
+        activate_case(case=access.case, actor=request.user)
+        return self._detail(self.access(Action.VIEW))
+
+    @extend_schema(request=CloseCaseSerializer, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, pk: str) -> Response:
+        """Close the case with a coded reason."""
+        access = self.access(Action.CLOSE)
+        serializer = CloseCaseSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        close_case(case=access.case, actor=request.user, **serializer.validated_data)
+        return self._detail(self.access(Action.VIEW))
+
+    @extend_schema(request=None, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request: Request, pk: str) -> Response:
+        """Reopen a closed case."""
+        access = self.access(Action.CLOSE)
+        reopen_case(case=access.case, actor=request.user)
+        return self._detail(self.access(Action.VIEW))

@@ -1,0 +1,107 @@
+"""Serializers of cases and their care teams."""
+
+from rest_framework import serializers
+
+from accounts.models import User
+from api.serializers_people import PersonSerializer
+from cases.models import CareTeamMember, Case, Flag, Person
+from providers.models import Organization
+
+
+class StaffSerializer(serializers.ModelSerializer):
+    """A staff member as other staff see them."""
+
+    class Meta:
+        model = User
+        fields = ["id", "full_name", "email"]
+
+
+class CareTeamMemberSerializer(serializers.ModelSerializer):
+    """One person's role on a case."""
+
+    user_detail = StaffSerializer(source="user", read_only=True)
+
+    class Meta:
+        model = CareTeamMember
+        fields = ["id", "case", "user", "user_detail", "role", "since", "until"]
+        read_only_fields = ["id", "since", "until"]
+        extra_kwargs = {
+            "case": {"queryset": Case.objects.none()},
+            "user": {"queryset": User.objects.filter(is_active=True)},
+        }
+
+
+class FlagSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Flag
+        fields = ["id", "kind", "text", "raised_at"]
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    """A case with its young person, current care team and current flags."""
+
+    person = PersonSerializer(read_only=True)
+    lead_organization_name = serializers.CharField(source="lead_organization.name", read_only=True)
+    care_team = CareTeamMemberSerializer(source="current_team", many=True, read_only=True)
+    flags = FlagSummarySerializer(source="current_flags", many=True, read_only=True)
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "person",
+            "lead_organization",
+            "lead_organization_name",
+            "status",
+            "closed_reason",
+            "closed_reason_text",
+            "opened_on",
+            "closed_on",
+            "care_team",
+            "flags",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class CaseDetailSerializer(CaseSerializer):
+    """A case as seen by one viewer: adds what the viewer may do and on which basis."""
+
+    your_access = serializers.SerializerMethodField()
+
+    class Meta(CaseSerializer.Meta):
+        fields = [*CaseSerializer.Meta.fields, "your_access"]
+        read_only_fields = fields
+
+    def get_your_access(self, case: Case) -> dict[str, list[str]]:
+        access = self.context["access"]
+        return {"bases": sorted(access.bases), "actions": sorted(access.actions)}
+
+
+class OpenCaseSerializer(serializers.Serializer):
+    """Input for opening a case: a new young person (``person``) or a known one (``person_id``)."""
+
+    lead_organization = serializers.PrimaryKeyRelatedField(
+        queryset=Organization.objects.filter(is_active=True)
+    )
+    person = PersonSerializer(required=False)
+    person_id = serializers.PrimaryKeyRelatedField(
+        queryset=Person.objects.none(), required=False, source="existing_person"
+    )
+    primary_advocate = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    opened_on = serializers.DateField(required=False)
+
+    def validate(self, attrs: dict) -> dict:
+        if ("person" in attrs) == ("existing_person" in attrs):
+            raise serializers.ValidationError(
+                {"person": ["Give either a new young person's details or person_id, not both."]}
+            )
+        return attrs
+
+
+class CloseCaseSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=Case.ClosedReason.choices)
+    reason_text = serializers.CharField(required=False, allow_blank=True, max_length=300)

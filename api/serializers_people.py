@@ -1,0 +1,92 @@
+"""Serializers of the young person's own record: identity, family, safe contact."""
+
+from rest_framework import serializers
+
+from api.fields import ChoiceListField
+from cases.models import FamilyMember, Person, SafeContactRule
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    """Identity of the young person. Intake needs only a name or alias (R34)."""
+
+    declined_fields = ChoiceListField(choices=Person.DECLINABLE_FIELDS, required=False)
+    languages = serializers.ListField(
+        child=serializers.CharField(max_length=16), required=False, max_length=20
+    )
+    has_portal_login = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Person
+        fields = [
+            "id",
+            "alias",
+            "legal_name",
+            "chosen_name",
+            "pronouns",
+            "birth_date_precision",
+            "birth_date",
+            "birth_year",
+            "age_range_min",
+            "age_range_max",
+            "languages",
+            "gender",
+            "race_ethnicity",
+            "declined_fields",
+            "time_zone",
+            "has_portal_login",
+            "created_at",
+        ]
+        read_only_fields = ["id", "created_at"]
+
+    def get_has_portal_login(self, person: Person) -> bool:
+        return person.user_id is not None
+
+
+class FamilyMemberSerializer(serializers.ModelSerializer):
+    """A family member, with what is known about whether contact is safe."""
+
+    class Meta:
+        model = FamilyMember
+        fields = [
+            "id",
+            "person",
+            "name",
+            "relation",
+            "relation_other",
+            "is_legal_guardian",
+            "is_court_appointed",
+            "is_household_member",
+            "phone",
+            "email",
+            "address",
+            "contact_is_safe",
+            "harmed_young_person",
+            "harmed_other_parent",
+            "notes",
+            "created_at",
+        ]
+        read_only_fields = ["id", "created_at"]
+        extra_kwargs = {"person": {"queryset": Person.objects.none()}}
+
+
+class SafeContactRuleSerializer(serializers.ModelSerializer):
+    """How staff may reach the young person; a new record allows no channel (R28)."""
+
+    allowed_channels = ChoiceListField(choices=SafeContactRule.Channel.choices, required=False)
+
+    class Meta:
+        model = SafeContactRule
+        fields = [
+            "allowed_channels",
+            "phone",
+            "email",
+            "address",
+            "voicemail_ok",
+            "safe_hours_start",
+            "safe_hours_end",
+            "code_word",
+            "notes",
+            "confirmed_at",
+            "confirmed_by",
+        ]
+        read_only_fields = ["confirmed_at", "confirmed_by"]

@@ -1,0 +1,29 @@
+"""URLs of the JSON API (version 1), its OpenAPI schema and docs."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from api.care_team import CareTeamViewSet
+from api.cases import CaseViewSet
+from api.organizations import MembershipViewSet, MeView, OrganizationViewSet, ServiceTypeViewSet
+from api.people import FamilyMemberViewSet, PersonViewSet
+
+router = DefaultRouter()
+router.register("organizations", OrganizationViewSet, basename="organization")
+router.register("service-types", ServiceTypeViewSet, basename="service-type")
+router.register("memberships", MembershipViewSet, basename="membership")
+router.register("cases", CaseViewSet, basename="case")
+router.register("care-team", CareTeamViewSet, basename="care-team")
+router.register("people", PersonViewSet, basename="person")
+router.register("family-members", FamilyMemberViewSet, basename="family-member")
+
+urlpatterns = [
+    path("v1/", include(router.urls)),
+    path("v1/me/", MeView.as_view(), name="me"),
+    path("v1/auth/token/", obtain_auth_token, name="auth-token"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+]

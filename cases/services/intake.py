@@ -1,0 +1,247 @@
+"""Opening a case and keeping the young person's own record: identity, family, safe contact."""
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from cases.models import CareTeamMember, Case, FamilyMember, Person, SafeContactRule, ServicePlan
+from providers.models import Membership, Organization
+
+PERSON_FIELDS = frozenset(
+    {
+        "alias",
+        "legal_name",
+        "chosen_name",
+        "pronouns",
+        "birth_date_precision",
+        "birth_date",
+        "birth_year",
+        "age_range_min",
+        "age_range_max",
+        "languages",
+        "gender",
+        "race_ethnicity",
+        "declined_fields",
+        "time_zone",
+    }
+)
+_DATE_PARTS = {
+    "exact": ("birth_date",),
+    "year": ("birth_year",),
+    "age_range": ("age_range_min", "age_range_max"),
+    "unknown": (),
+}
+
+
+def _validate_person(person: Person) -> None:
+    """Field rules the database cannot express on every backend, as field errors."""
+    errors: dict[str, list[str]] = {}
+    if not (person.alias or person.chosen_name or person.legal_name):
+        errors["alias"] = ["Give a name or an alias; nothing else is needed to start."]
+    unknown = set(person.declined_fields) - set(Person.DECLINABLE_FIELDS)
+    if unknown:
+        errors["declined_fields"] = [
+            f"Not a field that can be declined: {', '.join(sorted(unknown))}."
+        ]
+    for name in set(person.declined_fields) & set(Person.DECLINABLE_FIELDS):
+        if name == "birth_date" and person.birth_date_precision != "unknown":
+            errors["birth_date_precision"] = ["Date of birth was declined; leave it unrecorded."]
+        elif name != "birth_date" and getattr(person, name):
+            errors[name] = ["This field was marked 'prefers not to answer'; leave it empty."]
+    needed = _DATE_PARTS.get(person.birth_date_precision, ())
+    for part in needed:
+        if getattr(person, part) is None:
+            errors[part] = [
+                f"Required when the date of birth is recorded as '{person.birth_date_precision}'."
+            ]
+    for part in {"birth_date", "birth_year", "age_range_min", "age_range_max"} - set(needed):
+        setattr(person, part, None)
+    if person.birth_date and person.birth_date > timezone.localdate():
+        errors["birth_date"] = ["A date of birth cannot be in the future."]
+    if (
+        person.age_range_min is not None
+        and person.age_range_max is not None
+        and person.age_range_min > person.age_range_max
+    ):
+        errors["age_range_max"] = ["The upper age must not be below the lower age."]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _apply(instance: Any, values: Mapping[str, Any], allowed: frozenset[str]) -> None:
+    for name, value in values.items():
+        if name in allowed:
+            setattr(instance, name, value)
+
+
+@transaction.atomic
+def open_case(
+    *,
+    actor: User,
+    lead_organization: Organization,
+    person_fields: Mapping[str, Any] | None = None,
+    person: Person | None = None,
+    primary_advocate: User | None = None,
+    opened_on: date | None = None,
+) -> Case:
+    """Open a case for a new or existing young person, with an empty plan and safe-contact record.
+
+    The primary advocate defaults to the actor when the actor is an advocate there.
+    """
+    if person is None:
+        person = Person()
+        _apply(person, person_fields or {}, PERSON_FIELDS)
+        _validate_person(person)
+        person.save()
+        SafeContactRule.objects.create(person=person)
+    primary = primary_advocate or (
+        actor if _is_advocate(user=actor, organization=lead_organization) else None
+    )
+    if primary is not None and not _is_advocate(user=primary, organization=lead_organization):
+        raise ValidationError(
+            {"primary_advocate": ["Must be an active advocate of the lead organization."]}
+        )
+    try:
+        with transaction.atomic():
+            case = Case.objects.create(
+                person=person,
+                lead_organization=lead_organization,
+                opened_on=opened_on or timezone.localdate(),
+                created_by=actor,
+            )
+    except IntegrityError as exc:
+        raise ValidationError(
+            {"person": ["This young person already has an open case at this organization."]}
+        ) from exc
+    ServicePlan.objects.create(case=case)
+    if primary is not None:
+        CareTeamMember.objects.create(
+            case=case, user=primary, role=CareTeamMember.Role.PRIMARY, since=case.opened_on
+        )
+    if primary != actor and _is_staff(user=actor, organization=lead_organization):
+        # Whoever opens the case keeps working on it until a supervisor says otherwise.
+        CareTeamMember.objects.create(
+            case=case, user=actor, role=CareTeamMember.Role.SECONDARY, since=case.opened_on
+        )
+    return case
+
+
+def _has_role(*, user: User, organization: Organization, roles: tuple[str, ...]) -> bool:
+    return Membership.objects.filter(
+        user=user, organization=organization, role__in=roles, is_active=True
+    ).exists()
+
+
+def _is_advocate(*, user: User, organization: Organization) -> bool:
+    return _has_role(user=user, organization=organization, roles=(Membership.Role.ADVOCATE,))
+
+
+def _is_staff(*, user: User, organization: Organization) -> bool:
+    staff = (Membership.Role.ADVOCATE, Membership.Role.INTAKE, Membership.Role.SUPERVISOR)
+    return _has_role(user=user, organization=organization, roles=staff)
+
+
+@transaction.atomic
+def update_person(*, person: Person, actor: User, changes: Mapping[str, Any]) -> Person:
+    """Change the young person's own record; every change lands in the history."""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    _apply(person, changes, PERSON_FIELDS)
+    _validate_person(person)
+    person._history_user = actor
+    person.save()
+    return person
+
+
+FAMILY_FIELDS = frozenset(
+    {
+        "name",
+        "relation",
+        "relation_other",
+        "is_legal_guardian",
+        "is_court_appointed",
+        "is_household_member",
+        "phone",
+        "email",
+        "address",
+        "contact_is_safe",
+        "harmed_young_person",
+        "harmed_other_parent",
+        "notes",
+    }
+)
+
+
+def _validate_family_member(member: FamilyMember) -> None:
+    errors: dict[str, list[str]] = {}
+    if member.relation == FamilyMember.Relation.OTHER and not member.relation_other:
+        errors["relation_other"] = ["Name the relation when it is 'other'."]
+    if member.is_court_appointed and not member.is_legal_guardian:
+        errors["is_court_appointed"] = ["A court-appointed guardian is a legal guardian."]
+    if member.is_recorded_abuser and member.contact_is_safe:
+        errors["contact_is_safe"] = [
+            "Contact is never marked safe with someone recorded as having caused harm."
+        ]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def save_family_member(
+    *,
+    actor: User,
+    values: Mapping[str, Any],
+    person: Person | None = None,
+    member: FamilyMember | None = None,
+) -> FamilyMember:
+    """Add a family member to the young person's record, or change one."""
+    if member is None:
+        member = FamilyMember(person=person)
+    _apply(member, values, FAMILY_FIELDS)
+    _validate_family_member(member)
+    member._history_user = actor
+    member.save()
+    return member
+
+
+SAFE_CONTACT_FIELDS = frozenset(
+    {
+        "allowed_channels",
+        "phone",
+        "email",
+        "address",
+        "voicemail_ok",
+        "safe_hours_start",
+        "safe_hours_end",
+        "code_word",
+        "notes",
+    }
+)
+
+
+@transaction.atomic
+def update_safe_contact(
+    *, person: Person, actor: User, changes: Mapping[str, Any]
+) -> SafeContactRule:
+    """Record the young person's safe-contact rules; saving them counts as confirming them now."""
+    rule, _ = SafeContactRule.objects.select_for_update().get_or_create(person=person)
+    _apply(rule, changes, SAFE_CONTACT_FIELDS)
+    errors: dict[str, list[str]] = {}
+    unknown = set(rule.allowed_channels) - set(SafeContactRule.Channel.values)
+    if unknown:
+        errors["allowed_channels"] = [f"Unknown channel: {', '.join(sorted(unknown))}."]
+    if (rule.safe_hours_start is None) != (rule.safe_hours_end is None):
+        errors["safe_hours_end"] = ["Give both ends of the safe hours, or neither."]
+    if rule.voicemail_ok and SafeContactRule.Channel.CALL not in rule.allowed_channels:
+        errors["voicemail_ok"] = ["Voicemail needs phone calls to be an allowed channel."]
+    if errors:
+        raise ValidationError(errors)
+    rule.confirmed_at = timezone.now()
+    rule.confirmed_by = actor
+    rule._history_user = actor
+    rule.save()
+    return rule

@@ -1,0 +1,1 @@
+"""Organizations, memberships and roles, the service taxonomy (and later the directory)."""

@@ -1,0 +1,1 @@
+"""Follow-ups, reminder rules, notifications and the Celery tasks that drive them."""

@@ -1,0 +1,86 @@
+"""Fixtures shared by the whole suite: personas around one case, and API clients for them."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from accounts.models import User
+from cases.models import Case
+from providers.models import Membership, Organization
+from tests import factories as f
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """PostgreSQL-only tests (row locks, triggers) are deselected, not skipped, on SQLite."""
+    if connection.vendor == "postgresql":
+        return
+    keep, drop = [], []
+    for item in items:
+        (drop if item.get_closest_marker("postgres") else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+@dataclass
+class World:
+    """A lead organization with one case, a partner organization, and one user per persona."""
+
+    lead: Organization
+    partner: Organization
+    case: Case
+    advocate: User  # primary advocate on the case
+    other_advocate: User  # same organization, not on the care team
+    supervisor: User
+    intake: User
+    org_admin: User
+    partner_staff: User
+    young_person: User
+    other_young_person: User
+    superuser: User
+
+
+def _staff(organization: Organization, role: str) -> User:
+    return f.MembershipFactory(organization=organization, role=role).user
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    lead = f.OrganizationFactory(name="Lead Community Org", kind=Organization.Kind.SURVIVOR_LED)
+    partner = f.OrganizationFactory(name="Partner Housing", kind=Organization.Kind.HOUSING)
+    advocate = _staff(lead, Membership.Role.ADVOCATE)
+    young_person = f.UserFactory(full_name="")
+    case = f.CaseFactory(lead_organization=lead, person=f.PersonFactory(user=young_person))
+    f.CareTeamMemberFactory(case=case, user=advocate)
+    other_young_person = f.UserFactory(full_name="")
+    f.CaseFactory(lead_organization=partner, person=f.PersonFactory(user=other_young_person))
+    return World(
+        lead=lead,
+        partner=partner,
+        case=case,
+        advocate=advocate,
+        other_advocate=_staff(lead, Membership.Role.ADVOCATE),
+        supervisor=_staff(lead, Membership.Role.SUPERVISOR),
+        intake=_staff(lead, Membership.Role.INTAKE),
+        org_admin=_staff(lead, Membership.Role.ORG_ADMIN),
+        partner_staff=_staff(partner, Membership.Role.ADVOCATE),
+        young_person=young_person,
+        other_young_person=other_young_person,
+        superuser=User.objects.create_superuser(email="root@example.org", password="x" * 16),
+    )
+
+
+@pytest.fixture
+def api_for() -> Callable[[User | None], APIClient]:
+    """An API client signed in as the given user (None: anonymous)."""
+
+    def make(user: User | None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user=user)
+        return client
+
+    return make

@@ -1,0 +1,203 @@
+"""One factory per model, with sensible defaults and traits for states."""
+
+import datetime as dt
+
+import factory
+from django.contrib.auth.models import Group
+from django.utils import timezone
+from factory.django import DjangoModelFactory
+
+from accounts.models import User
+from cases.models import (
+    CareTeamMember,
+    Case,
+    CaseNote,
+    CaseTransfer,
+    Contact,
+    FamilyMember,
+    Flag,
+    Goal,
+    Person,
+    PlannedService,
+    PlanVersion,
+    Referral,
+    SafeContactRule,
+    ServicePlan,
+)
+from providers.models import Membership, Organization, ServiceType
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+
+    email = factory.Sequence(lambda n: f"user{n}@example.org")
+    full_name = factory.Sequence(lambda n: f"Staff Member {n}")
+    password = factory.django.Password("correct horse battery staple")
+
+
+class GroupFactory(DjangoModelFactory):
+    class Meta:
+        model = Group
+
+    name = factory.Sequence(lambda n: f"organization:{n}")
+
+
+class OrganizationFactory(DjangoModelFactory):
+    class Meta:
+        model = Organization
+
+    name = factory.Sequence(lambda n: f"Organization {n}")
+    kind = Organization.Kind.COMMUNITY_BASED
+    group = factory.SubFactory(GroupFactory)
+
+
+class MembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organization = factory.SubFactory(OrganizationFactory)
+    role = Membership.Role.ADVOCATE
+
+
+def service_type(code: str = "case_management") -> ServiceType:
+    """Service types come from the seeded taxonomy."""
+    return ServiceType.objects.get(code=code)
+
+
+class PersonFactory(DjangoModelFactory):
+    class Meta:
+        model = Person
+        skip_postgeneration_save = True
+
+    alias = factory.Sequence(lambda n: f"Alias{n}")
+
+    @factory.post_generation
+    def safe_contact(obj, create, extracted, **kwargs):
+        if create:
+            SafeContactRule.objects.get_or_create(person=obj)
+
+
+class FamilyMemberFactory(DjangoModelFactory):
+    class Meta:
+        model = FamilyMember
+
+    person = factory.SubFactory(PersonFactory)
+    name = factory.Sequence(lambda n: f"Relative {n}")
+    relation = FamilyMember.Relation.MOTHER
+    is_legal_guardian = True
+
+
+class CaseFactory(DjangoModelFactory):
+    class Meta:
+        model = Case
+        skip_postgeneration_save = True
+
+    person = factory.SubFactory(PersonFactory)
+    lead_organization = factory.SubFactory(OrganizationFactory)
+    opened_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=30))
+
+    class Params:
+        active = factory.Trait(status=Case.Status.ACTIVE)
+        closed = factory.Trait(
+            status=Case.Status.CLOSED,
+            closed_reason=Case.ClosedReason.GOALS_MET,
+            closed_on=factory.LazyFunction(timezone.localdate),
+        )
+
+    @factory.post_generation
+    def plan(obj, create, extracted, **kwargs):
+        if create:
+            ServicePlan.objects.get_or_create(case=obj)
+
+
+class CareTeamMemberFactory(DjangoModelFactory):
+    class Meta:
+        model = CareTeamMember
+
+    case = factory.SubFactory(CaseFactory)
+    user = factory.SubFactory(UserFactory)
+    role = CareTeamMember.Role.PRIMARY
+    since = factory.LazyAttribute(lambda o: o.case.opened_on)
+
+
+class FlagFactory(DjangoModelFactory):
+    class Meta:
+        model = Flag
+
+    case = factory.SubFactory(CaseFactory)
+    kind = Flag.Kind.SAFETY
+    text = "Do not call after 8pm"
+
+
+class GoalFactory(DjangoModelFactory):
+    class Meta:
+        model = Goal
+
+    plan = factory.LazyAttribute(lambda o: ServicePlan.objects.get_or_create(case=CaseFactory())[0])
+    description = "I want a safe place to live"
+    domain = Goal.Domain.HOUSING
+
+
+class PlannedServiceFactory(DjangoModelFactory):
+    class Meta:
+        model = PlannedService
+
+    goal = factory.SubFactory(GoalFactory)
+    service_type = factory.LazyFunction(service_type)
+
+
+class PlanVersionFactory(DjangoModelFactory):
+    class Meta:
+        model = PlanVersion
+
+    plan = factory.LazyAttribute(lambda o: ServicePlan.objects.get_or_create(case=CaseFactory())[0])
+    number = factory.Sequence(lambda n: n + 1)
+
+
+class ReferralFactory(DjangoModelFactory):
+    class Meta:
+        model = Referral
+
+    case = factory.SubFactory(CaseFactory)
+    from_organization = factory.LazyAttribute(lambda o: o.case.lead_organization)
+    to_organization = factory.SubFactory(OrganizationFactory)
+    service_type = factory.LazyFunction(service_type)
+    message = "Needs housing support"
+
+    class Params:
+        sent = factory.Trait(
+            status=Referral.Status.SENT, sent_at=factory.LazyFunction(timezone.now)
+        )
+
+
+class CaseTransferFactory(DjangoModelFactory):
+    class Meta:
+        model = CaseTransfer
+
+    case = factory.SubFactory(CaseFactory)
+    from_organization = factory.LazyAttribute(lambda o: o.case.lead_organization)
+    to_organization = factory.SubFactory(OrganizationFactory)
+    reason = "The young person moved"
+    requested_at = factory.LazyFunction(timezone.now)
+
+
+class CaseNoteFactory(DjangoModelFactory):
+    class Meta:
+        model = CaseNote
+
+    case = factory.SubFactory(CaseFactory)
+    organization = factory.LazyAttribute(lambda o: o.case.lead_organization)
+    body = "Met at the drop-in centre."
+
+
+class ContactFactory(DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    case = factory.SubFactory(CaseFactory)
+    organization = factory.LazyAttribute(lambda o: o.case.lead_organization)
+    occurred_at = factory.LazyFunction(timezone.now)
+    channel = Contact.Channel.IN_PERSON
+    outcome = Contact.Outcome.REACHED
