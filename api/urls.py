@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from api import routes_plans, routes_records, routes_referrals
 from api.care_team import CareTeamViewSet
 from api.cases import CaseViewSet
 from api.organizations import MembershipViewSet, MeView, OrganizationViewSet, ServiceTypeViewSet
@@ -18,6 +19,8 @@ router.register("cases", CaseViewSet, basename="case")
 router.register("care-team", CareTeamViewSet, basename="care-team")
 router.register("people", PersonViewSet, basename="person")
 router.register("family-members", FamilyMemberViewSet, basename="family-member")
+for routes in (routes_plans, routes_referrals, routes_records):
+    routes.register(router)
 
 urlpatterns = [
     path("v1/", include(router.urls)),

@@ -1,0 +1,7 @@
+"""Routes of the plans endpoints (filled in by the plans work)."""
+
+from rest_framework.routers import DefaultRouter
+
+
+def register(router: DefaultRouter) -> None:
+    """Register this module's viewsets on the API router."""
