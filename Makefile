@@ -20,6 +20,9 @@ demo: install ## Migrate, seed demo data and serve Harbor with its worker (embed
 	$(PY) manage.py seed_demo
 	$(PY) manage.py serve_embedded
 
+serve: install ## Serve Harbor with its worker and beat (embedded mode) on the data already there
+	$(PY) manage.py serve_embedded
+
 test: install ## Run the whole suite (SQLite by default; set DATABASE_URL/REDIS_URL for PostgreSQL/Redis)
 	$(PY) -m pytest
 

@@ -25,6 +25,7 @@ class PersonViewSet(
     """Young people whose cases the signed-in user may see."""
 
     serializer_class = PersonSerializer
+    lookup_value_regex = r"[0-9]+"  # the id is converted to an int before the policy reads it
 
     def get_queryset(self) -> QuerySet[Person]:
         return visible_people(viewer=self.viewer)
@@ -79,7 +80,7 @@ class FamilyMemberViewSet(
 
     def get_serializer(self, *args: object, **kwargs: object) -> FamilyMemberSerializer:
         serializer = super().get_serializer(*args, **kwargs)
-        if "person" in serializer.fields:
+        if not kwargs.get("many"):
             serializer.fields["person"].queryset = visible_people(viewer=self.viewer)
         return serializer
 

@@ -1,7 +1,17 @@
-"""Routes of the records endpoints (filled in by the records work)."""
+"""Routes of the records endpoints: notes, contacts, flags and the case's change history."""
 
 from rest_framework.routers import DefaultRouter
+
+from api.history import CaseHistoryViewSet
+from api.records import ContactViewSet, FlagViewSet, NoteViewSet
 
 
 def register(router: DefaultRouter) -> None:
     """Register this module's viewsets on the API router."""
+    router.register("notes", NoteViewSet, basename="note")
+    router.register("contacts", ContactViewSet, basename="contact")
+    router.register("flags", FlagViewSet, basename="flag")
+    # Digits only: the case id is converted to an int before the policy reads it.
+    router.register(
+        r"cases/(?P<case_pk>[0-9]+)/history", CaseHistoryViewSet, basename="case-history"
+    )

@@ -11,7 +11,9 @@ from api.cases import CaseViewSet
 from api.organizations import MembershipViewSet, MeView, OrganizationViewSet, ServiceTypeViewSet
 from api.people import FamilyMemberViewSet, PersonViewSet
 
+# Format suffixes (.json) would double every route without adding anything a client needs.
 router = DefaultRouter()
+router.include_format_suffixes = False
 router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("service-types", ServiceTypeViewSet, basename="service-type")
 router.register("memberships", MembershipViewSet, basename="membership")

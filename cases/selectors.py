@@ -5,7 +5,7 @@ They never decide access: callers pass querysets that consent.policy already fil
 
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
-from cases.models import CareTeamMember, Case, Flag
+from cases.models import CareTeamMember, Case, Flag, Goal, PlannedService, PlanVersion
 
 
 def _summary_prefetches() -> list[Prefetch]:
@@ -32,3 +32,26 @@ def load_case_summary(case: Case) -> Case:
     """The same as ``with_case_summary`` for one case already fetched."""
     prefetch_related_objects([case], *_summary_prefetches())
     return case
+
+
+def goals_with_services(*, plan_id: int) -> QuerySet[Goal]:
+    """A plan's goals in order, each with its planned services, service types and providers."""
+    services = PlannedService.objects.select_related("service_type", "provider").order_by("pk")
+    return Goal.objects.filter(plan_id=plan_id).prefetch_related(
+        Prefetch("services", queryset=services)
+    )
+
+
+def with_goal_details(goals: QuerySet[Goal]) -> QuerySet[Goal]:
+    """Goals with the plan loaded, so each row can name its case without a query."""
+    return goals.select_related("plan")
+
+
+def with_planned_service_details(services: QuerySet[PlannedService]) -> QuerySet[PlannedService]:
+    """Planned services with their goal's plan, service type, provider and responsible staff."""
+    return services.select_related("goal__plan", "service_type", "provider", "responsible")
+
+
+def with_plan_version_details(versions: QuerySet[PlanVersion]) -> QuerySet[PlanVersion]:
+    """Plan versions with the plan loaded, so each row can name its case without a query."""
+    return versions.select_related("plan")

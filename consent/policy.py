@@ -6,14 +6,15 @@ active consents. Superusers and organization admins get no case data from any ba
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from types import MappingProxyType
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.models import User
-from cases.models import CareTeamMember, Case, CaseTransfer, Person, Referral
+from cases.history import PERSON_RECORD_TYPES, HistoryEntry, case_history
+from cases.models import CareTeamMember, Case, CaseNote, CaseTransfer, Person, Referral
 from consent.errors import AccessDenied, NotVisible
 from providers.models import Membership
 
@@ -258,3 +259,76 @@ def visible_memberships(*, viewer: Viewer) -> QuerySet[Membership]:
     """Own memberships, and those of organizations the viewer administers or supervises."""
     managed = viewer.organizations_with(Role.ORG_ADMIN, Role.SUPERVISOR)
     return Membership.objects.filter(Q(user_id=viewer.user_id) | Q(organization_id__in=managed))
+
+
+def visible_notes(*, viewer: Viewer) -> QuerySet[CaseNote]:
+    """Notes of visible cases; the young person never reads the staff-only notes of their own."""
+    notes = CaseNote.objects.filter(case_id__in=visible_case_ids(viewer=viewer))
+    if viewer.person_id is not None:
+        notes = notes.exclude(staff_only=True, case__person_id=viewer.person_id)
+    return notes
+
+
+def access_note(*, viewer: Viewer, note_id: int, action: Action = Action.VIEW) -> CaseNote:
+    """A note the viewer may read (else 404), if they may also ``action`` its case (else 403)."""
+    note = visible_notes(viewer=viewer).filter(pk=note_id).first()
+    if note is None:
+        raise NotVisible("No such note.")
+    if action is not Action.VIEW:
+        access_case(viewer=viewer, case_id=note.case_id, action=action)
+    return note
+
+
+def readable_case_history(*, access: CaseAccess) -> list[HistoryEntry]:
+    """The case's change history, for bases that may read it.
+
+    The young person's own records are shared by all their cases, so a change to them names
+    the changer only when that is the young person or someone of this case's lead
+    organization: otherwise the history would tell which other organizations serve them.
+    """
+    if Action.VIEW_HISTORY not in access.actions:
+        raise AccessDenied("You may see this case but not view history of it.")
+    young_person = access.case.person.user_id
+    return [
+        entry
+        if entry.record_type not in PERSON_RECORD_TYPES
+        or entry.changed_by_id is None
+        or entry.changer_works_at_lead
+        or entry.changed_by_id == young_person
+        else replace(entry, changed_by_id=None, changed_by_name="")
+        for entry in case_history(access.case)
+    ]
+
+
+def access_outgoing_referral(*, viewer: Viewer, referral_id: int) -> Referral:
+    """A referral the viewer may change, send or withdraw: they may EDIT its case (else 403)."""
+    referral = visible_referrals(viewer=viewer).filter(pk=referral_id).first()
+    if referral is None:
+        raise NotVisible("No such referral.")
+    try:
+        access = access_case(viewer=viewer, case_id=referral.case_id, action=Action.EDIT)
+    except NotVisible as exc:
+        raise AccessDenied("Only the sending organization can change a referral.") from exc
+    referral.case = access.case
+    return referral
+
+
+def access_outgoing_transfer(*, viewer: Viewer, transfer_id: int) -> CaseTransfer:
+    """A transfer the viewer may cancel: they may TRANSFER its case (else 403)."""
+    transfer = visible_transfers(viewer=viewer).filter(pk=transfer_id).first()
+    if transfer is None:
+        raise NotVisible("No such transfer.")
+    try:
+        access = access_case(viewer=viewer, case_id=transfer.case_id, action=Action.TRANSFER)
+    except NotVisible as exc:
+        raise AccessDenied("Only the sending organization can cancel a transfer.") from exc
+    transfer.case = access.case
+    return transfer
+
+
+def is_receiver_of(*, viewer: Viewer, transfer: CaseTransfer) -> bool:
+    """True when the viewer sees a transfer as the receiving organization before it accepted:
+    they may then learn nothing about the case."""
+    if transfer.status == CaseTransfer.Status.ACCEPTED:
+        return False
+    return transfer.to_organization_id in viewer.organizations_with(Role.SUPERVISOR, Role.INTAKE)

@@ -23,12 +23,17 @@ def add_care_team_member(*, case: Case, user: User, role: str, actor: User) -> C
     if not works_there:
         raise ValidationError({"user": ["Must be active staff of the case's lead organization."]})
     current = CareTeamMember.objects.select_for_update().filter(case=case, until__isnull=True)
-    if current.filter(user=user).exists():
+    own = current.filter(user=user).first()
+    # A secondary member taking over as primary is a promotion, not a second seat.
+    promoted = own is not None and own.role == Role.SECONDARY and role == Role.PRIMARY
+    if own is not None and not promoted:
         raise ValidationError({"user": ["Already on this case's care team."]})
     today = timezone.localdate()
     if role == Role.PRIMARY:
         for previous in current.filter(role=Role.PRIMARY):
             _end(member=previous, actor=actor, on=today)
+    if promoted:
+        _end(member=own, actor=actor, on=today)
     member = CareTeamMember(case=case, user=user, role=role, since=today)
     member._history_user = actor
     member.save()

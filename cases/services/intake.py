@@ -63,6 +63,8 @@ def _validate_person(person: Person) -> None:
         setattr(person, part, None)
     if person.birth_date and person.birth_date > timezone.localdate():
         errors["birth_date"] = ["A date of birth cannot be in the future."]
+    if person.birth_year is not None and not 1900 <= person.birth_year <= timezone.localdate().year:
+        errors["birth_year"] = ["Give a birth year between 1900 and this year."]
     if (
         person.age_range_min is not None
         and person.age_range_max is not None

@@ -1,0 +1,136 @@
+"""Serializers of the case's running record: notes, contacts, flags, and its change history."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from api.serializers_cases import StaffSerializer
+from cases.history import HistoryEntry
+from cases.models import Case, CaseNote, Contact, Flag, PlannedService
+
+
+class NoteSerializer(serializers.ModelSerializer):
+    """A case note; staff-only notes never reach the young person or another organization."""
+
+    author_detail = StaffSerializer(source="author", read_only=True)
+
+    class Meta:
+        model = CaseNote
+        fields = [
+            "id",
+            "case",
+            "author",
+            "author_detail",
+            "organization",
+            "category",
+            "body",
+            "staff_only",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "author", "organization", "created_at", "updated_at"]
+        extra_kwargs = {"case": {"queryset": Case.objects.none()}}
+
+
+class NoteChangeSerializer(serializers.ModelSerializer):
+    """What the author may change on their note."""
+
+    class Meta:
+        model = CaseNote
+        fields = ["body", "category", "staff_only"]
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    """A contact that happened, optionally about one planned service of the case."""
+
+    staff_detail = StaffSerializer(source="staff", read_only=True)
+
+    class Meta:
+        model = Contact
+        fields = [
+            "id",
+            "case",
+            "staff",
+            "staff_detail",
+            "organization",
+            "planned_service",
+            "occurred_at",
+            "channel",
+            "outcome",
+            "contact_with",
+            "summary",
+            "created_at",
+        ]
+        read_only_fields = ["id", "staff", "organization", "created_at"]
+        extra_kwargs = {
+            "case": {"queryset": Case.objects.none()},
+            "planned_service": {"queryset": PlannedService.objects.none()},
+        }
+
+
+@extend_schema_field({"type": "string", "enum": Flag.Kind.values})
+class FlagKindField(serializers.ChoiceField):
+    """The kind of a flag, inline in the schema: "kind" also names an organization's kind."""
+
+
+class FlagSerializer(serializers.ModelSerializer):
+    """A safety or care alert, with who raised it and, once cleared, who cleared it."""
+
+    kind = FlagKindField(choices=Flag.Kind.choices)
+
+    raised_by_detail = StaffSerializer(source="raised_by", read_only=True)
+    cleared_by_detail = StaffSerializer(source="cleared_by", read_only=True)
+    is_current = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Flag
+        fields = [
+            "id",
+            "case",
+            "kind",
+            "text",
+            "is_current",
+            "raised_by",
+            "raised_by_detail",
+            "raised_at",
+            "cleared_by",
+            "cleared_by_detail",
+            "cleared_at",
+        ]
+        read_only_fields = ["id", "raised_by", "raised_at", "cleared_by", "cleared_at"]
+        extra_kwargs = {"case": {"queryset": Case.objects.none()}}
+
+    def get_is_current(self, flag: Flag) -> bool:
+        return flag.cleared_at is None
+
+
+class FieldChangeSerializer(serializers.Serializer):
+    """One field's value before and after the change (before is null on creation)."""
+
+    field = serializers.CharField()
+    old = serializers.JSONField(allow_null=True)
+    new = serializers.JSONField(allow_null=True)
+
+
+class ChangedBySerializer(serializers.Serializer):
+    """The user who saved the change."""
+
+    id = serializers.IntegerField(source="changed_by_id")
+    name = serializers.CharField(source="changed_by_name")
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    """One saved change of one record of the case."""
+
+    record_type = serializers.CharField()
+    record_id = serializers.IntegerField()
+    changed_at = serializers.DateTimeField()
+    changed_by = serializers.SerializerMethodField()
+    change_type = serializers.ChoiceField(choices=["created", "changed", "deleted"])
+    changes = FieldChangeSerializer(many=True)
+
+    @extend_schema_field(ChangedBySerializer(allow_null=True))
+    def get_changed_by(self, entry: HistoryEntry) -> dict | None:
+        """Null when nobody is recorded, or the changer may not be named to this viewer."""
+        if entry.changed_by_id is None:
+            return None
+        return ChangedBySerializer(entry).data

@@ -1,0 +1,178 @@
+"""Serializers of referrals and case transfers. They parse and shape; the services write.
+
+The receiving organization gets its own shapes that carry no case id and nothing about the
+young person: which shape a viewer gets is the access policy's answer.
+"""
+
+from typing import Any
+
+from rest_framework import serializers
+
+from accounts.models import User
+from api.fields import ChoiceListField
+from cases.models import Case, CaseTransfer, PlannedService, Referral, ReferralTransition
+from cases.services.referrals import DATA_CATEGORIES
+from providers.models import Organization, ServiceType
+
+
+class ReferralTransitionSerializer(serializers.ModelSerializer):
+    """One move of a referral: from what to what, by whom, for which organization, when."""
+
+    class Meta:
+        model = ReferralTransition
+        fields = ["from_status", "to_status", "actor", "organization", "at", "note"]
+        read_only_fields = fields
+
+
+_INCOMING_FIELDS = [
+    "id",
+    "from_organization",
+    "from_organization_name",
+    "to_organization",
+    "to_organization_name",
+    "service_type",
+    "service_type_name",
+    "status",
+    "categories",
+    "message",
+    "decline_reason",
+    "decline_reason_text",
+    "outcome_note",
+    "sent_at",
+    "answered_at",
+    "closed_at",
+    "transitions",
+]
+
+
+class IncomingReferralSerializer(serializers.ModelSerializer):
+    """A referral as the receiving organization sees it: no case, nothing about the person."""
+
+    from_organization_name = serializers.CharField(source="from_organization.name")
+    to_organization_name = serializers.CharField(source="to_organization.name")
+    service_type_name = serializers.CharField(source="service_type.name")
+    transitions = ReferralTransitionSerializer(many=True)
+
+    class Meta:
+        model = Referral
+        fields = _INCOMING_FIELDS
+        read_only_fields = fields
+
+
+class ReferralSerializer(IncomingReferralSerializer):
+    """A referral as the sending side (the case's lead organization) sees it."""
+
+    class Meta(IncomingReferralSerializer.Meta):
+        fields = [*_INCOMING_FIELDS, "case", "planned_service", "created_by", "created_at"]
+        read_only_fields = fields
+
+
+class ReferralCreateSerializer(serializers.Serializer):
+    """Input for drafting a referral: a service type, or a planned service to take it from."""
+
+    case = serializers.PrimaryKeyRelatedField(queryset=Case.objects.none())
+    to_organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
+    service_type = serializers.PrimaryKeyRelatedField(
+        queryset=ServiceType.objects.all(), required=False
+    )
+    planned_service = serializers.PrimaryKeyRelatedField(
+        queryset=PlannedService.objects.none(), required=False, allow_null=True
+    )
+    categories = ChoiceListField(choices=DATA_CATEGORIES, required=False)
+    message = serializers.CharField(required=False, allow_blank=True)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("service_type") is None and attrs.get("planned_service") is None:
+            raise serializers.ValidationError(
+                {"service_type": ["Give a service type, or a planned service of the case."]}
+            )
+        return attrs
+
+
+class ReferralChangeSerializer(serializers.Serializer):
+    """Input for changing a draft or sent referral."""
+
+    to_organization = serializers.PrimaryKeyRelatedField(
+        queryset=Organization.objects.all(), required=False
+    )
+    service_type = serializers.PrimaryKeyRelatedField(
+        queryset=ServiceType.objects.all(), required=False
+    )
+    planned_service = serializers.PrimaryKeyRelatedField(
+        queryset=PlannedService.objects.none(), required=False, allow_null=True
+    )
+    categories = ChoiceListField(choices=DATA_CATEGORIES, required=False)
+    message = serializers.CharField(required=False, allow_blank=True)
+
+
+class MoveNoteSerializer(serializers.Serializer):
+    """An optional note on a move."""
+
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+class RequiredNoteSerializer(serializers.Serializer):
+    """A note the move cannot do without."""
+
+    note = serializers.CharField()
+
+
+class DeclineReferralSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=Referral.DeclineReason.choices)
+    reason_text = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+
+class CompleteReferralSerializer(serializers.Serializer):
+    outcome_note = serializers.CharField()
+
+
+_INCOMING_TRANSFER_FIELDS = [
+    "id",
+    "from_organization",
+    "from_organization_name",
+    "to_organization",
+    "to_organization_name",
+    "status",
+    "reason",
+    "requested_by",
+    "requested_at",
+    "answered_by",
+    "answered_at",
+    "answer_note",
+]
+
+
+class IncomingTransferSerializer(serializers.ModelSerializer):
+    """A transfer as the receiving organization sees it before accepting: no case."""
+
+    from_organization_name = serializers.CharField(source="from_organization.name")
+    to_organization_name = serializers.CharField(source="to_organization.name")
+
+    class Meta:
+        model = CaseTransfer
+        fields = _INCOMING_TRANSFER_FIELDS
+        read_only_fields = fields
+
+
+class TransferSerializer(IncomingTransferSerializer):
+    """A transfer as the case's lead organization sees it."""
+
+    class Meta(IncomingTransferSerializer.Meta):
+        fields = [*_INCOMING_TRANSFER_FIELDS, "case"]
+        read_only_fields = fields
+
+
+class TransferCreateSerializer(serializers.Serializer):
+    """Input for asking another organization to take over a case."""
+
+    case = serializers.PrimaryKeyRelatedField(queryset=Case.objects.none())
+    to_organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
+    reason = serializers.CharField()
+
+
+class AcceptTransferSerializer(serializers.Serializer):
+    """Input for taking over a case: the advocate of the receiving organization who leads it."""
+
+    primary_advocate = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True)
+    )

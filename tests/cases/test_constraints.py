@@ -1,0 +1,215 @@
+"""Every database constraint refuses the row it exists to refuse, on every backend."""
+
+import datetime as dt
+from collections.abc import Callable
+
+import pytest
+from django.apps import apps
+from django.db import IntegrityError, connection, transaction
+from django.db.models import BaseConstraint, UniqueConstraint
+from django.utils import timezone
+
+from accounts.models import User
+from cases.models import CareTeamMember, Case, PlanVersion, Referral
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date(2026, 6, 1)
+
+
+def _second_current_primary() -> None:
+    member = f.CareTeamMemberFactory()
+    f.CareTeamMemberFactory(case=member.case)
+
+
+def _same_user_twice_on_team() -> None:
+    member = f.CareTeamMemberFactory(role=CareTeamMember.Role.SECONDARY)
+    f.CareTeamMemberFactory(case=member.case, user=member.user, role="secondary")
+
+
+def _second_open_case() -> None:
+    case = f.CaseFactory()
+    f.CaseFactory(person=case.person, lead_organization=case.lead_organization)
+
+
+def _approved(version_plan: object, number: int) -> PlanVersion:
+    return f.PlanVersionFactory(
+        plan=version_plan,
+        number=number,
+        status="approved",
+        approved_at=timezone.now(),
+        approval_channel="portal",
+    )
+
+
+def _two_approved_versions() -> None:
+    first = _approved(f.CaseFactory().plan, 1)
+    _approved(first.plan, 2)
+
+
+def _two_versions_in_progress() -> None:
+    first = f.PlanVersionFactory(status="draft")
+    f.PlanVersionFactory(plan=first.plan, status="awaiting_approval")
+
+
+def _same_version_number() -> None:
+    first = f.PlanVersionFactory(
+        number=1, status="superseded", approved_at=timezone.now(), approval_channel="portal"
+    )
+    f.PlanVersionFactory(plan=first.plan, number=1)
+
+
+def _two_pending_transfers() -> None:
+    transfer = f.CaseTransferFactory()
+    f.CaseTransferFactory(case=transfer.case)
+
+
+def _duplicate_role() -> None:
+    membership = f.MembershipFactory()
+    f.MembershipFactory(user=membership.user, organization=membership.organization)
+
+
+def _self_referral() -> None:
+    case = f.CaseFactory()
+    f.ReferralFactory(case=case, to_organization=case.lead_organization)
+
+
+def _self_transfer() -> None:
+    case = f.CaseFactory()
+    f.CaseTransferFactory(case=case, to_organization=case.lead_organization)
+
+
+VIOLATIONS: dict[str, Callable[[], object]] = {
+    "user_email_unique_ci": lambda: [
+        User.objects.create(email="sam@example.org"),
+        User.objects.create(email="SAM@example.org"),
+    ],
+    "organization_name_unique_ci": lambda: [
+        f.OrganizationFactory(name="Haven"),
+        f.OrganizationFactory(name="HAVEN"),
+    ],
+    "organization_kind_valid": lambda: f.OrganizationFactory(kind="spa"),
+    "membership_one_row_per_role": _duplicate_role,
+    "membership_role_valid": lambda: f.MembershipFactory(role="owner"),
+    "person_has_a_name_or_alias": lambda: f.PersonFactory(alias=""),
+    "person_birth_date_precision_valid": lambda: f.PersonFactory(birth_date_precision="month"),
+    "person_exact_birth_date_given": lambda: f.PersonFactory(birth_date_precision="exact"),
+    "person_birth_year_given": lambda: f.PersonFactory(birth_date_precision="year"),
+    "person_birth_year_plausible": lambda: f.PersonFactory(
+        birth_date_precision="year", birth_year=1850
+    ),
+    "person_age_range_ordered": lambda: f.PersonFactory(
+        birth_date_precision="age_range", age_range_min=17, age_range_max=14
+    ),
+    "family_relation_valid": lambda: f.FamilyMemberFactory(relation="neighbour"),
+    "family_other_relation_named": lambda: f.FamilyMemberFactory(relation="other"),
+    "family_court_appointed_is_guardian": lambda: f.FamilyMemberFactory(
+        is_legal_guardian=False, is_court_appointed=True
+    ),
+    "safe_contact_hours_both_or_neither": lambda: _rule_with_half_hours(),
+    "case_status_valid": lambda: f.CaseFactory(status="paused"),
+    "case_closed_iff_reason_and_date": lambda: f.CaseFactory(status="closed"),
+    "case_other_reason_explained": lambda: f.CaseFactory(
+        status="closed", closed_reason="other", closed_on=timezone.localdate()
+    ),
+    "case_closed_after_opened": lambda: f.CaseFactory(
+        closed=True, opened_on=TODAY, closed_on=TODAY - dt.timedelta(days=1)
+    ),
+    "case_one_open_case_per_person_and_lead": _second_open_case,
+    "care_team_role_valid": lambda: f.CareTeamMemberFactory(role="observer"),
+    "care_team_until_after_since": lambda: f.CareTeamMemberFactory(
+        since=TODAY, until=TODAY - dt.timedelta(days=1)
+    ),
+    "care_team_one_current_primary": _second_current_primary,
+    "care_team_one_current_role_per_user": _same_user_twice_on_team,
+    "flag_kind_valid": lambda: f.FlagFactory(kind="gossip"),
+    "flag_has_text": lambda: f.FlagFactory(text=""),
+    "plan_version_status_valid": lambda: f.PlanVersionFactory(status="rejected"),
+    "plan_version_number_unique": _same_version_number,
+    "plan_version_one_approved": _two_approved_versions,
+    "plan_version_one_in_progress": _two_versions_in_progress,
+    "plan_version_approval_recorded": lambda: f.PlanVersionFactory(status="approved"),
+    "goal_domain_valid": lambda: f.GoalFactory(domain="astrology"),
+    "goal_status_valid": lambda: f.GoalFactory(status="forgotten"),
+    "goal_has_description": lambda: f.GoalFactory(description=""),
+    "planned_service_status_valid": lambda: f.PlannedServiceFactory(status="paused"),
+    "planned_service_ends_after_start": lambda: f.PlannedServiceFactory(
+        starts_on=TODAY, ends_on=TODAY - dt.timedelta(days=1)
+    ),
+    "planned_service_contact_days_range": lambda: f.PlannedServiceFactory(expected_contact_days=0),
+    "referral_status_valid": lambda: f.ReferralFactory(status="lost", sent_at=timezone.now()),
+    "referral_to_another_organization": _self_referral,
+    "referral_decline_has_reason": lambda: f.ReferralFactory(
+        status=Referral.Status.DECLINED, sent_at=timezone.now()
+    ),
+    "referral_other_decline_explained": lambda: f.ReferralFactory(decline_reason="other"),
+    "referral_sent_at_once_sent": lambda: f.ReferralFactory(status=Referral.Status.SENT),
+    "referral_completion_has_outcome": lambda: f.ReferralFactory(
+        status=Referral.Status.COMPLETED, sent_at=timezone.now()
+    ),
+    "transfer_status_valid": lambda: f.CaseTransferFactory(
+        status="lost", answered_at=timezone.now()
+    ),
+    "transfer_to_another_organization": _self_transfer,
+    "transfer_one_pending": _two_pending_transfers,
+    "transfer_answer_recorded": lambda: f.CaseTransferFactory(status="accepted"),
+    "note_category_valid": lambda: f.CaseNoteFactory(category="rumour"),
+    "note_has_body": lambda: f.CaseNoteFactory(body=""),
+    "contact_channel_valid": lambda: f.ContactFactory(channel="pigeon"),
+    "contact_outcome_valid": lambda: f.ContactFactory(outcome="maybe"),
+    "contact_with_valid": lambda: f.ContactFactory(contact_with="stranger"),
+}
+
+
+def _rule_with_half_hours() -> None:
+    rule = f.PersonFactory().safe_contact
+    rule.safe_hours_start = dt.time(9)
+    rule.save()
+
+
+def _constraints() -> list[BaseConstraint]:
+    return [
+        constraint
+        for app_label in ("accounts", "providers", "cases")
+        for model in apps.get_app_config(app_label).get_models()
+        for constraint in model._meta.constraints
+    ]
+
+
+def _declared_constraints() -> set[str]:
+    return {c.name for c in _constraints()}
+
+
+def _unique_constraints() -> set[str]:
+    return {c.name for c in _constraints() if isinstance(c, UniqueConstraint)}
+
+
+def test_every_declared_constraint_has_a_violation_test():
+    assert _declared_constraints() == set(VIOLATIONS)
+
+
+@pytest.mark.parametrize("name", sorted(VIOLATIONS))
+def test_constraint_refuses_the_row_it_guards_against(name):
+    with pytest.raises(IntegrityError) as caught, transaction.atomic():
+        VIOLATIONS[name]()
+
+    message = str(caught.value)
+    # SQLite names the columns of a failed unique index rather than the index itself.
+    sqlite_unique = connection.vendor == "sqlite" and name in _unique_constraints()
+    assert name in message or (sqlite_unique and "UNIQUE constraint failed" in message)
+
+
+def test_a_closed_case_frees_the_person_for_a_new_case_at_the_same_lead():
+    closed = f.CaseFactory(closed=True)
+
+    again = f.CaseFactory(person=closed.person, lead_organization=closed.lead_organization)
+
+    assert Case.objects.filter(person=closed.person).count() == 2 and again.status == "open"
+
+
+def test_an_ended_primary_does_not_block_a_new_primary():
+    old = f.CareTeamMemberFactory(until=timezone.localdate())
+
+    new = f.CareTeamMemberFactory(case=old.case)
+
+    assert new.role == old.role == "primary"

@@ -1,0 +1,199 @@
+"""``manage.py seed_demo``: every persona, every state, idempotent, and logins that work."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import models
+from pytest_django import Settings
+from rest_framework.test import APIClient
+
+from accounts.models import User
+from cases.models import (
+    CareTeamMember,
+    Case,
+    CaseNote,
+    CaseTransfer,
+    Contact,
+    FamilyMember,
+    Flag,
+    Goal,
+    Person,
+    PlannedService,
+    PlanVersion,
+    Referral,
+    ReferralTransition,
+    SafeContactRule,
+    ServicePlan,
+)
+from coordination.demo.cast import (
+    ADA,
+    DEMO_PASSWORD,
+    HANA,
+    LEAD,
+    LOGINS,
+    OLI,
+    SAM,
+    SITE_ADMIN,
+    YOUNG_PERSON,
+    Login,
+)
+from coordination.demo.handoffs import PATHS
+from providers.models import Membership, Organization
+
+SEEDED_MODELS: list[type[models.Model]] = [
+    User,
+    Organization,
+    Membership,
+    Person,
+    FamilyMember,
+    SafeContactRule,
+    Case,
+    CareTeamMember,
+    Flag,
+    ServicePlan,
+    Goal,
+    PlannedService,
+    PlanVersion,
+    Referral,
+    ReferralTransition,
+    CaseTransfer,
+    CaseNote,
+    Contact,
+]
+
+
+@pytest.fixture
+def demo_settings(settings: Settings) -> None:
+    """Demo data is for development (DEBUG on); a fast hasher keeps the logins quick to test."""
+    settings.DEBUG = True
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def _counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in SEEDED_MODELS}
+
+
+@pytest.fixture
+def seeded(db: None, demo_settings: None) -> str:
+    return _seed()
+
+
+def test_seed_demo_twice_leaves_the_same_rows(seeded: str) -> None:
+    first = _counts()
+    _seed()
+    assert _counts() == first
+
+
+def test_seed_demo_creates_four_organizations_of_different_kinds(seeded: str) -> None:
+    kinds = list(Organization.objects.values_list("kind", flat=True))
+    assert len(kinds) == 4
+    assert len(set(kinds)) == 4
+
+
+def test_seed_demo_creates_a_login_for_every_persona(seeded: str) -> None:
+    lead = Organization.objects.get(name=LEAD)
+    roles = set(Membership.objects.filter(organization=lead).values_list("role", flat=True))
+    assert roles == set(Membership.Role.values)
+    assert (
+        Membership.objects.exclude(organization=lead).values("organization").distinct().count() == 2
+    )
+    assert Person.objects.filter(user__email=YOUNG_PERSON.email).count() == 1
+    assert User.objects.get(email=SITE_ADMIN.email).is_superuser
+    assert User.objects.filter(email__in=[login.email for login in LOGINS]).count() == len(LOGINS)
+
+
+def test_seed_demo_creates_about_twenty_cases_in_every_case_status(seeded: str) -> None:
+    assert 18 <= Case.objects.count() <= 22
+    statuses = set(Case.objects.values_list("status", flat=True))
+    assert statuses == set(Case.Status.values)
+
+
+def test_seed_demo_reaches_every_referral_status(seeded: str) -> None:
+    assert set(Referral.objects.values_list("status", flat=True)) == set(Referral.Status.values)
+
+
+def test_seed_demo_records_one_transition_for_every_move_of_every_referral(seeded: str) -> None:
+    for referral in Referral.objects.prefetch_related("transitions"):
+        moves = [(t.from_status, t.to_status) for t in referral.transitions.all()]
+        path = PATHS[referral.status]
+        assert moves == list(zip(("draft", *path), path, strict=False))
+
+
+def test_seed_demo_reaches_every_plan_version_status(seeded: str) -> None:
+    statuses = set(PlanVersion.objects.values_list("status", flat=True))
+    assert statuses == set(PlanVersion.Status.values)
+
+
+def test_seed_demo_fills_the_rest_of_the_record(seeded: str) -> None:
+    assert CaseTransfer.objects.exists()
+    assert Flag.objects.filter(cleared_at__isnull=True).exists()
+    assert Flag.objects.filter(cleared_at__isnull=False).exists()
+    assert FamilyMember.objects.filter(harmed_young_person=True, contact_is_safe=False).exists()
+    assert SafeContactRule.objects.exclude(allowed_channels=[]).exists()
+    assert Goal.objects.exists() and PlannedService.objects.exists()
+    assert CaseNote.objects.filter(staff_only=True).exists() and Contact.objects.exists()
+
+
+def test_seed_demo_prints_every_login_and_the_password(seeded: str) -> None:
+    for login in LOGINS:
+        assert login.email in seeded
+    assert DEMO_PASSWORD in seeded
+
+
+def test_seed_demo_prints_no_young_persons_alias_or_name(seeded: str) -> None:
+    printed = seeded.lower()
+    for person in Person.objects.all():
+        for name in (person.alias, person.legal_name, person.chosen_name):
+            if name:
+                assert name.lower() not in printed
+                assert name.split()[0].lower() not in printed
+
+
+def test_a_demo_login_obtains_an_api_token(seeded: str) -> None:
+    response = APIClient().post(
+        "/api/v1/auth/token/", {"username": ADA.email, "password": DEMO_PASSWORD}
+    )
+    assert response.status_code == 200
+    assert response.json()["token"]
+
+
+@pytest.mark.parametrize(
+    ("login", "sees_cases"),
+    [(ADA, True), (SAM, True), (HANA, True), (YOUNG_PERSON, True), (OLI, False)],
+)
+def test_demo_logins_see_what_the_table_says(seeded: str, login: Login, sees_cases: bool) -> None:
+    client = APIClient()
+    token = client.post(
+        "/api/v1/auth/token/", {"username": login.email, "password": DEMO_PASSWORD}
+    ).json()["token"]
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    cases = client.get("/api/v1/cases/").json()["results"]
+    assert bool(cases) is sees_cases
+
+
+def test_the_young_person_sees_only_their_own_case(seeded: str) -> None:
+    client = APIClient()
+    client.force_authenticate(User.objects.get(email=YOUNG_PERSON.email))
+    assert len(client.get("/api/v1/cases/").json()["results"]) == 1
+
+
+def test_seed_demo_refuses_to_run_with_debug_off(db: None, settings: Settings) -> None:
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        call_command("seed_demo", stdout=StringIO())
+    assert not Organization.objects.exists()
+
+
+def test_seed_demo_runs_with_debug_off_when_forced(db: None, settings: Settings) -> None:
+    settings.DEBUG = False
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("seed_demo", "--force", stdout=StringIO())
+    assert Organization.objects.count() == 4

@@ -1,0 +1,102 @@
+"""With DEBUG off, Harbor refuses development defaults through Django's system checks."""
+
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.checks import Error
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+from django.test import override_settings
+
+from coordination.checks import production_settings_are_safe
+
+# Overriding DATABASES is safe here: the checks read the setting and open no connection.
+pytestmark = pytest.mark.filterwarnings("ignore:Overriding setting DATABASES")
+
+REAL_SECRET = "k" * 50
+
+
+def _databases(engine: str) -> dict[str, Any]:
+    return {"default": {**settings.DATABASES["default"], "ENGINE": engine}}
+
+
+PRODUCTION = {
+    "DEBUG": False,
+    "SECRET_KEY": REAL_SECRET,
+    "DATABASES": _databases("django.db.backends.postgresql"),
+    "CELERY_BROKER_URL": "redis://redis:6379/0",
+    "ALLOWED_HOSTS": ["harbor.example.org"],
+}
+
+
+def _error_ids(**overrides: Any) -> set[str]:
+    with override_settings(**{**PRODUCTION, **overrides}):
+        errors = production_settings_are_safe(None)
+    assert all(isinstance(error, Error) for error in errors)
+    return {error.id for error in errors}
+
+
+def test_production_settings_with_real_servers_pass_the_checks() -> None:
+    assert _error_ids() == set()
+
+
+def test_production_refuses_the_development_secret_key() -> None:
+    assert _error_ids(SECRET_KEY=settings.INSECURE_DEFAULT_SECRET_KEY) == {"harbor.E001"}
+
+
+def test_production_refuses_a_short_secret_key() -> None:
+    assert _error_ids(SECRET_KEY="too-short") == {"harbor.E001"}
+
+
+def test_production_refuses_sqlite() -> None:
+    assert _error_ids(DATABASES=_databases("django.db.backends.sqlite3")) == {"harbor.E002"}
+
+
+def test_production_refuses_the_file_system_broker() -> None:
+    assert _error_ids(CELERY_BROKER_URL="filesystem://localhost/") == {"harbor.E003"}
+
+
+def test_production_refuses_empty_allowed_hosts() -> None:
+    assert _error_ids(ALLOWED_HOSTS=[]) == {"harbor.E004"}
+
+
+def test_production_with_every_development_default_reports_every_problem() -> None:
+    ids = _error_ids(
+        SECRET_KEY=settings.INSECURE_DEFAULT_SECRET_KEY,
+        DATABASES=_databases("django.db.backends.sqlite3"),
+        CELERY_BROKER_URL="filesystem://localhost/",
+        ALLOWED_HOSTS=[],
+    )
+    assert ids == {"harbor.E001", "harbor.E002", "harbor.E003", "harbor.E004"}
+
+
+def test_development_mode_accepts_the_development_defaults() -> None:
+    assert (
+        _error_ids(
+            DEBUG=True,
+            SECRET_KEY=settings.INSECURE_DEFAULT_SECRET_KEY,
+            DATABASES=_databases("django.db.backends.sqlite3"),
+            CELERY_BROKER_URL="filesystem://localhost/",
+            ALLOWED_HOSTS=[],
+        )
+        == set()
+    )
+
+
+def test_manage_py_check_fails_in_production_with_the_development_secret_key() -> None:
+    """The check is registered (CoordinationConfig is installed), so `manage.py check` runs it."""
+    stderr = StringIO()
+    with (
+        override_settings(**{**PRODUCTION, "SECRET_KEY": settings.INSECURE_DEFAULT_SECRET_KEY}),
+        pytest.raises(SystemCheckError, match=r"harbor\.E001"),
+    ):
+        call_command("check", stdout=StringIO(), stderr=stderr)
+
+
+def test_manage_py_check_passes_in_development_mode() -> None:
+    stdout = StringIO()
+    with override_settings(DEBUG=True, SECRET_KEY=settings.INSECURE_DEFAULT_SECRET_KEY):
+        call_command("check", stdout=stdout)
+    assert "no issues" in stdout.getvalue()
