@@ -26,12 +26,13 @@ serve: install ## Serve Harbor with its worker and beat (embedded mode) on the d
 test: install ## Run the whole suite (SQLite by default; set DATABASE_URL/REDIS_URL for PostgreSQL/Redis)
 	$(PY) -m pytest
 
-lint: install ## ruff, formatting, import layers, Django checks, missing migrations
+lint: install ## ruff, formatting, import layers, Django checks, missing migrations, schema warnings
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 
 format: install ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .

@@ -20,6 +20,8 @@ class CareTeamViewSet(
     """Care-team memberships of visible cases, past and current. Supervisors and the primary
     advocate add and end them."""
 
+    access_log_case_field = "case_id"
+
     serializer_class = CareTeamMemberSerializer
     filterset_fields = ["case", "user", "role"]
 

@@ -9,7 +9,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api.access import ViewerMixin
+from api.release import ReleasesMixin
 from api.serializers_cases import (
     CaseDetailSerializer,
     CaseSerializer,
@@ -20,7 +20,14 @@ from cases.models import Case, Person
 from cases.selectors import load_case_summary, with_case_summary
 from cases.services.intake import open_case
 from cases.services.lifecycle import activate_case, close_case, reopen_case
-from consent.policy import Action, CaseAccess, access_case, can_open_case_at, visible_cases
+from consent.policy import (
+    Action,
+    CaseAccess,
+    access_case,
+    can_open_case_at,
+    lead_cases,
+    visible_cases,
+)
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -38,7 +45,7 @@ class CaseFilter(django_filters.FilterSet):
 
 
 class CaseViewSet(
-    ViewerMixin,
+    ReleasesMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
@@ -46,8 +53,11 @@ class CaseViewSet(
     """Cases the signed-in user may see: their care team's, their organization's as supervisor,
     or their own as the young person."""
 
+    access_log_case_field = "pk"
+
     serializer_class = CaseSerializer
     filterset_class = CaseFilter
+    release_key = "pk"
 
     def get_queryset(self) -> QuerySet[Case]:
         return with_case_summary(visible_cases(viewer=self.viewer))
@@ -57,7 +67,10 @@ class CaseViewSet(
 
     def _detail(self, access: CaseAccess, status_code: int = status.HTTP_200_OK) -> Response:
         load_case_summary(access.case)
-        data = CaseDetailSerializer(access.case, context={"access": access}).data
+        releases = {access.case.pk: access.release}
+        data = CaseDetailSerializer(
+            access.case, context={"access": access, "releases": releases}
+        ).data
         return Response(data, status=status_code)
 
     @extend_schema(responses=CaseDetailSerializer)
@@ -67,8 +80,10 @@ class CaseViewSet(
     @extend_schema(request=OpenCaseSerializer, responses={201: CaseDetailSerializer})
     def create(self, request: Request) -> Response:
         serializer = OpenCaseSerializer(data=request.data, context={"request": request})
+        # A lead basis, not a consent: a partner that opened its own case for the young person
+        # would lead their shared record and see what no consent released (R17, R21).
         serializer.fields["person_id"].queryset = Person.objects.filter(
-            cases__in=visible_cases(viewer=self.viewer)
+            cases__in=lead_cases(viewer=self.viewer)
         ).distinct()
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

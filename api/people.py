@@ -7,24 +7,33 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api.access import ViewerMixin
+from api.release import ReleasesMixin
 from api.serializers_people import (
+    FamilyMemberRecordSerializer,
     FamilyMemberSerializer,
+    PersonRecordSerializer,
     PersonSerializer,
+    SafeContactRecordSerializer,
     SafeContactRuleSerializer,
 )
+from cases.categories import DataCategory
 from cases.models import FamilyMember, Person, SafeContactRule
 from cases.services.intake import save_family_member, update_person, update_safe_contact
 from consent.errors import NotVisible
-from consent.policy import Action, access_person, visible_people
+from consent.policy import Action, access_person, visible_family_members, visible_people
 
 
 class PersonViewSet(
-    ViewerMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ReleasesMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
-    """Young people whose cases the signed-in user may see."""
+    """Young people whose identity the signed-in user may see: on a lead basis, or released
+    to their organization by a consent."""
 
-    serializer_class = PersonSerializer
+    serializer_class = PersonRecordSerializer
+    release_scope = "person"
+    release_key = "pk"
+    access_log_person_field = "pk"
+    access_log_categories = ("identity",)
     lookup_value_regex = r"[0-9]+"  # the id is converted to an int before the policy reads it
 
     def get_queryset(self) -> QuerySet[Person]:
@@ -32,7 +41,7 @@ class PersonViewSet(
 
     def retrieve(self, request: Request, pk: str) -> Response:
         person = access_person(viewer=self.viewer, person_id=int(pk), action=Action.VIEW)
-        return Response(PersonSerializer(person).data)
+        return Response(self.get_serializer(person).data)
 
     def partial_update(self, request: Request, pk: str) -> Response:
         person = access_person(viewer=self.viewer, person_id=int(pk), action=Action.EDIT)
@@ -49,10 +58,13 @@ class PersonViewSet(
     def safe_contact(self, request: Request, pk: str) -> Response:
         """How staff may reach the young person. Read it before every contact."""
         wanted = Action.EDIT if request.method == "PUT" else Action.VIEW
-        person = access_person(viewer=self.viewer, person_id=int(pk), action=wanted)
+        person = access_person(
+            viewer=self.viewer, person_id=int(pk), action=wanted, category=DataCategory.CONTACT
+        )
         rule, _ = SafeContactRule.objects.get_or_create(person=person)
         if request.method == "GET":
-            return Response(SafeContactRuleSerializer(rule).data)
+            context = self.release_context([person])
+            return Response(SafeContactRecordSerializer(rule, context=context).data)
         serializer = SafeContactRuleSerializer(rule, data=request.data)
         serializer.is_valid(raise_exception=True)
         rule = update_safe_contact(
@@ -62,7 +74,7 @@ class PersonViewSet(
 
 
 class FamilyMemberViewSet(
-    ViewerMixin,
+    ReleasesMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -71,15 +83,22 @@ class FamilyMemberViewSet(
 ):
     """Family members of young people the signed-in user may see."""
 
-    serializer_class = FamilyMemberSerializer
+    serializer_class = FamilyMemberRecordSerializer
     filterset_fields = ["person"]
     http_method_names = ["get", "post", "patch", "head", "options"]
+    release_scope = "person"
+    release_key = "person_id"
+    access_log_person_field = "person_id"
+    access_log_categories = ("family",)
 
     def get_queryset(self) -> QuerySet[FamilyMember]:
-        return FamilyMember.objects.filter(person__in=visible_people(viewer=self.viewer))
+        return visible_family_members(viewer=self.viewer)
 
     def get_serializer(self, *args: object, **kwargs: object) -> FamilyMemberSerializer:
-        serializer = super().get_serializer(*args, **kwargs)
+        if self.request.method not in ("GET", "HEAD") and "data" in kwargs:
+            serializer = FamilyMemberSerializer(*args, **kwargs)
+        else:
+            serializer = super().get_serializer(*args, **kwargs)
         if not kwargs.get("many"):
             serializer.fields["person"].queryset = visible_people(viewer=self.viewer)
         return serializer

@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.access import ViewerMixin
+from api.release import ReleasesMixin
 from api.serializers_plans import (
     GoalChangeSerializer,
     GoalCreateSerializer,
@@ -17,6 +18,7 @@ from api.serializers_plans import (
     PlannedServiceChangeSerializer,
     PlannedServiceCreateSerializer,
     PlannedServiceSerializer,
+    PlanVersionRecordSerializer,
     PlanVersionSerializer,
     RequestPlanChangesSerializer,
     StartPlanVersionSerializer,
@@ -39,7 +41,14 @@ from cases.services.plans import (
     update_planned_service,
 )
 from consent.errors import AccessDenied
-from consent.policy import Action, CaseAccess, access_case, visible_case_ids, visible_cases
+from consent.policy import (
+    Action,
+    CaseAccess,
+    access_case,
+    visible_case_ids,
+    visible_cases,
+    visible_plan_versions,
+)
 
 # Filters take plain ids: a choice filter would answer "no such case" and "not yours"
 # differently, and cost a query.
@@ -68,6 +77,9 @@ class GoalFilter(django_filters.FilterSet):
 class GoalViewSet(_PlanRecordViewSet):
     """Goals of the plans of visible cases. Staff who may edit the case write them; the young
     person reads the goals of their own plan."""
+
+    access_log_case_field = "plan.case_id"
+    access_log_categories = ("plan",)
 
     serializer_class = GoalSerializer
     filterset_class = GoalFilter
@@ -112,6 +124,9 @@ class PlannedServiceFilter(django_filters.FilterSet):
 class PlannedServiceViewSet(_PlanRecordViewSet):
     """Services planned toward the goals of visible cases. Staff who may edit the case plan and
     move them; the person responsible must be staff of the lead organization."""
+
+    access_log_case_field = "goal.plan.case_id"
+    access_log_categories = ("plan",)
 
     serializer_class = PlannedServiceSerializer
     filterset_class = PlannedServiceFilter
@@ -177,18 +192,20 @@ class PlanVersionFilter(django_filters.FilterSet):
         fields = ["case", "status"]
 
 
-class PlanVersionViewSet(_PlanRecordViewSet):
+class PlanVersionViewSet(ReleasesMixin, _PlanRecordViewSet):
     """Numbered versions of the plans of visible cases. Staff who may edit the case start and
     submit them; the young person approves in the portal or asks for changes, and staff may
     record an approval given in person."""
 
-    serializer_class = PlanVersionSerializer
+    access_log_case_field = "plan.case_id"
+    access_log_categories = ("plan",)
+
+    serializer_class = PlanVersionRecordSerializer
     filterset_class = PlanVersionFilter
+    release_key = "plan.case_id"
 
     def get_queryset(self) -> QuerySet[PlanVersion]:
-        return with_plan_version_details(
-            PlanVersion.objects.filter(plan__case_id__in=visible_case_ids(viewer=self.viewer))
-        )
+        return with_plan_version_details(visible_plan_versions(viewer=self.viewer))
 
     def answer_access(self, version: PlanVersion) -> CaseAccess:
         """The young person answers in the portal; staff who may edit the case record an

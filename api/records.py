@@ -9,10 +9,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.access import ViewerMixin
+from api.release import ReleasesMixin
 from api.serializers_records import (
     ContactSerializer,
     FlagSerializer,
     NoteChangeSerializer,
+    NoteRecordSerializer,
     NoteSerializer,
 )
 from cases.models import CaseNote, Contact, Flag, PlannedService
@@ -41,12 +43,15 @@ class NoteFilter(django_filters.FilterSet):
 
 
 class NoteViewSet(
-    ViewerMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ReleasesMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """Notes of visible cases. The care team and supervisors write them; only the author edits
     one; the young person reads the notes of their case that are not staff-only."""
 
-    serializer_class = NoteSerializer
+    access_log_case_field = "case_id"
+    access_log_categories = ("notes",)
+
+    serializer_class = NoteRecordSerializer
     filterset_class = NoteFilter
     lookup_value_regex = _ID
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -94,6 +99,8 @@ class ContactViewSet(
 ):
     """Contacts logged on visible cases. The care team and supervisors log them."""
 
+    access_log_case_field = "case_id"
+
     serializer_class = ContactSerializer
     filterset_class = ContactFilter
     lookup_value_regex = _ID
@@ -133,6 +140,8 @@ class FlagViewSet(
 ):
     """Safety and care alerts on visible cases. The care team and supervisors raise and clear
     them."""
+
+    access_log_case_field = "case_id"
 
     serializer_class = FlagSerializer
     filterset_class = FlagFilter

@@ -88,6 +88,8 @@ class ReferralViewSet(
     """Referrals of visible cases, and those sent to the viewer's organization. The sender
     (EDIT on the case) drafts, changes, sends and withdraws; the receiver answers."""
 
+    access_log_case_field = "case_id"
+
     serializer_class = ReferralSerializer
     filterset_class = ReferralFilter
     lookup_value_regex = _ID

@@ -1,9 +1,13 @@
 """Serializers of cases and their care teams."""
 
+from typing import Any
+
 from rest_framework import serializers
 
 from accounts.models import User
-from api.serializers_people import PersonSerializer
+from api.release import ReleasedFieldsMixin
+from api.serializers_people import PersonRecordSerializer, PersonSerializer
+from cases.categories import DataCategory
 from cases.models import CareTeamMember, Case, Flag, Person
 from providers.models import Organization
 
@@ -37,8 +41,16 @@ class FlagSummarySerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "text", "raised_at"]
 
 
-class CaseSerializer(serializers.ModelSerializer):
-    """A case with its young person, current care team and current flags."""
+class CaseSerializer(ReleasedFieldsMixin, serializers.ModelSerializer):
+    """A case with its young person, current care team and current flags.
+
+    A partner sees the young person only when identity is released, and never the lead
+    organization's care team or flags.
+    """
+
+    release_key = "pk"
+    field_categories = {"person": DataCategory.IDENTITY}
+    lead_only_fields = ("care_team", "flags", "closed_reason_text")
 
     person = PersonSerializer(read_only=True)
     lead_organization_name = serializers.CharField(source="lead_organization.name", read_only=True)
@@ -63,6 +75,15 @@ class CaseSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+    def to_representation(self, instance: Case) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if data.get("person") and not self.release_for(instance).is_lead:
+            # What the person routes keep for the lead (portal login, declined fields) stays
+            # with the lead here too.
+            for name in PersonRecordSerializer.lead_only_fields:
+                data["person"].pop(name, None)
+        return data
 
 
 class CaseDetailSerializer(CaseSerializer):

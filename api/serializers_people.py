@@ -3,6 +3,8 @@
 from rest_framework import serializers
 
 from api.fields import ChoiceListField
+from api.release import ReleasedFieldsMixin
+from cases.categories import DataCategory
 from cases.models import FamilyMember, Person, SafeContactRule
 
 
@@ -90,3 +92,30 @@ class SafeContactRuleSerializer(serializers.ModelSerializer):
             "confirmed_by",
         ]
         read_only_fields = ["confirmed_at", "confirmed_by"]
+
+
+class PersonRecordSerializer(ReleasedFieldsMixin, PersonSerializer):
+    """The young person's identity as a reader sees it: all of it, or what identity releases."""
+
+    release_key = "pk"
+    field_categories = {
+        name: DataCategory.IDENTITY for name in PersonSerializer.Meta.fields if name != "id"
+    }
+    lead_only_fields = ("has_portal_login", "declined_fields")
+
+
+class FamilyMemberRecordSerializer(ReleasedFieldsMixin, FamilyMemberSerializer):
+    release_key = "person_id"
+    field_categories = {
+        name: DataCategory.FAMILY
+        for name in FamilyMemberSerializer.Meta.fields
+        if name not in ("id", "person")
+    }
+
+
+class SafeContactRecordSerializer(ReleasedFieldsMixin, SafeContactRuleSerializer):
+    release_key = "person_id"
+    field_categories = {
+        name: DataCategory.CONTACT for name in SafeContactRuleSerializer.Meta.fields
+    }
+    lead_only_fields = ("confirmed_by",)

@@ -6,7 +6,9 @@ from typing import Any
 from rest_framework import serializers
 
 from accounts.models import User
+from api.release import ReleasedFieldsMixin
 from api.serializers_cases import StaffSerializer
+from cases.categories import DataCategory
 from cases.models import Case, Goal, PlannedService, PlanVersion
 from providers.models import Organization, ServiceType
 
@@ -138,3 +140,11 @@ class StartPlanVersionSerializer(serializers.Serializer):
 
 class RequestPlanChangesSerializer(serializers.Serializer):
     changes_requested = serializers.CharField()
+
+
+class PlanVersionRecordSerializer(ReleasedFieldsMixin, PlanVersionSerializer):
+    """A plan version as its reader sees it; partners see approved versions' content only."""
+
+    release_key = "plan.case_id"
+    field_categories = {"summary": DataCategory.PLAN, "content": DataCategory.PLAN}
+    lead_only_fields = ("created_by", "approved_by", "changes_requested", "approval_channel")

@@ -3,7 +3,9 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.release import ReleasedFieldsMixin
 from api.serializers_cases import StaffSerializer
+from cases.categories import DataCategory
 from cases.history import HistoryEntry
 from cases.models import Case, CaseNote, Contact, Flag, PlannedService
 
@@ -134,3 +136,10 @@ class HistoryEntrySerializer(serializers.Serializer):
         if entry.changed_by_id is None:
             return None
         return ChangedBySerializer(entry).data
+
+
+class NoteRecordSerializer(ReleasedFieldsMixin, NoteSerializer):
+    """A note as its reader sees it; a partner reads released notes without staff details."""
+
+    field_categories = {"body": DataCategory.NOTES, "category": DataCategory.NOTES}
+    lead_only_fields = ("author", "author_detail", "staff_only")

@@ -10,8 +10,8 @@ from rest_framework import serializers
 
 from accounts.models import User
 from api.fields import ChoiceListField
+from cases.categories import DATA_CATEGORIES
 from cases.models import Case, CaseTransfer, PlannedService, Referral, ReferralTransition
-from cases.services.referrals import DATA_CATEGORIES
 from providers.models import Organization, ServiceType
 
 

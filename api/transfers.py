@@ -73,6 +73,8 @@ class TransferViewSet(
     """Transfers of visible cases, and those offered to an organization where the viewer is a
     supervisor or intake worker."""
 
+    access_log_case_field = "case_id"
+
     serializer_class = TransferSerializer
     filterset_class = TransferFilter
     lookup_value_regex = _ID

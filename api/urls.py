@@ -6,10 +6,15 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from api import routes_plans, routes_records, routes_referrals
+from api.access_log import MyAccessLogView
 from api.care_team import CareTeamViewSet
 from api.cases import CaseViewSet
+from api.compelled import CompelledDisclosureViewSet
+from api.consent_exports import ConsentFhirView, ConsentReceiptPageView, ConsentReceiptView
+from api.consents import ConsentViewSet
 from api.organizations import MembershipViewSet, MeView, OrganizationViewSet, ServiceTypeViewSet
 from api.people import FamilyMemberViewSet, PersonViewSet
+from api.reports import CaseloadReportView
 
 # Format suffixes (.json) would double every route without adding anything a client needs.
 router = DefaultRouter()
@@ -21,12 +26,26 @@ router.register("cases", CaseViewSet, basename="case")
 router.register("care-team", CareTeamViewSet, basename="care-team")
 router.register("people", PersonViewSet, basename="person")
 router.register("family-members", FamilyMemberViewSet, basename="family-member")
+router.register("consents", ConsentViewSet, basename="consent")
+router.register(
+    "compelled-disclosures", CompelledDisclosureViewSet, basename="compelled-disclosure"
+)
 for routes in (routes_plans, routes_referrals, routes_records):
     routes.register(router)
 
 urlpatterns = [
+    # Before the router, so a ConsentViewSet registered at consents/ cannot shadow them.
+    path("v1/consents/<int:pk>/fhir/", ConsentFhirView.as_view(), name="consent-fhir"),
+    path("v1/consents/<int:pk>/receipt/", ConsentReceiptView.as_view(), name="consent-receipt"),
+    path(
+        "v1/consents/<int:pk>/receipt.html",
+        ConsentReceiptPageView.as_view(),
+        name="consent-receipt-html",
+    ),
     path("v1/", include(router.urls)),
     path("v1/me/", MeView.as_view(), name="me"),
+    path("v1/me/access-log/", MyAccessLogView.as_view(), name="me-access-log"),
+    path("v1/reports/caseload/", CaseloadReportView.as_view(), name="report-caseload"),
     path("v1/auth/token/", obtain_auth_token, name="auth-token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),

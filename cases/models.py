@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from cases.categories import DataCategory, category_permission
 from providers.models import Organization, ServiceType
 
 USER = settings.AUTH_USER_MODEL
@@ -274,6 +275,12 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["lead_organization", "status"], name="case_lead_status"),
         ]
+        # Object permissions (django-guardian) the consent engine grants per case: one per data
+        # category, beside the default view/change.
+        permissions = [
+            (category_permission(value), f"View {label.split(' (')[0].lower()} of the case")
+            for value, label in DataCategory.choices
+        ]
 
     def __str__(self) -> str:
         return f"case {self.pk}"
@@ -330,6 +337,9 @@ class FlagKind(models.TextChoices):
     COURT_DATE = "court_date", "Court date"
     MEDICAL = "medical", "Medical"
     LEGAL = "legal", "Legal"
+    # The young person may lawfully receive this service without a parent; the text holds
+    # the legal basis. Lets a minor's own signature activate a consent (R09).
+    MAY_CONSENT_ALONE = "may_consent_alone", "May consent without a parent"
     OTHER = "other", "Other"
 
 

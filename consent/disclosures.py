@@ -1,23 +1,60 @@
 """Disclosures: operations that hand a young person's data to another organization.
 
 Each checks the basis for the disclosure, then drives the cases/ transition, in one
-transaction. Until consents exist, the basis is the sender's own access to the case, which
-the door checks with ``access_case`` before calling.
+transaction. The door has already checked the sender's own access with ``access_case``.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from cases.models import Case, CaseTransfer, Referral
 from cases.services.referrals import mark_referral_sent
 from cases.services.transfers import complete_transfer, record_transfer_request
+from consent.models import Consent, ConsentPurpose
 from providers.models import Organization
+
+# A referral is sent for the purpose "referral"; a care-coordination consent covers it too.
+REFERRAL_PURPOSES = (ConsentPurpose.REFERRAL, ConsentPurpose.CARE_COORDINATION)
+
+
+def missing_referral_consent(referral: Referral) -> list[str]:
+    """Categories of the referral no active consent to its recipient covers ([] when covered)."""
+    now = timezone.now()
+    consents = Consent.objects.filter(
+        case_id=referral.case_id,
+        recipient_id=referral.to_organization_id,
+        status=Consent.Status.ACTIVE,
+        purpose__in=REFERRAL_PURPOSES,
+        starts_at__lte=now,
+        expires_at__gt=now,
+    ).values_list("categories", flat=True)
+    covered = {category for categories in consents for category in categories}
+    if not consents:
+        return sorted(referral.categories) or ["any category"]
+    return sorted(set(referral.categories) - covered)
 
 
 @transaction.atomic
 def send_referral(*, referral: Referral, actor: User) -> Referral:
-    """Send a draft referral to its recipient, disclosing the categories it carries."""
-    # Consent check: an active consent covering the recipient and these categories.
+    """Send a draft referral to its recipient, disclosing the categories it carries.
+
+    Only under an active consent for the recipient that covers every category it carries;
+    otherwise a field error names what is missing and nothing is sent.
+    """
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    missing = missing_referral_consent(referral) if referral.status == Referral.Status.DRAFT else []
+    if missing:
+        raise ValidationError(
+            {
+                "consent": [
+                    "No active consent lets this organization receive: "
+                    f"{', '.join(missing)}. Ask the young person for a consent to "
+                    "this organization first."
+                ]
+            }
+        )
     return mark_referral_sent(referral=referral, actor=actor)
 
 

@@ -1,8 +1,14 @@
 """The access policy: the one place that answers "may this viewer do this to this record".
 
 Bases (DESIGN.md, principle 1): being on the lead organization's care team, being a
-supervisor of the lead organization, or being the young person. The consent engine adds
-active consents. Superusers and organization admins get no case data from any basis.
+supervisor of the lead organization, being the young person, or an active, unexpired consent
+covering the viewer's organization. The first three see every category; a consent shows only
+its categories and only lets its holder read. Superusers and organization admins get no case
+data from any basis.
+
+Care-team and consent bases are read from the guardian rows ``consent.permissions`` keeps in
+step; supervisors and the young person are answered from the viewer, so a list costs one
+``pk IN (user rows UNION group rows)`` subquery whatever the number of cases.
 """
 
 from collections.abc import Mapping
@@ -11,11 +17,30 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from accounts.models import User
+from cases.categories import DATA_CATEGORIES, DataCategory, category_permission
 from cases.history import PERSON_RECORD_TYPES, HistoryEntry, case_history
-from cases.models import CareTeamMember, Case, CaseNote, CaseTransfer, Person, Referral
+from cases.models import (
+    CareTeamMember,
+    Case,
+    CaseNote,
+    CaseTransfer,
+    FamilyMember,
+    Person,
+    PlanVersion,
+    Referral,
+)
+from consent.access_log import note_case_access, note_denied
 from consent.errors import AccessDenied, NotVisible
+from consent.models import (
+    CaseGroupObjectPermission,
+    CaseUserObjectPermission,
+    Consent,
+    ConsentStatus,
+)
+from consent.permissions import VIEW_CASE, case_permission_ids
 from providers.models import Membership
 
 Role = Membership.Role
@@ -32,6 +57,7 @@ class Action(StrEnum):
     CLOSE = "close"
     TRANSFER = "transfer"
     APPROVE_PLAN = "approve_plan"
+    GIVE_CONSENT = "give_consent"  # the young person signs or withdraws their own consents
 
 
 class Basis(StrEnum):
@@ -41,6 +67,7 @@ class Basis(StrEnum):
     PRIMARY = "primary_advocate"
     SUPERVISOR = "supervisor"
     SUBJECT = "young_person"
+    CONSENT = "consent"
 
 
 _STAFF_WORK = frozenset(
@@ -51,9 +78,13 @@ ALLOWED_ACTIONS: Mapping[Basis, frozenset[Action]] = MappingProxyType(
         Basis.CARE_TEAM: _STAFF_WORK,
         Basis.PRIMARY: _STAFF_WORK | {Action.MANAGE_TEAM},
         Basis.SUPERVISOR: _STAFF_WORK | {Action.MANAGE_TEAM},
-        Basis.SUBJECT: frozenset({Action.VIEW, Action.APPROVE_PLAN}),
+        Basis.SUBJECT: frozenset({Action.VIEW, Action.APPROVE_PLAN, Action.GIVE_CONSENT}),
+        Basis.CONSENT: frozenset({Action.VIEW}),
     }
 )
+# Consents that have been in force have a receipt and an export; drafts and pending ones not.
+RECEIPTED_STATUSES = frozenset({ConsentStatus.ACTIVE, ConsentStatus.REVOKED, ConsentStatus.EXPIRED})
+LEAD_BASES = frozenset({Basis.CARE_TEAM, Basis.PRIMARY, Basis.SUPERVISOR, Basis.SUBJECT})
 
 
 @dataclass(frozen=True)
@@ -63,6 +94,7 @@ class Viewer:
     user_id: int | None
     roles: Mapping[int, frozenset[str]] = field(default_factory=dict)
     person_id: int | None = None
+    groups: Mapping[int, int] = field(default_factory=dict)  # organization id -> its group id
 
     def organizations_with(self, *roles: str) -> frozenset[int]:
         return frozenset(org for org, held in self.roles.items() if held.intersection(roles))
@@ -74,6 +106,11 @@ class Viewer:
     def has_role(self, organization_id: int, *roles: str) -> bool:
         return bool(self.roles.get(organization_id, frozenset()).intersection(roles))
 
+    @property
+    def staff_group_ids(self) -> list[int]:
+        """Groups that hold partner grants for the viewer: organizations they staff (not admin)."""
+        return sorted(self.groups[org] for org in self.staff_organizations)
+
 
 ANONYMOUS = Viewer(user_id=None)
 
@@ -83,33 +120,46 @@ def viewer_for(user: User | None) -> Viewer:
     if user is None or not user.is_authenticated or not user.is_active:
         return ANONYMOUS
     roles: dict[int, set[str]] = {}
+    groups: dict[int, int] = {}
     rows = Membership.objects.filter(
         user_id=user.pk, is_active=True, organization__is_active=True
-    ).values_list("organization_id", "role")
-    for organization_id, role in rows:
+    ).values_list("organization_id", "role", "organization__group_id")
+    for organization_id, role, group_id in rows:
         roles.setdefault(organization_id, set()).add(role)
+        groups[organization_id] = group_id
     person_id = Person.objects.filter(user_id=user.pk).values_list("pk", flat=True).first()
     return Viewer(
         user_id=user.pk,
         roles={org: frozenset(held) for org, held in roles.items()},
         person_id=person_id,
+        groups=groups,
     )
 
 
-def _current_team(viewer: Viewer) -> QuerySet[CareTeamMember]:
-    """Care-team rows that give the viewer access: current, and they still work at the lead."""
-    return CareTeamMember.objects.filter(
-        user_id=viewer.user_id,
-        until__isnull=True,
-        case__lead_organization_id__in=viewer.staff_organizations,
-    )
+def _granted_case_ids(viewer: Viewer, codename: str, *, partners: bool = True) -> QuerySet:
+    """Case ids the viewer holds ``codename`` on: care-team rows UNION partner rows in force."""
+    permission_id = case_permission_ids()[codename]
+    granted = CaseUserObjectPermission.objects.filter(
+        user_id=viewer.user_id, permission_id=permission_id
+    ).values("content_object_id")
+    if partners and viewer.staff_group_ids:
+        now = timezone.now()
+        granted = granted.union(
+            CaseGroupObjectPermission.objects.filter(
+                group_id__in=viewer.staff_group_ids,
+                permission_id=permission_id,
+                valid_from__lte=now,
+                valid_until__gt=now,
+            ).values("content_object_id")
+        )
+    return granted
 
 
-def _visibility(viewer: Viewer) -> Q:
-    """One condition per basis; only the care team needs a subquery (the rest are in memory)."""
+def _visibility(viewer: Viewer, codename: str = VIEW_CASE, *, partners: bool = True) -> Q:
+    """One subquery for the granted bases; supervisor and young person come from memory."""
     if viewer.user_id is None:
         return Q(pk__in=[])
-    condition = Q(pk__in=_current_team(viewer).values("case_id"))
+    condition = Q(pk__in=_granted_case_ids(viewer, codename, partners=partners))
     supervised = viewer.organizations_with(Role.SUPERVISOR)
     if supervised:
         condition |= Q(lead_organization_id__in=supervised)
@@ -118,27 +168,86 @@ def _visibility(viewer: Viewer) -> Q:
     return condition
 
 
-def visible_cases(*, viewer: Viewer) -> QuerySet[Case]:
-    """The only starting queryset for lists of cases and of their records."""
-    return Case.objects.filter(_visibility(viewer))
+def visible_cases(*, viewer: Viewer, category: str | None = None) -> QuerySet[Case]:
+    """The only starting queryset for lists of cases and of their records.
+
+    With ``category``, only cases where the viewer may see that category (every case they
+    hold a lead basis on, and those a consent releases the category of).
+    """
+    codename = VIEW_CASE if category is None else category_permission(category)
+    return Case.objects.filter(_visibility(viewer, codename))
 
 
-def visible_case_ids(*, viewer: Viewer) -> QuerySet[Case]:
-    """Ids of visible cases, for ``case_id__in=`` filters of records that belong to a case."""
-    return visible_cases(viewer=viewer).values("pk")
+def lead_cases(*, viewer: Viewer) -> QuerySet[Case]:
+    """Cases the viewer sees on a lead basis (care team, supervisor, young person): no consents."""
+    return Case.objects.filter(_visibility(viewer, partners=False))
 
 
-def bases_for(*, viewer: Viewer, case: Case, on_team: bool, is_primary: bool) -> frozenset[Basis]:
+def visible_case_ids(*, viewer: Viewer, category: str | None = None) -> QuerySet[Case]:
+    """Ids of cases whose records the viewer may list, for ``case_id__in=`` filters.
+
+    Without ``category`` the records are the lead organization's working records (care team,
+    flags, live plan, contacts, referrals, transfers), which no consent releases; with one,
+    consents releasing that category count too.
+    """
+    if category is None:
+        return lead_cases(viewer=viewer).values("pk")
+    return visible_cases(viewer=viewer, category=category).values("pk")
+
+
+@dataclass(frozen=True)
+class ConsentGrant:
+    """A consent in force that lets the viewer's organization see part of a case."""
+
+    consent_id: int
+    organization_id: int
+    categories: frozenset[str]
+    purpose: str
+
+
+def consents_in_force(*, viewer: Viewer, case_ids: list[int]) -> dict[int, list[ConsentGrant]]:
+    """Active, started, unexpired consents to the viewer's organizations, per case (one query).
+
+    Read from the consents themselves, so an expired consent grants nothing even before the
+    expiry sweep removed its rows (R14).
+    """
+    if not viewer.staff_organizations or not case_ids:
+        return {}
+    now = timezone.now()
+    rows = Consent.objects.filter(
+        case_id__in=case_ids,
+        recipient_id__in=viewer.staff_organizations,
+        status=Consent.Status.ACTIVE,
+        starts_at__lte=now,
+        expires_at__gt=now,
+    ).values_list("pk", "case_id", "recipient_id", "categories", "purpose")
+    grants: dict[int, list[ConsentGrant]] = {}
+    for pk, case_id, recipient_id, categories, purpose in rows.order_by("pk"):
+        grant = ConsentGrant(pk, recipient_id, frozenset(categories), purpose)
+        grants.setdefault(case_id, []).append(grant)
+    return grants
+
+
+def bases_for(
+    *,
+    viewer: Viewer,
+    case: Case,
+    on_team: bool,
+    is_primary: bool,
+    grants: tuple["ConsentGrant", ...] = (),
+) -> frozenset[Basis]:
     """All bases the viewer holds for a case (``on_team``/``is_primary`` come from one query)."""
     bases = set()
     if on_team:
         bases.add(Basis.CARE_TEAM)
-    if is_primary:
+    if on_team and is_primary:
         bases.add(Basis.PRIMARY)
     if viewer.has_role(case.lead_organization_id, Role.SUPERVISOR):
         bases.add(Basis.SUPERVISOR)
     if viewer.person_id is not None and case.person_id == viewer.person_id:
         bases.add(Basis.SUBJECT)
+    if grants:
+        bases.add(Basis.CONSENT)
     return frozenset(bases)
 
 
@@ -150,41 +259,104 @@ def allowed_actions(bases: frozenset[Basis]) -> frozenset[Action]:
 
 
 @dataclass(frozen=True)
+class Release:
+    """What of a record the viewer may see: everything on a lead basis, else what consents
+    in force release (the categories, and the consents relied on)."""
+
+    is_lead: bool
+    grants: tuple[ConsentGrant, ...] = ()
+
+    @property
+    def categories(self) -> frozenset[str]:
+        if self.is_lead:
+            return frozenset(DATA_CATEGORIES)
+        return frozenset().union(*(grant.categories for grant in self.grants))
+
+    @property
+    def withheld_categories(self) -> list[str]:
+        return [c for c in DATA_CATEGORIES if c not in self.categories]
+
+
+@dataclass(frozen=True)
 class CaseAccess:
     """A case the viewer may see, with the bases they hold and what those let them do."""
 
     case: Case
     bases: frozenset[Basis]
+    grants: tuple[ConsentGrant, ...] = ()
 
     @property
     def actions(self) -> frozenset[Action]:
         return allowed_actions(self.bases)
 
+    @property
+    def is_lead(self) -> bool:
+        """Care team, supervisor or the young person: every category, and more than reading."""
+        return bool(self.bases & LEAD_BASES)
+
+    @property
+    def release(self) -> Release:
+        return Release(is_lead=self.is_lead, grants=self.grants)
+
+    @property
+    def categories(self) -> frozenset[str]:
+        return self.release.categories
+
+
+def _team_rows(viewer: Viewer) -> QuerySet[CaseUserObjectPermission]:
+    return CaseUserObjectPermission.objects.filter(
+        user_id=viewer.user_id, permission_id=case_permission_ids()[VIEW_CASE]
+    )
+
 
 def access_case(*, viewer: Viewer, case_id: int, action: Action = Action.VIEW) -> CaseAccess:
-    """Fetch a case in one query: 404 when invisible, 403 when the action is not the viewer's."""
-    team = _current_team(viewer).filter(case_id=OuterRef("pk"))
+    """Fetch a case: 404 when invisible, 403 when the action is not the viewer's.
+
+    One query for the case and the lead bases; a partner costs one more, for the consents in
+    force (checked on the consents themselves, not only on the rows).
+    """
+    primary = CareTeamMember.objects.filter(
+        user_id=viewer.user_id, case_id=OuterRef("pk"), until__isnull=True, role="primary"
+    )
     case = (
         visible_cases(viewer=viewer)
         .select_related("person", "lead_organization")
-        .annotate(on_team=Exists(team), is_primary=Exists(team.filter(role="primary")))
+        .annotate(
+            on_team=Exists(_team_rows(viewer).filter(content_object_id=OuterRef("pk"))),
+            is_primary=Exists(primary),
+        )
         .filter(pk=case_id)
         .first()
     )
     if case is None:
+        note_denied(viewer, case_id, action)
         raise NotVisible("No such case.")
     bases = bases_for(viewer=viewer, case=case, on_team=case.on_team, is_primary=case.is_primary)
-    access = CaseAccess(case=case, bases=bases)
+    grants: tuple[ConsentGrant, ...] = ()
+    if not bases & LEAD_BASES:
+        grants = tuple(consents_in_force(viewer=viewer, case_ids=[case.pk]).get(case.pk, []))
+        if not grants:
+            note_denied(viewer, case_id, action)
+            raise NotVisible("No such case.")
+        bases = bases | {Basis.CONSENT}
+    access = CaseAccess(case=case, bases=bases, grants=grants)
     if action not in access.actions:
+        note_denied(viewer, case_id, action)
         raise AccessDenied(f"You may see this case but not {action.value.replace('_', ' ')} it.")
+    note_case_access(viewer, access, action)
     return access
 
 
-def access_person(*, viewer: Viewer, person_id: int, action: Action = Action.VIEW) -> Person:
-    """The young person's record, through any of their cases that lets the viewer do ``action``."""
-    case_ids = list(
-        visible_cases(viewer=viewer).filter(person_id=person_id).values_list("pk", flat=True)
-    )
+def access_person(
+    *,
+    viewer: Viewer,
+    person_id: int,
+    action: Action = Action.VIEW,
+    category: str = DataCategory.IDENTITY,
+) -> Person:
+    """The young person's record, through any case that shows ``category`` and allows ``action``."""
+    cases = visible_cases(viewer=viewer, category=category).filter(person_id=person_id)
+    case_ids = list(cases.values_list("pk", flat=True))
     if not case_ids:
         raise NotVisible("No such person.")
     denied: AccessDenied | None = None
@@ -196,9 +368,10 @@ def access_person(*, viewer: Viewer, person_id: int, action: Action = Action.VIE
     raise denied or NotVisible("No such person.")
 
 
-def visible_people(*, viewer: Viewer) -> QuerySet[Person]:
-    """Young people with at least one case the viewer may see."""
-    return Person.objects.filter(pk__in=visible_cases(viewer=viewer).values("person_id"))
+def visible_people(*, viewer: Viewer, category: str = DataCategory.IDENTITY) -> QuerySet[Person]:
+    """Young people with a case whose ``category`` the viewer may see (identity by default)."""
+    cases = visible_cases(viewer=viewer, category=category)
+    return Person.objects.filter(pk__in=cases.values("person_id"))
 
 
 def visible_referrals(*, viewer: Viewer) -> QuerySet[Referral]:
@@ -250,6 +423,11 @@ def can_open_case_at(*, viewer: Viewer, organization_id: int) -> bool:
     return viewer.has_role(organization_id, *STAFF_ROLES)
 
 
+def can_read_reports(*, viewer: Viewer, organization_id: int) -> bool:
+    """Aggregate, suppressed reports of an organization: its supervisors and admins (R22)."""
+    return viewer.has_role(organization_id, Role.SUPERVISOR, Role.ORG_ADMIN)
+
+
 def can_manage_memberships(*, viewer: Viewer, organization_id: int) -> bool:
     """Organization admins manage who works at their organization."""
     return viewer.has_role(organization_id, Role.ORG_ADMIN)
@@ -262,8 +440,15 @@ def visible_memberships(*, viewer: Viewer) -> QuerySet[Membership]:
 
 
 def visible_notes(*, viewer: Viewer) -> QuerySet[CaseNote]:
-    """Notes of visible cases; the young person never reads the staff-only notes of their own."""
-    notes = CaseNote.objects.filter(case_id__in=visible_case_ids(viewer=viewer))
+    """Notes of cases the viewer leads, and the shareable notes of cases a consent releases
+    notes of; the young person never reads the staff-only notes of their own."""
+    led = CaseNote.objects.filter(case_id__in=visible_case_ids(viewer=viewer))
+    released = CaseNote.objects.filter(
+        case_id__in=visible_case_ids(viewer=viewer, category=DataCategory.NOTES), staff_only=False
+    )
+    # One subquery of the union, rather than an OR of two, keeps the plan a semi-join.
+    either = led.order_by().values("pk").union(released.order_by().values("pk"))
+    notes = CaseNote.objects.filter(pk__in=either)
     if viewer.person_id is not None:
         notes = notes.exclude(staff_only=True, case__person_id=viewer.person_id)
     return notes
@@ -332,3 +517,121 @@ def is_receiver_of(*, viewer: Viewer, transfer: CaseTransfer) -> bool:
     if transfer.status == CaseTransfer.Status.ACCEPTED:
         return False
     return transfer.to_organization_id in viewer.organizations_with(Role.SUPERVISOR, Role.INTAKE)
+
+
+LEAD_RELEASE = Release(is_lead=True)
+NOTHING_RELEASED = Release(is_lead=False)
+
+
+def releases_for_cases(*, viewer: Viewer, case_ids: list[int]) -> dict[int, Release]:
+    """Per case of a page: lead basis, or the consents in force. At most two queries."""
+    if not case_ids:
+        return {}
+    led = set(lead_cases(viewer=viewer).filter(pk__in=case_ids).values_list("pk", flat=True))
+    grants = consents_in_force(viewer=viewer, case_ids=[c for c in case_ids if c not in led])
+    return {
+        case_id: LEAD_RELEASE if case_id in led else Release(False, tuple(grants.get(case_id, ())))
+        for case_id in case_ids
+    }
+
+
+def releases_for_people(*, viewer: Viewer, person_ids: list[int]) -> dict[int, Release]:
+    """Per young person of a page, over all their cases the viewer may see. Two queries."""
+    if not person_ids:
+        return {}
+    led = set(
+        lead_cases(viewer=viewer)
+        .filter(person_id__in=person_ids)
+        .values_list("person_id", flat=True)
+    )
+    others = Case.objects.filter(person_id__in=[p for p in person_ids if p not in led])
+    case_people = dict(others.values_list("pk", "person_id"))
+    grants: dict[int, list[ConsentGrant]] = {}
+    for case_id, case_grants in consents_in_force(
+        viewer=viewer, case_ids=list(case_people)
+    ).items():
+        grants.setdefault(case_people[case_id], []).extend(case_grants)
+    return {
+        person_id: LEAD_RELEASE
+        if person_id in led
+        else Release(False, tuple(grants.get(person_id, ())))
+        for person_id in person_ids
+    }
+
+
+def visible_family_members(*, viewer: Viewer) -> QuerySet[FamilyMember]:
+    """Family of young people whose family the viewer may see (lead basis, or released)."""
+    people = visible_people(viewer=viewer, category=DataCategory.FAMILY)
+    return FamilyMember.objects.filter(person_id__in=people.values("pk"))
+
+
+def visible_plan_versions(*, viewer: Viewer) -> QuerySet[PlanVersion]:
+    """Every version of plans the viewer leads; the approved version where the plan is released."""
+    led = PlanVersion.objects.filter(plan__case_id__in=visible_case_ids(viewer=viewer))
+    released = PlanVersion.objects.filter(
+        plan__case_id__in=visible_case_ids(viewer=viewer, category=DataCategory.PLAN),
+        status=PlanVersion.Status.APPROVED,
+    )
+    either = led.order_by().values("pk").union(released.order_by().values("pk"))
+    return PlanVersion.objects.filter(pk__in=either)
+
+
+def visible_consents(*, viewer: Viewer) -> QuerySet[Consent]:
+    """Consents of cases the viewer leads, and those in force for an organization they staff."""
+    now = timezone.now()
+    addressed = Q(
+        recipient_id__in=viewer.staff_organizations,
+        status=Consent.Status.ACTIVE,
+        starts_at__lte=now,
+        expires_at__gt=now,
+    )
+    return Consent.objects.filter(Q(case_id__in=visible_case_ids(viewer=viewer)) | addressed)
+
+
+def access_consent(*, viewer: Viewer, consent_id: int, action: Action = Action.VIEW) -> Consent:
+    """A consent the viewer may see (else 404) and ``action`` on (else 403).
+
+    Staff who may edit the case draft, submit, record signatures and withdrawals; the young
+    person signs and withdraws their own in the portal (GIVE_CONSENT).
+    """
+    consent = visible_consents(viewer=viewer).filter(pk=consent_id).first()
+    if consent is None:
+        raise NotVisible("No such consent.")
+    if action is not Action.VIEW:
+        try:
+            access = access_case(viewer=viewer, case_id=consent.case_id, action=action)
+        except NotVisible as exc:
+            raise AccessDenied(
+                "Only the lead organization and the young person can do that."
+            ) from exc
+        consent.case = access.case
+    return consent
+
+
+def access_consent_exports(*, viewer: Viewer, consent_id: int) -> Consent:
+    """A consent whose receipt and FHIR export the viewer may read, or ``NotVisible`` (404).
+
+    Readers: the lead organization's care team and supervisors, and the young person. The
+    recipient reads the released data, not the receipt. Drafts and consents awaiting
+    signatures have no receipt yet, which the message says only to those who may see them.
+    """
+    consent = (
+        Consent.objects.select_related("case__lead_organization", "recipient")
+        .prefetch_related("signatures")
+        .filter(pk=consent_id)
+        .first()
+    )
+    if consent is None:
+        raise NotVisible("No such consent.")
+    access = access_case(viewer=viewer, case_id=consent.case_id, action=Action.VIEW)
+    if not access.is_lead:
+        raise NotVisible("No such consent.")
+    if consent.status not in (
+        Consent.Status.ACTIVE,
+        Consent.Status.REVOKED,
+        Consent.Status.EXPIRED,
+    ):
+        raise NotVisible(
+            "This consent has no receipt yet: it is a draft or still waiting for signatures."
+        )
+    return consent

@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "consent.middleware.AccessLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -155,6 +156,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tasks.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=30),
     },
+    # R14 and issue 3: expiry is applied at least once a minute.
+    "expire-consents": {
+        "task": "tasks.tasks.expire_consents",
+        "schedule": 60.0,
+    },
+    "flag-consents-for-resigning": {
+        "task": "tasks.tasks.flag_consents_for_resigning",
+        "schedule": crontab(hour=2, minute=15),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 
@@ -191,6 +201,14 @@ SPECTACULAR_SETTINGS = {
         "ReferralStatusEnum": "cases.models.ReferralStatus",
         "CaseTransferStatusEnum": "cases.models.CaseTransferStatus",
         "ReferralDeclineReasonEnum": "cases.models.ReferralDeclineReason",
+        "CaseStatusEnum": "cases.models.CaseStatus",
+        "PlanVersionStatusEnum": "cases.models.PlanVersionStatus",
+        "GoalStatusEnum": "cases.models.GoalStatus",
+        "PlannedServiceStatusEnum": "cases.models.PlannedServiceStatus",
+        "ContactChannelEnum": "cases.models.ContactChannel",
+        "SafeContactChannelEnum": "cases.models.SafeContactRuleChannel",
+        "ConsentStatusEnum": "consent.models.ConsentStatus",
+        "RevocationChannelEnum": "consent.models.RevocationChannel",
     },
 }
 
@@ -199,7 +217,15 @@ HARBOR = {
     "SELF_CONSENT_AGE": env.int("HARBOR_SELF_CONSENT_AGE", default=18),
     "CONSENT_DEFAULT_DAYS": env.int("HARBOR_CONSENT_DEFAULT_DAYS", default=90),
     "CONSENT_MAX_DAYS": env.int("HARBOR_CONSENT_MAX_DAYS", default=365),
+    # Consents a parent signed for a minor lapse this many days after the young person reaches
+    # the self-consent age unless they sign their own (a policy choice; see consent/majority.py).
+    "CONSENT_RESIGN_GRACE_DAYS": env.int("HARBOR_CONSENT_RESIGN_GRACE_DAYS", default=30),
     "REPORT_SUPPRESSION_THRESHOLD": env.int("HARBOR_REPORT_SUPPRESSION_THRESHOLD", default=5),
+    # Consent receipts (Kantara v1.1) name who answers privacy questions for the deployment.
+    "RECEIPT_JURISDICTION": env("HARBOR_RECEIPT_JURISDICTION", default="US"),
+    "PRIVACY_POLICY_URL": env("HARBOR_PRIVACY_POLICY_URL", default=""),
+    "PRIVACY_CONTACT_EMAIL": env("HARBOR_PRIVACY_CONTACT_EMAIL", default=""),
+    "PRIVACY_CONTACT_PHONE": env("HARBOR_PRIVACY_CONTACT_PHONE", default=""),
 }
 
 SESSION_COOKIE_HTTPONLY = True

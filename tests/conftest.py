@@ -1,11 +1,13 @@
 """Fixtures shared by the whole suite: personas around one case, and API clients for them."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from accounts.models import User
@@ -56,6 +58,11 @@ def _staff(organization: Organization, role: str) -> User:
 
 @pytest.fixture
 def world(db: None) -> World:
+    return build_world()
+
+
+def build_world() -> World:
+    """The world's rows (the authorization matrix builds it once per module, in a transaction)."""
     lead = f.OrganizationFactory(name="Lead Community Org", kind=Organization.Kind.SURVIVOR_LED)
     partner = f.OrganizationFactory(name="Partner Housing", kind=Organization.Kind.HOUSING)
     advocate = _staff(lead, Membership.Role.ADVOCATE)
@@ -91,3 +98,30 @@ def api_for() -> Callable[[User | None], APIClient]:
         return client
 
     return make
+
+
+# What recording a list page in the access log costs, whatever the page size: the bases of the
+# page's cases (1-2), then the append: savepoint, chain lock (PostgreSQL), last link, one
+# insert, release.
+ACCESS_LOG_QUERIES = 7
+
+
+class ConstantQueries:
+    """Asserts that every block costs as many queries as the first, and stays within budget."""
+
+    def __init__(self) -> None:
+        self.counts: list[int] = []
+
+    @contextmanager
+    def __call__(self, budget: int) -> Iterator[CaptureQueriesContext]:
+        with CaptureQueriesContext(connection) as queries:
+            yield queries
+        self.counts.append(len(queries))
+        assert len(queries) <= budget + ACCESS_LOG_QUERIES, [q["sql"] for q in queries]
+        assert self.counts == [self.counts[0]] * len(self.counts), f"grew: {self.counts}"
+
+
+@pytest.fixture
+def constant_queries() -> ConstantQueries:
+    """``with constant_queries(budget):`` around each request; counts must not grow."""
+    return ConstantQueries()

@@ -1,6 +1,7 @@
 """One factory per model, with sensible defaults and traits for states."""
 
 import datetime as dt
+import uuid
 
 import factory
 from django.contrib.auth.models import Group
@@ -24,6 +25,7 @@ from cases.models import (
     SafeContactRule,
     ServicePlan,
 )
+from consent.models import Consent, Signature, SignerRule
 from providers.models import Membership, Organization, ServiceType
 
 
@@ -201,3 +203,45 @@ class ContactFactory(DjangoModelFactory):
     occurred_at = factory.LazyFunction(timezone.now)
     channel = Contact.Channel.IN_PERSON
     outcome = Contact.Outcome.REACHED
+
+
+class ConsentFactory(DjangoModelFactory):
+    """An ACTIVE consent signed by the young person, written directly (no services, no sync):
+    guardian rows appear only if a test syncs the case."""
+
+    class Meta:
+        model = Consent
+        skip_postgeneration_save = True
+
+    case = factory.SubFactory(CaseFactory)
+    subject = factory.LazyAttribute(lambda o: o.case.person)
+    recipient = factory.SubFactory(OrganizationFactory)
+    categories = factory.LazyFunction(lambda: ["plan"])
+    purpose = Consent.Purpose.REFERRAL
+    starts_at = factory.LazyFunction(timezone.now)
+    expires_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(days=90))
+    status = Consent.Status.ACTIVE
+    signer_rule = SignerRule.SELF
+    principal_id = factory.LazyFunction(uuid.uuid4)
+    submitted_at = factory.LazyAttribute(lambda o: o.starts_at)
+    activated_at = factory.LazyAttribute(lambda o: o.starts_at)
+
+    @factory.post_generation
+    def signatures(obj, create, extracted, **kwargs):
+        """The young person's signature; ``signatures=False`` for none."""
+        if create and extracted is not False:
+            SignatureFactory(consent=obj, signed_at=obj.activated_at or obj.starts_at, **kwargs)
+
+
+class SignatureFactory(DjangoModelFactory):
+    """The young person's portal e-signature (pass ``family_member`` and a role for others)."""
+
+    class Meta:
+        model = Signature
+
+    consent = factory.SubFactory(ConsentFactory, signatures=False)
+    signer_role = Signature.Role.YOUNG_PERSON
+    method = Signature.Method.PORTAL
+    signed_at = factory.LazyFunction(timezone.now)
+    evidence = factory.Sequence(lambda n: f"portal-session-{n}")
+    recorded_by = factory.SubFactory(UserFactory)

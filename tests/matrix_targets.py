@@ -2,22 +2,59 @@
 
 ``pk`` returns the id of a record that belongs to the world's case (or, for memberships, to
 the lead organization); ``payload`` is a body that would be valid for someone with a basis.
+``category`` is the data category a consent must release for its recipient to read the
+route's records: one of ``DATA_CATEGORIES``, ``CASE_LEVEL`` (the case itself, visible under
+any consent with the unreleased fields withheld), ``CONSENT_TERMS`` (a consent's terms, which
+its recipient reads while it is in force), or None (the lead organization's working records,
+which no consent releases).
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import timezone
+
+from cases.categories import DataCategory
+from cases.models import CaseNote, PlanVersion
+from consent.access_log import EventDraft, record_events
+from consent.models import CompelledDisclosure
 from tests import factories as f
 from tests.conftest import World
+
+CASE_LEVEL = "any"
+CONSENT_TERMS = "terms"
+LEAD_READERS = ("advocate", "supervisor", "young_person")
+STAFF_READERS = ("advocate", "supervisor")
 
 
 @dataclass(frozen=True)
 class Target:
+    """One route: its record, a plausible body, and who may do what with it."""
+
     pk: Callable[[World], int]
     payload: Callable[[World], dict[str, Any]] = field(default=lambda world: {})
     case_data: bool = True
-    insider: str = "advocate"
+    category: str | None = None
+    # Lead bases that read the record (list shows it, detail is 200).
+    readers: tuple[str, ...] = LEAD_READERS
+    # What a GET answers someone who sees the case but not this route (else 404).
+    seen_case_status: int = 404
+    # Lead staff whose writes the policy lets through (the receiving organization answers
+    # referrals and transfers; only its author edits a note).
+    lead_writers: tuple[str, ...] = STAFF_READERS
+    # The young person's own acts in the portal: signing, withdrawing, approving.
+    young_person_writes: bool = False
+    # Partners are tested on the consent addressed to their own organization.
+    partners_own_consent: bool = False
+    # A record of the route that no consent shows (staff-only note, draft plan version...).
+    hidden_from_partners: Callable[[World], int] | None = None
+    # For routes without an id in the path: the query parameter that carries it.
+    query_param: str | None = None
+
+    @property
+    def young_person_reads(self) -> bool:
+        return "young_person" in self.readers
 
 
 def _case(world: World) -> int:
@@ -52,13 +89,36 @@ def _planned_service(world: World) -> int:
 
 
 def _plan_version(world: World) -> int:
-    version = world.case.plan.versions.first()
-    return (version or f.PlanVersionFactory(plan=world.case.plan, number=1)).pk
+    """The approved version: the only kind a consent releasing the plan shows."""
+    approved = PlanVersion.Status.APPROVED
+    version = world.case.plan.versions.filter(status=approved).first()
+    now = timezone.now()
+    return (
+        version
+        or f.PlanVersionFactory(
+            plan=world.case.plan,
+            number=1,
+            status=approved,
+            submitted_at=now,
+            approved_at=now,
+            approval_channel=PlanVersion.ApprovalChannel.PORTAL,
+        )
+    ).pk
+
+
+def _draft_plan_version(world: World) -> int:
+    version = world.case.plan.versions.filter(status=PlanVersion.Status.DRAFT).first()
+    return (version or f.PlanVersionFactory(plan=world.case.plan, number=2)).pk
 
 
 def _note(world: World) -> int:
-    note = world.case.notes.first()
+    note = world.case.notes.filter(staff_only=False).first()
     return (note or f.CaseNoteFactory(case=world.case, author=world.advocate)).pk
+
+
+def _staff_only_note(world: World) -> int:
+    note = CaseNote.objects.filter(case=world.case, staff_only=True).first()
+    return (note or f.CaseNoteFactory(case=world.case, author=world.advocate, staff_only=True)).pk
 
 
 def _contact(world: World) -> int:
@@ -96,29 +156,97 @@ def _transfer(world: World) -> int:
     ).pk
 
 
-CASE = Target(pk=_case)
+def _consent(world: World) -> int:
+    """An active consent of the case to a third organization (no sync: it holds no rows)."""
+    third = f.Organization.objects.get(pk=_third_organization(world))
+    consent = f.Consent.objects.filter(case=world.case, recipient=third).first()
+    return (consent or f.ConsentFactory(case=world.case, recipient=third)).pk
+
+
+def _access_event(world: World) -> int:
+    """An event of the advocate reading the world's case: only its young person lists it."""
+    event = EventDraft(
+        user_id=world.advocate.pk,
+        action="view",
+        outcome="allowed",
+        case_id=world.case.pk,
+        organization_id=world.lead.pk,
+        role="advocate",
+        basis="primary_advocate",
+    )
+    return record_events([event])[0].pk
+
+
+def _compelled_disclosure(world: World) -> int:
+    disclosure = CompelledDisclosure.objects.filter(case=world.case).first()
+    return (
+        disclosure
+        or CompelledDisclosure.objects.create(
+            case=world.case,
+            authority="court_order",
+            legal_authority="Order 2026-JV-0001",
+            recipient_name="County Juvenile Court",
+            categories=["plan"],
+            disclosed_at=timezone.now(),
+            recorded_by=world.advocate,
+        )
+    ).pk
+
+
+IDENTITY, CONTACT = DataCategory.IDENTITY, DataCategory.CONTACT
+FAMILY, NOTES, PLAN = DataCategory.FAMILY, DataCategory.NOTES, DataCategory.PLAN
+CASE = Target(pk=_case, category=CASE_LEVEL)
+CARE_TEAM = Target(pk=_care_team_row)
+CONSENT = Target(
+    pk=_consent,
+    category=CONSENT_TERMS,
+    partners_own_consent=True,
+    hidden_from_partners=_consent,
+)
+CONSENT_EXPORT = Target(pk=_consent, partners_own_consent=True)
+PLAN_VERSION = Target(pk=_plan_version, category=PLAN, hidden_from_partners=_draft_plan_version)
+# The young person approves a plan version or asks for changes in the portal.
+PLAN_ANSWER = Target(
+    pk=_plan_version,
+    category=PLAN,
+    young_person_writes=True,
+    hidden_from_partners=_draft_plan_version,
+)
+NOTE = Target(pk=_note, category=NOTES, hidden_from_partners=_staff_only_note)
+# Only the receiving organization answers a referral or a transfer.
+INCOMING_REFERRAL = Target(pk=_referral, lead_writers=())
+INCOMING_TRANSFER = Target(pk=_transfer, lead_writers=())
 TARGETS: dict[str, Target] = {
     "case-list": Target(
-        pk=_case, payload=lambda w: {"lead_organization": w.lead.pk, "person_id": w.case.person_id}
+        pk=_case,
+        category=CASE_LEVEL,
+        payload=lambda w: {"lead_organization": w.lead.pk, "person_id": w.case.person_id},
     ),
     "case-detail": CASE,
     "case-activate": CASE,
-    "case-close": Target(pk=_case, payload=lambda w: {"reason": "goals_met"}),
+    "case-close": Target(pk=_case, category=CASE_LEVEL, payload=lambda w: {"reason": "goals_met"}),
     "case-reopen": CASE,
     "care-team-list": Target(
         pk=_care_team_row,
         payload=lambda w: {"case": w.case.pk, "user": w.other_advocate.pk, "role": "secondary"},
     ),
-    "care-team-detail": Target(pk=_care_team_row),
-    "care-team-end": Target(pk=_care_team_row),
-    "person-list": Target(pk=_person),
-    "person-detail": Target(pk=_person, payload=lambda w: {"pronouns": "she/her"}),
-    "person-safe-contact": Target(pk=_person, payload=lambda w: {"allowed_channels": ["sms"]}),
+    "care-team-detail": CARE_TEAM,
+    "care-team-end": CARE_TEAM,
+    "person-list": Target(pk=_person, category=IDENTITY),
+    "person-detail": Target(
+        pk=_person, category=IDENTITY, payload=lambda w: {"pronouns": "she/her"}
+    ),
+    "person-safe-contact": Target(
+        pk=_person, category=CONTACT, payload=lambda w: {"allowed_channels": ["sms"]}
+    ),
     "family-member-list": Target(
         pk=_family_member,
+        category=FAMILY,
         payload=lambda w: {"person": w.case.person_id, "name": "Kim", "relation": "aunt_uncle"},
     ),
-    "family-member-detail": Target(pk=_family_member, payload=lambda w: {"notes": "changed"}),
+    "family-member-detail": Target(
+        pk=_family_member, category=FAMILY, payload=lambda w: {"notes": "changed"}
+    ),
     "membership-list": Target(
         pk=_lead_membership,
         payload=lambda w: {
@@ -127,12 +255,13 @@ TARGETS: dict[str, Target] = {
             "role": "advocate",
         },
         case_data=False,
-        insider="org_admin",
+        readers=("org_admin",),
     ),
-    "membership-detail": Target(pk=_lead_membership, case_data=False, insider="org_admin"),
-    "membership-suspend": Target(pk=_lead_membership, case_data=False, insider="org_admin"),
-    "membership-restore": Target(pk=_lead_membership, case_data=False, insider="org_admin"),
-    "case-history-list": Target(pk=_case),
+    "membership-detail": Target(pk=_lead_membership, case_data=False, readers=("org_admin",)),
+    "membership-suspend": Target(pk=_lead_membership, case_data=False, readers=("org_admin",)),
+    "membership-restore": Target(pk=_lead_membership, case_data=False, readers=("org_admin",)),
+    # The young person sees the case but not its change history: 403, not 404.
+    "case-history-list": Target(pk=_case, readers=STAFF_READERS, seen_case_status=403),
     "goal-list": Target(
         pk=_goal,
         payload=lambda w: {"case": w.case.pk, "description": "School", "domain": "education"},
@@ -146,15 +275,35 @@ TARGETS: dict[str, Target] = {
         pk=_planned_service, payload=lambda w: {"expected_contact_days": 7}
     ),
     "planned-service-move": Target(pk=_planned_service, payload=lambda w: {"status": "active"}),
-    "plan-version-list": Target(pk=_plan_version, payload=lambda w: {"case": w.case.pk}),
-    "plan-version-detail": Target(pk=_plan_version),
-    "plan-version-submit": Target(pk=_plan_version),
-    "plan-version-approve": Target(pk=_plan_version),
-    "plan-version-request-changes": Target(
-        pk=_plan_version, payload=lambda w: {"changes_requested": "more"}
+    "plan-version-list": Target(
+        pk=_plan_version,
+        category=PLAN,
+        payload=lambda w: {"case": w.case.pk},
+        hidden_from_partners=_draft_plan_version,
     ),
-    "note-list": Target(pk=_note, payload=lambda w: {"case": w.case.pk, "body": "Met today"}),
-    "note-detail": Target(pk=_note, payload=lambda w: {"body": "changed"}),
+    "plan-version-detail": PLAN_VERSION,
+    "plan-version-submit": PLAN_VERSION,
+    "plan-version-approve": PLAN_ANSWER,
+    "plan-version-request-changes": Target(
+        pk=_plan_version,
+        category=PLAN,
+        payload=lambda w: {"changes_requested": "more"},
+        young_person_writes=True,
+        hidden_from_partners=_draft_plan_version,
+    ),
+    "note-list": Target(
+        pk=_note,
+        category=NOTES,
+        payload=lambda w: {"case": w.case.pk, "body": "Met today"},
+        hidden_from_partners=_staff_only_note,
+    ),
+    "note-detail": Target(
+        pk=_note,
+        category=NOTES,
+        payload=lambda w: {"body": "changed"},
+        lead_writers=("advocate",),
+        hidden_from_partners=_staff_only_note,
+    ),
     "contact-list": Target(
         pk=_contact,
         payload=lambda w: {
@@ -181,19 +330,88 @@ TARGETS: dict[str, Target] = {
     "referral-detail": Target(pk=_referral, payload=lambda w: {"message": "changed"}),
     "referral-send": Target(pk=_referral),
     "referral-withdraw": Target(pk=_referral),
-    "referral-accept": Target(pk=_referral),
-    "referral-decline": Target(pk=_referral, payload=lambda w: {"reason": "no_capacity"}),
-    "referral-start-service": Target(pk=_referral),
-    "referral-complete": Target(pk=_referral, payload=lambda w: {"outcome_note": "done"}),
-    "referral-close-without-service": Target(pk=_referral, payload=lambda w: {"note": "n"}),
+    "referral-accept": INCOMING_REFERRAL,
+    "referral-decline": Target(
+        pk=_referral, payload=lambda w: {"reason": "no_capacity"}, lead_writers=()
+    ),
+    "referral-start-service": INCOMING_REFERRAL,
+    "referral-complete": Target(
+        pk=_referral, payload=lambda w: {"outcome_note": "done"}, lead_writers=()
+    ),
+    "referral-close-without-service": Target(
+        pk=_referral, payload=lambda w: {"note": "n"}, lead_writers=()
+    ),
     "transfer-list": Target(
         pk=_transfer,
         payload=lambda w: {"case": w.case.pk, "to_organization": w.partner.pk, "reason": "moved"},
     ),
     "transfer-detail": Target(pk=_transfer),
     "transfer-accept": Target(
-        pk=_transfer, payload=lambda w: {"primary_advocate": w.partner_staff.pk}
+        pk=_transfer, payload=lambda w: {"primary_advocate": w.partner_staff.pk}, lead_writers=()
     ),
-    "transfer-decline": Target(pk=_transfer, payload=lambda w: {"note": "no"}),
+    "transfer-decline": Target(pk=_transfer, payload=lambda w: {"note": "no"}, lead_writers=()),
     "transfer-cancel": Target(pk=_transfer),
+    # Every access to the young person's record, listed to the young person only.
+    "me-access-log": Target(pk=_access_event, readers=("young_person",)),
+    "consent-list": Target(
+        pk=_consent,
+        category=CONSENT_TERMS,
+        payload=lambda w: {
+            "case": w.case.pk,
+            "recipient": w.partner.pk,
+            "categories": ["plan"],
+            "purpose": "referral",
+        },
+        partners_own_consent=True,
+        hidden_from_partners=_consent,
+    ),
+    "consent-detail": Target(
+        pk=_consent,
+        category=CONSENT_TERMS,
+        payload=lambda w: {"categories": ["identity"]},
+        partners_own_consent=True,
+        hidden_from_partners=_consent,
+    ),
+    "consent-submit": CONSENT,
+    "consent-sign": Target(
+        pk=_consent,
+        category=CONSENT_TERMS,
+        payload=lambda w: {"evidence": "signed form", "signed_at": "2026-01-01T10:00:00Z"},
+        young_person_writes=True,
+        partners_own_consent=True,
+        hidden_from_partners=_consent,
+    ),
+    "consent-revoke": Target(
+        pk=_consent,
+        category=CONSENT_TERMS,
+        payload=lambda w: {"channel": "staff_spoken", "reason": "asked"},
+        young_person_writes=True,
+        partners_own_consent=True,
+        hidden_from_partners=_consent,
+    ),
+    "consent-renew": CONSENT,
+    # Only the lead and the young person preview what a recipient would see.
+    "consent-preview": Target(pk=_consent, partners_own_consent=True),
+    "consent-fhir": CONSENT_EXPORT,
+    "consent-receipt": CONSENT_EXPORT,
+    "consent-receipt-html": CONSENT_EXPORT,
+    "compelled-disclosure-list": Target(
+        pk=_compelled_disclosure,
+        payload=lambda w: {
+            "case": w.case.pk,
+            "authority": "court_order",
+            "legal_authority": "Order 2026-JV-0002",
+            "recipient_name": "County Juvenile Court",
+            "categories": ["plan"],
+            "disclosed_at": "2026-01-01T10:00:00Z",
+        },
+    ),
+    "compelled-disclosure-detail": Target(pk=_compelled_disclosure),
+    # Aggregate counts of the lead organization, for its supervisors and admins (R22).
+    "report-caseload": Target(
+        pk=lambda w: w.lead.pk,
+        case_data=False,
+        readers=("supervisor", "org_admin"),
+        query_param="organization",
+    ),
 }

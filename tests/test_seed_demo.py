@@ -27,6 +27,8 @@ from cases.models import (
     SafeContactRule,
     ServicePlan,
 )
+from consent.disclosures import missing_referral_consent
+from consent.models import Consent, Signature
 from coordination.demo.cast import (
     ADA,
     DEMO_PASSWORD,
@@ -61,6 +63,8 @@ SEEDED_MODELS: list[type[models.Model]] = [
     CaseTransfer,
     CaseNote,
     Contact,
+    Consent,
+    Signature,
 ]
 
 
@@ -125,6 +129,32 @@ def test_seed_demo_records_one_transition_for_every_move_of_every_referral(seede
         moves = [(t.from_status, t.to_status) for t in referral.transitions.all()]
         path = PATHS[referral.status]
         assert moves == list(zip(("draft", *path), path, strict=False))
+
+
+def test_every_demo_referral_that_left_went_under_a_consent_covering_it(seeded: str) -> None:
+    sent = Referral.objects.exclude(status=Referral.Status.DRAFT)
+    assert sent.exists()
+    for referral in sent:
+        assert missing_referral_consent(referral) == [], referral.pk
+
+
+def test_seed_demo_shows_consents_active_revoked_and_awaiting_signature(seeded: str) -> None:
+    statuses = set(Consent.objects.values_list("status", flat=True))
+    assert {"active", "revoked", "pending_signature"} <= statuses
+    for consent in Consent.objects.filter(status="active"):
+        assert consent.signatures.exists()
+
+
+def test_partner_staff_see_the_cases_consents_released_to_them(seeded: str) -> None:
+    client = APIClient()
+    client.force_authenticate(User.objects.get(email=HANA.email))
+    released = {row["id"] for row in client.get("/api/v1/cases/").json()["results"]}
+    granted = set(
+        Consent.objects.filter(recipient__name=HANA.organization, status="active").values_list(
+            "case_id", flat=True
+        )
+    )
+    assert granted and granted <= released
 
 
 def test_seed_demo_reaches_every_plan_version_status(seeded: str) -> None:

@@ -13,13 +13,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from cases.categories import DATA_CATEGORIES
 from cases.errors import check_transition
 from cases.models import Case, PlannedService, Referral, ReferralTransition
 from providers.models import Organization, ServiceType
 
 Status = Referral.Status
 ServiceStatus = PlannedService.Status
-DATA_CATEGORIES = ("identity", "contact", "plan", "notes", "documents", "family")
 
 # A draft cannot be withdrawn: the model requires sent_at on every status but draft, and the
 # recipient sees every referral that is not a draft. An unsent draft is simply left unsent.

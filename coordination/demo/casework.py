@@ -30,9 +30,10 @@ from cases.services.intake import open_case, save_family_member, update_safe_con
 from cases.services.lifecycle import activate_case, close_case
 from cases.services.plans import plan_snapshot
 from coordination.demo.cast import YOUNG_PERSON, Cast
+from coordination.demo.consents import write_consents, write_portal_consents
 from coordination.demo.handoffs import write_referral, write_transfer
 from coordination.demo.rows import backdate, save_as
-from coordination.demo.stories import FAMILY, OFFER, STORIES, Clock, Story
+from coordination.demo.stories import COUNSELLING, FAMILY, OFFER, STORIES, Clock, Story
 from providers.models import Organization, ServiceType
 
 CaseStatus = Case.Status
@@ -101,8 +102,9 @@ def _tell(*, story: Story, index: int, cast: Cast, now: datetime) -> None:
     if story.status != CaseStatus.OPEN:
         case = activate_case(case=case, actor=staff)
     services = _plan(story=story, case=case, cast=cast, staff=staff, clock=clock)
+    referrals = []
     for organization_name, status in story.referrals:
-        write_referral(
+        referral = write_referral(
             case=case,
             to=cast.organizations[organization_name],
             status=status,
@@ -111,6 +113,11 @@ def _tell(*, story: Story, index: int, cast: Cast, now: datetime) -> None:
             staff=staff,
             clock=clock,
         )
+        referrals.append(referral)
+    write_consents(case=case, referrals=referrals, staff=staff, clock=clock, now=now)
+    if story.portal:
+        recipient = cast.organizations[COUNSELLING]
+        write_portal_consents(case=case, recipient=recipient, staff=staff, clock=clock, now=now)
     _record(story=story, case=case, staff=staff, clock=clock, service=services.get(story.lead))
     if story.transfer:
         write_transfer(story=story, case=case, cast=cast, staff=staff, clock=clock)

@@ -83,7 +83,7 @@ HANA = Login(
     "partner staff (housing)",
     "hana.housing@harborview.example",
     "Hana Demo-Housing",
-    "referrals and a transfer sent to Harborview; Harborview's own cases",
+    "referrals and a transfer sent to Harborview, what consents release to it; its own cases",
     HOUSING,
     (Role.ADVOCATE, Role.INTAKE),
 )
@@ -91,7 +91,7 @@ MILO = Login(
     "partner staff (counselling)",
     "milo.counsellor@tidewater.example",
     "Milo Demo-Counsellor",
-    "referrals sent to Tidewater, and a transfer it declined",
+    "referrals sent to Tidewater, what consents release to it, a transfer it declined",
     COUNSELLING,
     (Role.ADVOCATE, Role.INTAKE),
 )
@@ -99,7 +99,7 @@ YOUNG_PERSON = Login(
     "young person (portal)",
     "young.person@portal.example",
     "",
-    "their own case and plan, with a plan version waiting for their approval",
+    "their own case and plan, a plan version and a consent waiting for them, who looked",
 )
 SITE_ADMIN = Login(
     "site admin",

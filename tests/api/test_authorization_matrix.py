@@ -1,26 +1,50 @@
 """The authorization matrix, generated from the URL configuration.
 
-Every API route must be listed in ROUTES with what it is about; a new route without an entry
-fails the suite. For each route and method, people without a basis on the world's case
-(another advocate of the same organization, its org admin, a partner organization's staff,
-another young person, a superuser) get nothing: lists leave the record out, details are 404,
-writes fail and change nothing. The care team's advocate does see the record, so the test
-could fail.
+Every API route must be listed in ``tests/matrix_targets.py`` with what it is about; a new
+route without an entry fails the suite. Every route, method and persona then has one expected
+outcome (``outcome``), and one test per outcome checks it:
+
+- READS: a GET lists the record (or answers 200 for it). The lead's care team and supervisors
+  and, for their own record, the young person read what ``Target.readers`` says; a partner
+  reads what a consent in force releases to its organization (``Target.category``), with the
+  rest withheld and named, and never a staff-only note, a draft plan version or a consent
+  addressed to someone else.
+- HIDDEN: a GET leaves the record out of the list, or answers 404 (403 where the persona sees
+  the case but not the route, e.g. the young person and the case history).
+- REFUSED: a write answers 400, 403, 404 or 405 and changes no row (R21 for partners).
+- PERMITTED: the policy lets the write through (the feature tests check what it does).
+- SIGNED_OUT: anonymous requests get 401 or 403.
+
+The world (conftest ``build_world``) and one partner organization per consent persona are
+built once per module inside a transaction; each test runs in a savepoint of it that is
+rolled back, so a write that wrongly succeeds cannot leak into the next test.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import StrEnum
 
 import pytest
 from django.apps import apps
+from django.db import transaction
+from django.test.utils import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
-from tests.conftest import World
-from tests.matrix_targets import TARGETS, Target
+from accounts.models import User
+from cases.categories import DATA_CATEGORIES, DataCategory
+from cases.models import Person
+from consent.models import CaseGroupObjectPermission, Consent, RevocationChannel
+from consent.services import revoke_consent
+from providers.models import Membership
+from tests import factories as f
+from tests.conftest import World, build_world
+from tests.consents import grant_consent
+from tests.matrix_targets import CASE_LEVEL, CONSENT_TERMS, TARGETS, Target
 
 pytestmark = pytest.mark.django_db
 
-OUTSIDERS = ("other_advocate", "org_admin", "partner_staff", "other_young_person", "superuser")
-MEMBERSHIP_OUTSIDERS = ("advocate", "partner_staff", "young_person", "superuser")
 PUBLIC_ROUTES = {"schema", "docs", "redoc", "auth-token", "api-root"}
 SIGNED_IN_ROUTES = {
     "organization-list",
@@ -29,7 +53,81 @@ SIGNED_IN_ROUTES = {
     "service-type-detail",
     "me",
 }
-UNSAFE = ("post", "put", "patch", "delete")
+
+# Partners whose organization holds a consent to the world's case: one in force for the
+# route's category, one in force for another category, one revoked, one past its expiry
+# (the sweep has not run yet). Each is staff of an organization of its own.
+IN_FORCE_PARTNERS = ("partner_for_category", "partner_other_category")
+CONSENT_PERSONAS = (*IN_FORCE_PARTNERS, "partner_revoked", "partner_expired")
+LEAD_PERSONAS = ("advocate", "supervisor", "young_person")
+PERSONAS = (
+    "advocate",  # primary advocate: the care team
+    "other_advocate",  # same organization, not on the care team
+    "supervisor",  # supervisor of the lead organization
+    *CONSENT_PERSONAS,
+    "partner_staff",  # a partner organization without any consent
+    "org_admin",
+    "superuser",
+    "young_person",
+    "other_young_person",
+    "anonymous",
+)
+ALL_CATEGORIES = tuple(DATA_CATEGORIES)
+OTHER_CATEGORY = (DataCategory.DOCUMENTS,)  # no route's records belong to documents yet
+
+
+class Outcome(StrEnum):
+    READS = "reads"
+    HIDDEN = "hidden"
+    REFUSED = "refused"
+    PERMITTED = "permitted"
+    SIGNED_OUT = "signed out"
+
+
+def partner_reads(target: Target, persona: str) -> bool:
+    """Does this consent persona's consent release the route's records?"""
+    if persona == "partner_for_category":
+        return target.category is not None
+    if persona == "partner_other_category":
+        return target.category in (CASE_LEVEL, CONSENT_TERMS)
+    return False
+
+
+def outcome(name: str, method: str, persona: str) -> Outcome:
+    """The expected outcome of one route, method and persona."""
+    target = TARGETS[name]
+    if persona == "anonymous":
+        return Outcome.SIGNED_OUT
+    if method != "get":
+        if persona in target.lead_writers:
+            return Outcome.PERMITTED
+        if persona == "young_person" and target.young_person_writes:
+            return Outcome.PERMITTED
+        return Outcome.REFUSED
+    if persona in target.readers or partner_reads(target, persona):
+        return Outcome.READS
+    return Outcome.HIDDEN
+
+
+def sees_the_case(persona: str) -> bool:
+    return persona in LEAD_PERSONAS or persona in IN_FORCE_PARTNERS
+
+
+def consented_categories(persona: str, category: str | None) -> tuple[str, ...]:
+    """The categories of the consent a persona's organization holds for a route's category.
+
+    For lead-only routes the partner's consent releases everything: even that shows nothing
+    of the lead's working records.
+    """
+    if persona == "partner_for_category":
+        if category is None:
+            return ALL_CATEGORIES
+        if category in (CASE_LEVEL, CONSENT_TERMS):
+            return (DataCategory.PLAN,)
+        return (category,)
+    if persona == "partner_other_category":
+        return OTHER_CATEGORY
+    return ALL_CATEGORIES
 
 
 @dataclass(frozen=True)
@@ -84,34 +182,198 @@ CASE_DATA_CALLS = [
     if name in TARGETS and TARGETS[name].case_data
     for method in route.methods
 ]
+MATRIX = {
+    (name, method, persona): outcome(name, method, persona)
+    for name, method in CASE_DATA_CALLS
+    for persona in PERSONAS
+}
 
 
-def _url(route: Route, target: Target, world: World) -> str:
+def _calls(*outcomes: Outcome, personas: tuple[str, ...] = PERSONAS) -> list[tuple[str, ...]]:
+    return [
+        (name, method, persona)
+        for (name, method, persona), expected in MATRIX.items()
+        if expected in outcomes and persona in personas
+    ]
+
+
+# -- The world, built once per module ----------------------------------------------------------
+
+SEEDED_BIRTH_DATE = date(timezone.now().year - 25, 2, 14)
+IDENTITY_STRINGS = ("Quorinthe", "Vasselmark", "Quillabeth", SEEDED_BIRTH_DATE.isoformat())
+CONTACT_STRINGS = ("+1 555 0142 9931", "larkspur.safe@example.net", "17 Wrenfield Mews")
+FAMILY_STRINGS = ("Odalric Brennigan", "+1 555 0177 2468")
+SEEDED = {
+    DataCategory.IDENTITY: IDENTITY_STRINGS,
+    DataCategory.CONTACT: CONTACT_STRINGS,
+    DataCategory.FAMILY: FAMILY_STRINGS,
+}
+
+
+@dataclass(frozen=True)
+class Partner:
+    """Staff of an organization of its own, and the consent that organization holds."""
+
+    user: User
+    consent: Consent
+    in_force: bool
+
+    @property
+    def released(self) -> frozenset[str]:
+        return frozenset(self.consent.categories) if self.in_force else frozenset()
+
+
+@dataclass
+class Matrix:
+    world: World
+    records: dict[str, int]
+    hidden: dict[str, int]
+    partners: dict[tuple[str, tuple[str, ...]], Partner]
+    responses: dict[str, dict[str, tuple[int, bytes]]] = field(default_factory=dict)
+
+    def partner(self, persona: str, target: Target) -> Partner:
+        return self.partners[(persona, consented_categories(persona, target.category))]
+
+    def user(self, persona: str, target: Target) -> User | None:
+        if persona == "anonymous":
+            return None
+        if persona in CONSENT_PERSONAS:
+            return self.partner(persona, target).user
+        return getattr(self.world, persona)
+
+    def record(self, name: str, persona: str) -> int:
+        """The route's record; a consent persona's own consent on consent routes."""
+        target = TARGETS[name]
+        if target.partners_own_consent and persona in CONSENT_PERSONAS:
+            return self.partner(persona, target).consent.pk
+        return self.records[name]
+
+
+def _seed_personal_data(world: World) -> None:
+    """An adult young person (a consent needs only their signature) with distinctive strings."""
+    person = world.case.person
+    person.alias, person.legal_name = "Quorinthe", "Quorinthe Vasselmark"
+    person.chosen_name = "Quillabeth"
+    person.birth_date_precision = Person.BirthDatePrecision.EXACT
+    person.birth_date = SEEDED_BIRTH_DATE
+    person.save()
+    rule = person.safe_contact
+    rule.phone, rule.email, rule.address = CONTACT_STRINGS
+    rule.save()
+    f.FamilyMemberFactory(
+        person=person, name=FAMILY_STRINGS[0], phone=FAMILY_STRINGS[1], relation="aunt_uncle"
+    )
+
+
+def _expire_without_sweep(consent: Consent) -> None:
+    """The clock passed the expiry and the sweep has not run: status active, rows still there."""
+    now = timezone.now()
+    starts, ends = now - timedelta(days=91), now - timedelta(minutes=1)
+    Consent.objects.filter(pk=consent.pk).update(starts_at=starts, expires_at=ends)
+    CaseGroupObjectPermission.objects.filter(
+        content_object_id=consent.case_id, group_id=consent.recipient.group_id
+    ).update(valid_from=starts, valid_until=ends)
+    consent.refresh_from_db()
+
+
+def _partner(world: World, persona: str, categories: tuple[str, ...]) -> Partner:
+    organization = f.OrganizationFactory(name=f"{persona} {'+'.join(categories)}")
+    user = f.MembershipFactory(organization=organization, role=Membership.Role.ADVOCATE).user
+    consent = grant_consent(world.case, organization, list(categories), by=world.advocate)
+    if persona == "partner_revoked":
+        revoke_consent(consent=consent, actor=world.advocate, channel=RevocationChannel.SPOKEN)
+    return Partner(user=user, consent=consent, in_force=persona in IN_FORCE_PARTNERS)
+
+
+def _build_matrix() -> Matrix:
+    world = build_world()
+    _seed_personal_data(world)
+    records = {name: target.pk(world) for name, target in TARGETS.items()}
+    hidden = {
+        name: target.hidden_from_partners(world)
+        for name, target in TARGETS.items()
+        if target.hidden_from_partners is not None
+    }
+    keys = {
+        (persona, consented_categories(persona, target.category))
+        for persona in CONSENT_PERSONAS
+        for target in TARGETS.values()
+    }
+    partners = {key: _partner(world, *key) for key in sorted(keys)}
+    # Last: granting the others syncs the case, which would drop the lapsed consent's rows.
+    for (persona, _categories), partner in partners.items():
+        if persona == "partner_expired":
+            _expire_without_sweep(partner.consent)
+    return Matrix(world=world, records=records, hidden=hidden, partners=partners)
+
+
+@pytest.fixture(scope="module")
+def matrix(django_db_setup: None, django_db_blocker) -> Iterator[Matrix]:
+    """Built once: ~1,000 requests on a fresh world each would take minutes."""
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=fast),
+        transaction.atomic(),
+    ):
+        try:
+            yield _build_matrix()
+        finally:
+            transaction.set_rollback(True)
+
+
+@pytest.fixture
+def world(matrix: Matrix, db: None) -> World:
+    return matrix.world
+
+
+# -- Helpers ------------------------------------------------------------------------------------
+
+
+def _url(route: Route, world: World, record: int) -> str:
     kwargs = {}
     if "pk" in route.kwargs:
-        kwargs["pk"] = _record(target, world)
+        kwargs["pk"] = record
     if "case_pk" in route.kwargs:
         kwargs["case_pk"] = world.case.pk
-    return reverse(route.name, kwargs=kwargs)
+    target = TARGETS.get(route.name)
+    query = f"?{target.query_param}={record}" if target and target.query_param else ""
+    return reverse(route.name, kwargs=kwargs) + query
 
 
-def _record(target: Target, world: World) -> int:
-    """The target record's id, created before any request so lists have it to leave out."""
-    return target.pk(world)
+FINGERPRINTED_APPS = ("accounts", "providers", "cases", "consent", "tasks", "guardian")
 
 
 def _fingerprint() -> dict[str, list[tuple]]:
-    """Every row of every case, provider and history table: writes cannot hide from it."""
+    """Every row of every table a write could touch; not the access log, which every request
+    appends to."""
     state = {}
-    for label in ("cases", "providers"):
+    for label in FINGERPRINTED_APPS:
         for model in apps.get_app_config(label).get_models():
+            if model._meta.label == "consent.AccessEvent":
+                continue
             state[model._meta.label] = sorted(model.objects.values_list(), key=repr)
     return state
 
 
+def _rows(response) -> list[dict]:
+    return response.data["results"] if isinstance(response.data, dict) else response.data
+
+
 def _ids(response) -> set[int]:
-    rows = response.data["results"] if isinstance(response.data, dict) else response.data
-    return {row.get("id") for row in rows}
+    return {row.get("id") for row in _rows(response)}
+
+
+def _call(matrix: Matrix, api_for, name: str, method: str, persona: str):
+    route, target = ROUTES[name], TARGETS[name]
+    client = api_for(matrix.user(persona, target))
+    url = _url(route, matrix.world, matrix.record(name, persona))
+    if method == "get":  # a body would turn into filters and hide the record
+        return client.get(url)
+    return getattr(client, method)(url, target.payload(matrix.world), format="json")
+
+
+# -- The matrix ---------------------------------------------------------------------------------
 
 
 def test_every_api_route_is_in_the_matrix():
@@ -122,43 +384,105 @@ def test_every_api_route_is_in_the_matrix():
     assert not stale, f"These matrix entries name no route: {sorted(stale)}"
 
 
-@pytest.mark.parametrize(("name", "method"), CASE_DATA_CALLS)
-@pytest.mark.parametrize("persona", OUTSIDERS)
-def test_people_without_a_basis_get_nothing_of_the_case(world, api_for, name, method, persona):
-    route, target = ROUTES[name], TARGETS[name]
-    record = _record(target, world)
-    client = api_for(getattr(world, persona))
-    url = _url(route, target, world)
-    payload = target.payload(world)
-    before = _fingerprint()
+def test_r14_the_expired_partner_still_holds_its_rows_as_before_the_sweep(matrix, world):
+    consent = matrix.partners[("partner_expired", ALL_CATEGORIES)].consent
+    rows = CaseGroupObjectPermission.objects.filter(
+        content_object_id=world.case.pk, group_id=consent.recipient.group_id
+    )
 
-    response = getattr(client, method)(url, payload, format="json")
+    assert Consent.objects.get(pk=consent.pk).status == Consent.Status.ACTIVE
+    assert consent.expires_at < timezone.now()
+    assert rows.count() == 1 + len(ALL_CATEGORIES)  # view_case and one per category
+    assert all(row.valid_until == consent.expires_at for row in rows)
+
+
+def test_every_route_method_and_persona_has_one_expected_outcome():
+    combinations = {(n, m, p) for n, m in CASE_DATA_CALLS for p in PERSONAS}
+    tested = {call for outcome in Outcome for call in _calls(outcome)}
+
+    assert tested == combinations
+    assert all(ROUTES[name].methods for name, _method in CASE_DATA_CALLS)
+
+
+@pytest.mark.parametrize(("name", "method", "persona"), _calls(Outcome.HIDDEN, Outcome.REFUSED))
+def test_people_without_a_basis_get_nothing_of_the_case(
+    matrix, world, api_for, name, method, persona
+):
+    route, target = ROUTES[name], TARGETS[name]
+    record = matrix.record(name, persona)
+    before = _fingerprint() if method != "get" else None
+
+    response = _call(matrix, api_for, name, method, persona)
 
     if method == "get" and not route.is_detail:
         assert response.status_code == 200
         assert record not in _ids(response)
     elif method == "get":
-        assert response.status_code == 404
+        expected = target.seen_case_status if sees_the_case(persona) else 404
+        assert response.status_code == expected, response.content
     else:
-        assert response.status_code in (400, 403, 404, 405), response.data
+        assert response.status_code in (400, 403, 404, 405), response.content
         assert _fingerprint() == before
 
 
-READABLE = sorted(n for n, t in TARGETS.items() if t.case_data and "get" in ROUTES[n].methods)
+@pytest.mark.parametrize(
+    ("name", "method", "persona"), _calls(Outcome.READS, personas=LEAD_PERSONAS)
+)
+def test_the_lead_reads_the_record(matrix, world, api_for, name, method, persona):
+    record = matrix.record(name, persona)
 
+    response = _call(matrix, api_for, name, method, persona)
 
-@pytest.mark.parametrize("name", READABLE)
-def test_the_care_team_sees_what_outsiders_cannot(world, api_for, name):
-    route, target = ROUTES[name], TARGETS[name]
-    record = _record(target, world)
-
-    response = api_for(getattr(world, target.insider)).get(_url(route, target, world))
-
-    assert response.status_code == 200
-    if not route.is_detail:
+    assert response.status_code == 200, response.content
+    if not ROUTES[name].is_detail:
         assert record in _ids(response)
 
 
+@pytest.mark.parametrize(
+    ("name", "method", "persona"), _calls(Outcome.READS, personas=CONSENT_PERSONAS)
+)
+def test_a_partner_reads_what_its_consent_releases_and_no_more(
+    matrix, world, api_for, name, method, persona
+):
+    route, target = ROUTES[name], TARGETS[name]
+    partner = matrix.partner(persona, target)
+    record = matrix.record(name, persona)
+
+    response = _call(matrix, api_for, name, method, persona)
+
+    assert response.status_code == 200, response.content
+    if route.is_detail:
+        shown = response.data
+    else:
+        [shown] = [row for row in _rows(response) if row["id"] == record]
+    if "withheld_categories" in shown:  # R19: only the consented categories, the rest named
+        assert set(shown["withheld_categories"]) == set(DATA_CATEGORIES) - partner.released
+        assert shown["redisclosure_notice"]
+        assert [g["consent"] for g in shown["released_under"]] == [partner.consent.pk]
+    if target.category == CASE_LEVEL and DataCategory.IDENTITY not in partner.released:
+        assert "person" not in shown
+    if "person" in shown and isinstance(shown["person"], dict):
+        assert not {"has_portal_login", "declined_fields"} & set(shown["person"])
+    assert not {"care_team", "flags", "signatures", "author", "created_by"} & set(shown)
+    hidden = matrix.hidden.get(name)
+    if hidden is not None and route.is_detail:
+        client = api_for(partner.user)
+        assert client.get(_url(route, world, hidden)).status_code == 404
+    elif hidden is not None:
+        assert hidden not in _ids(response)
+
+
+@pytest.mark.parametrize(("name", "method", "persona"), _calls(Outcome.PERMITTED))
+def test_the_policy_lets_the_lead_and_the_young_person_do_their_work(
+    matrix, world, api_for, name, method, persona
+):
+    response = _call(matrix, api_for, name, method, persona)
+
+    assert response.status_code not in (401, 403, 404, 405), response.content
+    assert response.status_code < 500
+
+
+MEMBERSHIP_OUTSIDERS = ("advocate", "partner_staff", "young_person", "superuser")
 MEMBERSHIP_CALLS = [
     (n, m)
     for n in ("membership-list", "membership-detail", "membership-suspend", "membership-restore")
@@ -169,11 +493,11 @@ MEMBERSHIP_CALLS = [
 @pytest.mark.parametrize(("name", "method"), MEMBERSHIP_CALLS)
 @pytest.mark.parametrize("persona", MEMBERSHIP_OUTSIDERS)
 def test_only_admins_and_supervisors_see_and_change_other_peoples_roles(
-    world, api_for, name, method, persona
+    matrix, world, api_for, name, method, persona
 ):
     route, target = ROUTES[name], TARGETS[name]
-    record = _record(target, world)
-    url, payload = _url(route, target, world), target.payload(world)
+    record = matrix.records[name]
+    url, payload = _url(route, world, record), target.payload(world)
     before = _fingerprint()
 
     response = getattr(api_for(getattr(world, persona)), method)(url, payload, format="json")
@@ -187,24 +511,31 @@ def test_only_admins_and_supervisors_see_and_change_other_peoples_roles(
         assert _fingerprint() == before
 
 
+REPORT_PERSONAS = [p for p in PERSONAS if p not in CONSENT_PERSONAS and p != "anonymous"]
+
+
+@pytest.mark.parametrize("persona", REPORT_PERSONAS)
+def test_only_the_organizations_supervisors_and_admins_read_its_reports(
+    matrix, world, api_for, persona
+):
+    route, target = ROUTES["report-caseload"], TARGETS["report-caseload"]
+
+    response = api_for(getattr(world, persona)).get(_url(route, world, world.lead.pk))
+
+    assert response.status_code == (200 if persona in target.readers else 404)
+
+
 @pytest.mark.parametrize(
     ("name", "method"),
     [(n, m) for n, r in sorted(ROUTES.items()) if n not in PUBLIC_ROUTES for m in r.methods],
 )
-def test_anonymous_requests_are_refused(world, api_for, name, method):
+def test_anonymous_requests_are_refused(matrix, world, api_for, name, method):
     route = ROUTES[name]
-    target = TARGETS.get(name)
-    url = (
-        _url(route, target, world) if target else reverse(name, kwargs=_public_kwargs(route, world))
-    )
+    record = matrix.records[name] if name in TARGETS else world.lead.pk
 
-    response = getattr(api_for(None), method)(url, {}, format="json")
+    response = getattr(api_for(None), method)(_url(route, world, record), {}, format="json")
 
     assert response.status_code in (401, 403)
-
-
-def _public_kwargs(route: Route, world: World) -> dict[str, int]:
-    return {"pk": world.lead.pk} if "pk" in route.kwargs else {}
 
 
 def test_public_routes_are_only_the_schema_docs_and_sign_in(api_for):
@@ -213,3 +544,102 @@ def test_public_routes_are_only_the_schema_docs_and_sign_in(api_for):
     assert client.get(reverse("schema")).status_code == 200
     assert client.get(reverse("docs")).status_code == 200
     assert client.post(reverse("auth-token"), {}, format="json").status_code == 400
+
+
+# -- R17, R18: nothing identifying leaves without a covering consent ----------------------------
+
+PARTNER_KEYS = sorted(
+    {(p, consented_categories(p, t.category)) for p in CONSENT_PERSONAS for t in TARGETS.values()}
+)
+PARTNER_IDS = [f"{persona}[{'+'.join(categories)}]" for persona, categories in PARTNER_KEYS]
+GET_ROUTES = sorted(n for n, r in ROUTES.items() if "get" in r.methods and n not in PUBLIC_ROUTES)
+
+
+def _partner_responses(matrix: Matrix, api_for, user: User, own_consent: int | None) -> dict:
+    """Every GET route as this partner user sees it (cached: R17 and R18 read the same)."""
+    key = f"{user.pk}"
+    if key not in matrix.responses:
+        client, world, answers = api_for(user), matrix.world, {}
+        for name in GET_ROUTES:
+            if name in TARGETS:
+                target = TARGETS[name]
+                own = target.partners_own_consent and own_consent is not None
+                record = own_consent if own else matrix.records[name]
+            else:
+                record = world.lead.pk
+            response = client.get(_url(ROUTES[name], world, record))
+            answers[name] = (response.status_code, response.content)
+        matrix.responses[key] = answers
+    return matrix.responses[key]
+
+
+def _partner_under_test(matrix: Matrix, key: tuple[str, tuple[str, ...]] | None):
+    if key is None:
+        return matrix.world.partner_staff, None, frozenset()
+    partner = matrix.partners[key]
+    return partner.user, partner.consent, partner.released
+
+
+@pytest.mark.parametrize("key", [*PARTNER_KEYS, None], ids=[*PARTNER_IDS, "partner_staff"])
+def test_r17_no_identifying_string_reaches_a_partner_without_a_covering_consent(
+    matrix, world, api_for, key
+):
+    user, consent, released = _partner_under_test(matrix, key)
+    answers = _partner_responses(matrix, api_for, user, consent.pk if consent else None)
+
+    for category, strings in SEEDED.items():
+        bodies = {name: content.decode() for name, (_status, content) in answers.items()}
+        leaks = {(n, s) for n, body in bodies.items() for s in strings if s in body}
+        if category in released:  # the seeded strings do reach a partner the consent covers
+            assert leaks, f"{category} released, yet never shown"
+        else:
+            assert not leaks, f"{category} not released to this partner: {sorted(leaks)}"
+
+
+@pytest.mark.parametrize("key", [*PARTNER_KEYS, None], ids=[*PARTNER_IDS, "partner_staff"])
+def test_r18_no_partner_gets_a_token_derived_from_the_young_persons_identity(
+    matrix, world, api_for, key
+):
+    user, consent, _released = _partner_under_test(matrix, key)
+    answers = _partner_responses(matrix, api_for, user, consent.pk if consent else None)
+    principal_ids = set(
+        Consent.objects.filter(case=world.case).values_list("principal_id", flat=True)
+    )
+    tokens = {str(p) for p in principal_ids} | {p.hex for p in principal_ids} | {"Patient/"}
+
+    for name, (_status, content) in answers.items():
+        body = content.decode()
+        assert not {t for t in tokens if t in body}, name
+    for name in ("consent-fhir", "consent-receipt", "consent-receipt-html"):
+        assert answers[name][0] == 404, name
+
+
+@pytest.mark.parametrize("name", ["case-list", "case-detail", "person-list", "person-detail"])
+def test_r19_the_young_persons_lead_only_fields_stay_with_the_lead(matrix, world, api_for, name):
+    """Identity released: the person as every route shows it, without the lead's own fields."""
+    partner = matrix.partners[("partner_for_category", (DataCategory.IDENTITY,))]
+    record = world.case.pk if name.startswith("case") else world.case.person_id
+
+    response = api_for(partner.user).get(_url(ROUTES[name], world, record))
+
+    assert response.status_code == 200
+    rows = _rows(response) if name.endswith("list") else [response.data]
+    people = [row.get("person", row) for row in rows]
+    assert [p["alias"] for p in people] == ["Quorinthe"]
+    assert not {"has_portal_login", "declined_fields"} & set(people[0])
+
+
+def test_r21_a_partner_cannot_open_a_case_of_its_own_for_the_young_person(matrix, world, api_for):
+    """Opening a case for an existing young person would give the partner's organization a
+    lead basis on the young person's shared record (identity, contact, family)."""
+    for persona in IN_FORCE_PARTNERS:
+        partner = matrix.partner(persona, TARGETS["case-list"])
+        organization = partner.user.memberships.get().organization_id
+        body = {"lead_organization": organization, "person_id": world.case.person_id}
+        before = _fingerprint()
+
+        response = api_for(partner.user).post(reverse("case-list"), body, format="json")
+
+        assert response.status_code == 400, response.content
+        assert "person_id" in response.data
+        assert _fingerprint() == before

@@ -224,16 +224,16 @@ def _make_changes(world, count: int) -> None:
         member.delete()
 
 
-def test_history_query_count_does_not_grow_with_changes(world, api_for, django_assert_num_queries):
+def test_history_query_count_does_not_grow_with_changes(world, api_for, constant_queries):
     client = api_for(world.advocate)
     before = len(_history(client, world.case))
     _make_changes(world, 1)
     # viewer (2), the case (1), one per history-tracked model (11)
-    with django_assert_num_queries(14):
+    with constant_queries(14):
         few = _history(client, world.case)
     _make_changes(world, 49)
 
-    with django_assert_num_queries(14):
+    with constant_queries(14):
         many = _history(client, world.case)
     per_round = len(few) - before
     assert per_round == 11

@@ -1,6 +1,6 @@
 """A real Celery worker, over the configured broker (Redis with REDIS_URL, the file-system broker
 without), runs a task enqueued on commit only once the transaction commits, and never after a
-rollback.
+rollback; and it runs the consent expiry sweep (R14) against the database.
 
 The worker runs in a thread of this process on a queue of its own, so a demo worker sharing
 the broker folder cannot take these messages. Every wait has a deadline: nothing here hangs.
@@ -11,16 +11,23 @@ import signal
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import kombu
 import pytest
 from celery.contrib.testing.worker import start_worker
+from celery.signals import task_postrun
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
+from consent.models import Consent
 from coordination.celery import app as celery_app
+from tasks.tasks import expire_consents
+from tests.conftest import World
+from tests.consents import grant_consent
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -107,3 +114,24 @@ def test_worker_never_runs_a_task_whose_transaction_rolled_back(worker: None) ->
     assert SEEN.get(timeout=TASK_WAIT_SECONDS) == (MARKER, False)
     assert SEEN.empty()
     assert not User.objects.filter(email="rolled-back@example.org").exists()
+
+
+def test_worker_runs_the_consent_expiry_sweep(worker: None, world: World) -> None:
+    consent = grant_consent(world.case, world.partner, ["plan"], by=world.advocate)
+    past = timezone.now() - timedelta(seconds=1)
+    lapsed = Consent.objects.filter(pk=consent.pk)
+    lapsed.update(starts_at=past - timedelta(days=1), expires_at=past)
+    finished: queue.Queue[object] = queue.Queue()
+
+    def note_finished(retval: object = None, **kwargs: object) -> None:
+        finished.put(retval)
+
+    # Waits on the task's end, not on the database: SQLite's shared cache would refuse the
+    # test's reads while the worker writes.
+    task_postrun.connect(note_finished, sender=expire_consents, weak=False)
+    try:
+        expire_consents.apply_async(queue=QUEUE)
+        assert finished.get(timeout=TASK_WAIT_SECONDS) == 1
+    finally:
+        task_postrun.disconnect(note_finished, sender=expire_consents)
+    assert Consent.objects.get(pk=consent.pk).status == Consent.Status.EXPIRED

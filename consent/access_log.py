@@ -1,0 +1,458 @@
+"""The access log: one hash-chained event per read, write or refused attempt on case data.
+
+Events hold ids and codes only (R24, R25). They are appended in one bulk insert per request,
+under a lock that keeps the chain linear (R27): each row's hash covers the previous row's hash
+and its own fields, so editing or removing a row breaks the chain that ``verify_chain`` walks.
+
+During a request (``consent.middleware.AccessLogMiddleware``) events are buffered and written
+after the response, in their own transaction, so refused attempts survive a view that rolled
+back. Outside a request (shell, Celery) an event is written at once.
+
+The policy and the doors call the ``note_*`` helpers; they never write rows themselves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from contextvars import ContextVar, Token
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from cases.categories import DATA_CATEGORIES
+from cases.models import CareTeamMember, Case
+from consent.models import AccessEvent, AccessOutcome, CaseUserObjectPermission
+from consent.permissions import VIEW_CASE, case_permission_ids
+
+if TYPE_CHECKING:  # the policy imports this module: no import cycle at run time
+    from consent.policy import CaseAccess, ConsentGrant, Viewer
+
+GENESIS_HASH = "0" * 64
+# Any constant will do, as long as nothing else uses it: it serializes appends on PostgreSQL.
+_CHAIN_LOCK_KEY = 0x48_41_52_42_4F_52  # "HARBOR"
+
+# Basis codes, as in consent.policy.Basis (repeated: the policy imports this module).
+CARE_TEAM, PRIMARY, SUPERVISOR, YOUNG_PERSON = (
+    "care_team",
+    "primary_advocate",
+    "supervisor",
+    "young_person",
+)
+_LEAD_BASIS_ORDER = (PRIMARY, CARE_TEAM, SUPERVISOR, YOUNG_PERSON)
+_STAFF_PURPOSE = "care_coordination"
+_OWN_RECORD_PURPOSE = "own_record"
+_ROLE_ORDER = ("advocate", "supervisor", "intake", "org_admin")
+LIST = "list"
+
+
+@dataclass(frozen=True)
+class EventDraft:
+    """An access event before it is chained: what happened, by whom, on which basis."""
+
+    user_id: int | None
+    action: str
+    outcome: str
+    case_id: int | None = None
+    organization_id: int | None = None
+    role: str = ""
+    categories: tuple[str, ...] = ()
+    basis: str = ""
+    consent_id: int | None = None
+    purpose: str = ""
+    at: datetime = field(default_factory=timezone.now, compare=False)
+
+    @property
+    def key(self) -> tuple[Any, ...]:
+        """Identity within a request: the same access noted twice is recorded once."""
+        return (
+            self.user_id,
+            self.action,
+            self.outcome,
+            self.case_id,
+            self.organization_id,
+            self.role,
+            self.categories,
+            self.basis,
+            self.consent_id,
+            self.purpose,
+        )
+
+
+@dataclass(frozen=True)
+class BrokenLink:
+    """The first place where the chain does not hold."""
+
+    sequence: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"access log broken at event {self.sequence}: {self.reason}"
+
+
+# --- the chain -------------------------------------------------------------------------------
+
+
+def _chained_fields(row: AccessEvent) -> dict[str, Any]:
+    return {
+        "sequence": row.sequence,
+        "at": row.at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "user": row.user_id,
+        "organization": row.organization_id,
+        "role": row.role,
+        "case": row.case_id,
+        "categories": list(row.categories),
+        "action": row.action,
+        "basis": row.basis,
+        "consent": row.consent_id,
+        "purpose": row.purpose,
+        "outcome": row.outcome,
+        "request_id": row.request_id,
+    }
+
+
+def event_hash(row: AccessEvent) -> str:
+    """sha256 of the previous hash and the row's canonical JSON (sequence included)."""
+    canonical = json.dumps(_chained_fields(row), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256((row.prev_hash + canonical).encode()).hexdigest()
+
+
+def _lock_chain() -> None:
+    """Serialize appends. SQLite has one writer at a time, and the unique sequence refuses a
+    fork on any database; PostgreSQL needs the lock so concurrent requests do not collide."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+
+
+def record_events(events: Sequence[EventDraft], *, request_id: str = "") -> list[AccessEvent]:
+    """Append events to the chain in one bulk insert, in a transaction of their own."""
+    if not events:
+        return []
+    with transaction.atomic():
+        _lock_chain()
+        last = AccessEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
+        sequence, prev_hash = last or (0, GENESIS_HASH)
+        rows = []
+        for draft in events:
+            sequence += 1
+            row = AccessEvent(
+                at=draft.at,
+                user_id=draft.user_id,
+                organization_id=draft.organization_id,
+                role=draft.role,
+                case_id=draft.case_id,
+                categories=list(draft.categories),
+                action=draft.action,
+                basis=draft.basis,
+                consent_id=draft.consent_id,
+                purpose=draft.purpose,
+                outcome=draft.outcome,
+                request_id=request_id,
+                sequence=sequence,
+                prev_hash=prev_hash,
+            )
+            row.hash = prev_hash = event_hash(row)
+            rows.append(row)
+        return AccessEvent.objects.bulk_create(rows)
+
+
+def verify_chain(*, chunk_size: int = 2000) -> BrokenLink | None:
+    """Walk the events in sequence order; the first broken link, or None when intact."""
+    expected, prev_hash = 1, GENESIS_HASH
+    for row in AccessEvent.objects.order_by("sequence").iterator(chunk_size=chunk_size):
+        if row.sequence != expected:
+            return BrokenLink(expected, f"gap in sequence (next event is {row.sequence})")
+        if row.prev_hash != prev_hash:
+            return BrokenLink(row.sequence, "prev_hash does not match the previous event")
+        if event_hash(row) != row.hash:
+            return BrokenLink(row.sequence, "hash does not match the event's contents")
+        expected, prev_hash = expected + 1, row.hash
+    return None
+
+
+# --- the request-scoped recorder -------------------------------------------------------------
+
+
+@dataclass
+class _Recorder:
+    request_id: str
+    pending: list[EventDraft] = field(default_factory=list)
+    seen: set[tuple[Any, ...]] = field(default_factory=set)
+    denied: bool = False
+
+
+_recorder: ContextVar[_Recorder | None] = ContextVar("harbor_access_recorder", default=None)
+
+
+def begin_request(request_id: str) -> Token:
+    """Buffer the events of this request (context) until ``flush``."""
+    return _recorder.set(_Recorder(request_id=request_id))
+
+
+def end_request(token: Token) -> None:
+    _recorder.reset(token)
+
+
+def current_request_id() -> str:
+    recorder = _recorder.get()
+    return recorder.request_id if recorder else ""
+
+
+def note(event: EventDraft) -> None:
+    """Buffer an event for the current request, or write it at once outside one."""
+    note_many([event])
+
+
+def note_many(events: Iterable[EventDraft]) -> None:
+    recorder = _recorder.get()
+    if recorder is None:
+        record_events(list(events))
+        return
+    for event in events:
+        if event.key in recorder.seen:
+            continue
+        recorder.seen.add(event.key)
+        recorder.pending.append(event)
+        recorder.denied |= event.outcome == AccessOutcome.DENIED
+
+
+def denial_noted() -> bool:
+    """True when this request already recorded a refused attempt (so doors do not repeat it)."""
+    recorder = _recorder.get()
+    return bool(recorder and recorder.denied)
+
+
+def flush() -> list[AccessEvent]:
+    """Write the request's buffered events: one bulk insert, in its own transaction."""
+    recorder = _recorder.get()
+    if recorder is None or not recorder.pending:
+        return []
+    events, recorder.pending = recorder.pending, []
+    return record_events(events, request_id=recorder.request_id)
+
+
+# --- what the policy and the doors call ------------------------------------------------------
+
+
+def _ordered(categories: Iterable[str]) -> tuple[str, ...]:
+    wanted = set(categories)
+    return tuple(c for c in DATA_CATEGORIES if c in wanted)
+
+
+def _role_at(viewer: Viewer, organization_id: int | None, basis: str = "") -> str:
+    if basis == SUPERVISOR:
+        return SUPERVISOR
+    held = viewer.roles.get(organization_id, frozenset()) if organization_id else frozenset()
+    return next((role for role in _ROLE_ORDER if role in held), "")
+
+
+def _lead_basis(bases: Iterable[str]) -> str:
+    held = {str(b) for b in bases}
+    return next((b for b in _LEAD_BASIS_ORDER if b in held), "")
+
+
+def case_access_events(
+    *,
+    viewer: Viewer,
+    access: CaseAccess,
+    action: str,
+    categories: Iterable[str] | None = None,
+    outcome: str = AccessOutcome.ALLOWED,
+) -> list[EventDraft]:
+    """The events of one access: one for a lead basis, else one per consent relied on."""
+    shown = access.categories if categories is None else access.categories & set(categories)
+    case = access.case
+    common = {"user_id": viewer.user_id, "action": str(action), "outcome": outcome}
+    basis = _lead_basis(access.bases)
+    if basis == YOUNG_PERSON:
+        return [
+            EventDraft(
+                **common,
+                case_id=case.pk,
+                role=YOUNG_PERSON,
+                categories=_ordered(shown),
+                basis=YOUNG_PERSON,
+                purpose=_OWN_RECORD_PURPOSE,
+            )
+        ]
+    if basis:
+        organization_id = case.lead_organization_id
+        return [
+            EventDraft(
+                **common,
+                case_id=case.pk,
+                organization_id=organization_id,
+                role=_role_at(viewer, organization_id, basis),
+                categories=_ordered(shown),
+                basis=basis,
+                purpose=_STAFF_PURPOSE,
+            )
+        ]
+    events, covered = [], set()
+    for grant in access.grants:
+        relied_on = (grant.categories & shown) - covered
+        if relied_on:
+            covered |= relied_on
+            events.append(_consent_event(viewer, case.pk, grant, relied_on, common))
+    return events
+
+
+def _consent_event(
+    viewer: Viewer,
+    case_id: int,
+    grant: ConsentGrant,
+    categories: set[str],
+    common: dict[str, Any],
+) -> EventDraft:
+    return EventDraft(
+        **common,
+        case_id=case_id,
+        organization_id=grant.organization_id,
+        role=_role_at(viewer, grant.organization_id),
+        categories=_ordered(categories),
+        basis=f"consent:{grant.consent_id}",
+        consent_id=grant.consent_id,
+        purpose=grant.purpose,
+    )
+
+
+def note_case_access(
+    viewer: Viewer,
+    access: CaseAccess,
+    action: str,
+    categories: Iterable[str] | None = None,
+    outcome: str = AccessOutcome.ALLOWED,
+) -> None:
+    """Record that ``viewer`` did ``action`` to the case of ``access`` (categories: all shown)."""
+    note_many(
+        case_access_events(
+            viewer=viewer, access=access, action=action, categories=categories, outcome=outcome
+        )
+    )
+
+
+def note_denied(
+    viewer: Viewer, case_id: int | None, action: str, categories: Iterable[str] = ()
+) -> None:
+    """Record a refused attempt. The viewer had no basis, so none is named; the organization
+    is named when the viewer works at exactly one."""
+    organization_id = next(iter(viewer.roles)) if len(viewer.roles) == 1 else None
+    role = _role_at(viewer, organization_id)
+    if not viewer.roles and viewer.person_id is not None:
+        role = YOUNG_PERSON
+    note(
+        EventDraft(
+            user_id=viewer.user_id,
+            action=str(action),
+            outcome=AccessOutcome.DENIED,
+            case_id=case_id,
+            organization_id=organization_id,
+            role=role,
+            categories=_ordered(categories),
+        )
+    )
+
+
+def note_list_access(
+    viewer: Viewer,
+    cases_with_access: Iterable[CaseAccess],
+    action: str = LIST,
+    categories: Iterable[str] | None = None,
+) -> None:
+    """One event per case of a page, written with the request's other events in one insert."""
+    wanted = None if categories is None else frozenset(categories)
+    note_many(
+        event
+        for access in cases_with_access
+        for event in case_access_events(
+            viewer=viewer, access=access, action=action, categories=wanted
+        )
+    )
+
+
+def accesses_for_cases(*, viewer: Viewer, case_ids: Sequence[int]) -> dict[int, CaseAccess]:
+    """The bases the viewer holds on each of a page's cases, in one or two queries.
+
+    Cases with no case-level basis (an incoming referral's case, say) are left out.
+    """
+    from consent.policy import LEAD_BASES, Basis, CaseAccess, bases_for, consents_in_force
+
+    if not case_ids or viewer.user_id is None:
+        return {}
+    team = CaseUserObjectPermission.objects.filter(
+        user_id=viewer.user_id,
+        permission_id=case_permission_ids()[VIEW_CASE],
+        content_object_id=OuterRef("pk"),
+    )
+    primary = CareTeamMember.objects.filter(
+        user_id=viewer.user_id, case_id=OuterRef("pk"), until__isnull=True, role="primary"
+    )
+    cases = (
+        Case.objects.filter(pk__in=case_ids)
+        .only("pk", "lead_organization_id", "person_id")
+        .annotate(on_team=Exists(team), is_primary=Exists(primary))
+    )
+    bases = {
+        case.pk: (
+            case,
+            bases_for(viewer=viewer, case=case, on_team=case.on_team, is_primary=case.is_primary),
+        )
+        for case in cases
+    }
+    partner_only = [pk for pk, (_, held) in bases.items() if not held & LEAD_BASES]
+    grants = consents_in_force(viewer=viewer, case_ids=partner_only)
+    accesses = {}
+    for pk, (case, held) in bases.items():
+        if held & LEAD_BASES:
+            accesses[pk] = CaseAccess(case=case, bases=held)
+        elif grants.get(pk):
+            accesses[pk] = CaseAccess(
+                case=case, bases=held | {Basis.CONSENT}, grants=tuple(grants[pk])
+            )
+    return accesses
+
+
+def note_page_access(
+    *,
+    viewer: Viewer,
+    case_ids: Iterable[int],
+    action: str = LIST,
+    categories: Iterable[str] | None = None,
+) -> None:
+    """A list page showed records of these cases: one event per case, no query per row.
+
+    A case seen through no case-level basis (an incoming referral's) is still recorded, with
+    no basis named.
+    """
+    ordered = list(dict.fromkeys(case_ids))
+    if not ordered:
+        return
+    accesses = accesses_for_cases(viewer=viewer, case_ids=ordered)
+    wanted = None if categories is None else frozenset(categories)
+    events: list[EventDraft] = []
+    for case_id in ordered:
+        access = accesses.get(case_id)
+        if access is not None:
+            events += case_access_events(
+                viewer=viewer, access=access, action=action, categories=wanted
+            )
+        else:
+            organization_id = next(iter(viewer.roles)) if len(viewer.roles) == 1 else None
+            events.append(
+                EventDraft(
+                    user_id=viewer.user_id,
+                    action=str(action),
+                    outcome=AccessOutcome.ALLOWED,
+                    case_id=case_id,
+                    organization_id=organization_id,
+                    role=_role_at(viewer, organization_id),
+                    categories=_ordered(wanted or ()),
+                )
+            )
+    note_many(events)

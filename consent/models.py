@@ -1,0 +1,328 @@
+"""Consents, their signatures, compelled disclosures, and the permission rows they produce.
+
+A consent is the young person's written, time-limited permission for one organization to see
+some categories of their record for one purpose (DESIGN.md, principle 2). The guardian rows at
+the bottom are never written by hand: ``consent.permissions.sync_case_permissions`` derives
+them from consents and care teams.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from cases.models import Case, FamilyMember, Person
+from providers.models import Organization
+
+USER = settings.AUTH_USER_MODEL
+
+REDISCLOSURE_NOTICE = (
+    "This information was released with the young person's written consent for the purpose "
+    "stated. The recipient may not disclose it to anyone else, forward it, refer onward with "
+    "it or export it without a new written consent naming the further recipient."
+)
+
+
+def _in(field: str, choices: type[models.TextChoices]) -> Q:
+    return Q(**{f"{field}__in": [c.value for c in choices]})
+
+
+class ConsentStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PENDING_SIGNATURE = "pending_signature", "Pending signature"
+    ACTIVE = "active", "Active"
+    REVOKED = "revoked", "Revoked"
+    EXPIRED = "expired", "Expired"
+
+
+class ConsentPurpose(models.TextChoices):
+    REFERRAL = "referral", "Referral to a service"
+    CARE_COORDINATION = "care_coordination", "Care coordination"
+    BENEFITS = "benefits_eligibility", "Benefits and eligibility"
+    OTHER = "other", "Other"
+
+
+class SignerRule(models.TextChoices):
+    """Who had to sign, decided when the consent was submitted for signature."""
+
+    SELF = "self", "The young person (adult)"
+    MINOR_WITH_PARENT = "minor_with_parent", "The young person and a parent or guardian"
+    MINOR_ALONE = "minor_alone", "The young person alone (may lawfully consent alone)"
+    ADULT_WITH_GUARDIAN = "adult_with_guardian", "The court-appointed guardian"
+
+
+class RevocationChannel(models.TextChoices):
+    PORTAL = "portal", "The young person, in the portal"
+    SPOKEN = "staff_spoken", "Staff, recording a spoken withdrawal"
+    WRITTEN = "staff_written", "Staff, recording a written withdrawal"
+
+
+class Consent(models.Model):
+    """Permission for one organization to see some categories of a young person's record."""
+
+    Status = ConsentStatus
+    Purpose = ConsentPurpose
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="consents")
+    subject = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="consents")
+    recipient = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="consents_received"
+    )
+    categories = models.JSONField(help_text="Data categories released (at least one).")
+    purpose = models.CharField(max_length=24, choices=Purpose.choices)
+    purpose_text = models.CharField(max_length=300, blank=True)
+    starts_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    agreed_verbally = models.BooleanField(
+        default=False, help_text="Started from a spoken agreement: a draft that shares nothing."
+    )
+    signer_rule = models.CharField(max_length=20, choices=SignerRule.choices, blank=True)
+    signer_rule_basis = models.CharField(
+        max_length=300, blank=True, help_text="Legal basis when a minor may consent alone."
+    )
+    redisclosure_notice = models.TextField(default=REDISCLOSURE_NOTICE)
+    replaces = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
+    )
+    receipt_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    principal_id = models.UUIDField(help_text="Opaque id of the young person for receipts.")
+    created_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revocation_channel = models.CharField(max_length=16, choices=RevocationChannel, blank=True)
+    revocation_reason = models.CharField(max_length=300, blank=True)
+    expired_at = models.DateTimeField(null=True, blank=True)
+    resign_due_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Signed for a minor by someone else; lapses then unless the young person signs.",
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=_in("status", ConsentStatus), name="consent_status"),
+            models.CheckConstraint(
+                condition=_in("purpose", ConsentPurpose), name="consent_purpose"
+            ),
+            models.CheckConstraint(
+                condition=~Q(purpose="other") | ~Q(purpose_text=""),
+                name="consent_other_purpose_explained",
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("starts_at")), name="consent_expires_after_start"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="revoked")
+                | Q(revoked_at__isnull=False) & ~Q(revocation_channel=""),
+                name="consent_revocation_recorded",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "pending_signature"])
+                | Q(activated_at__isnull=False),
+                name="consent_activation_recorded",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["case", "status"], name="consent_case_status"),
+            models.Index(fields=["status", "expires_at"], name="consent_status_expiry"),
+            models.Index(fields=["recipient", "status"], name="consent_recipient_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"consent {self.pk}"
+
+
+class SignerRole(models.TextChoices):
+    YOUNG_PERSON = "young_person", "The young person"
+    PARENT = "parent", "Parent"
+    GUARDIAN = "guardian", "Legal guardian"
+    LEGAL_CUSTODIAN = "legal_custodian", "Legal custodian"
+    COURT_APPOINTED_GUARDIAN = "court_appointed_guardian", "Court-appointed guardian"
+
+
+class SignatureMethod(models.TextChoices):
+    """Written methods only: a verbal agreement is never a signature (R04)."""
+
+    PORTAL = "portal_esignature", "Portal e-signature"
+    UPLOADED_FORM = "uploaded_form", "Uploaded signed form"
+
+
+class Signature(models.Model):
+    """One required signer's written signature of a consent."""
+
+    Role = SignerRole
+    Method = SignatureMethod
+
+    consent = models.ForeignKey(Consent, on_delete=models.PROTECT, related_name="signatures")
+    signer_role = models.CharField(max_length=24, choices=Role.choices)
+    family_member = models.ForeignKey(
+        FamilyMember, null=True, blank=True, on_delete=models.PROTECT, related_name="signatures"
+    )
+    method = models.CharField(max_length=20, choices=Method.choices)
+    signed_at = models.DateTimeField()
+    evidence = models.CharField(
+        max_length=300, help_text="Portal session reference, or the stored form's reference."
+    )
+    evidence_sha256 = models.CharField(max_length=64, blank=True)
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=_in("signer_role", SignerRole), name="signature_role"),
+            models.CheckConstraint(
+                condition=_in("method", SignatureMethod), name="signature_method"
+            ),
+            models.CheckConstraint(condition=~Q(evidence=""), name="signature_has_evidence"),
+            models.CheckConstraint(
+                condition=Q(signer_role="young_person", family_member__isnull=True)
+                | ~Q(signer_role="young_person") & Q(family_member__isnull=False),
+                name="signature_names_its_signer",
+            ),
+            models.UniqueConstraint(
+                fields=["consent"],
+                condition=Q(signer_role="young_person"),
+                name="signature_young_person_once",
+            ),
+            models.UniqueConstraint(
+                fields=["consent", "family_member"], name="signature_family_member_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"signature {self.pk} of consent {self.consent_id}"
+
+
+class CompelledAuthority(models.TextChoices):
+    """A subpoena alone is not enough (R23), so it is not a choice."""
+
+    COURT_ORDER = "court_order", "Court order"
+    STATUTE = "statute", "Statutory mandate"
+
+
+class CompelledDisclosure(models.Model):
+    """A disclosure the law compelled: its own basis, never a consent (R23)."""
+
+    Authority = CompelledAuthority
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="compelled_disclosures")
+    authority = models.CharField(max_length=12, choices=Authority.choices)
+    legal_authority = models.CharField(
+        max_length=300, help_text="The order's docket number or the statute's citation."
+    )
+    recipient_name = models.CharField(max_length=200, help_text="The court or agency.")
+    categories = models.JSONField()
+    disclosed_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    young_person_notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=_in("authority", CompelledAuthority), name="compelled_authority"
+            ),
+            models.CheckConstraint(
+                condition=~Q(legal_authority=""), name="compelled_names_legal_authority"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"compelled disclosure {self.pk}"
+
+
+class CaseUserObjectPermission(UserObjectPermissionBase):
+    """Care-team grants (django-guardian, direct foreign key)."""
+
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        indexes = [models.Index(fields=["user", "permission"], name="case_user_perm_lookup")]
+
+
+class CaseGroupObjectPermission(GroupObjectPermissionBase):
+    """Partner grants to an organization's group, valid for the consents' period."""
+
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+    valid_from = models.DateTimeField()
+    valid_until = models.DateTimeField()
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        indexes = [models.Index(fields=["group", "permission"], name="case_group_perm_lookup")]
+
+
+class AccessOutcome(models.TextChoices):
+    ALLOWED = "allowed", "Allowed"
+    DENIED = "denied", "Denied"
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Access events are never changed or removed through the ORM (R27)."""
+
+    def update(self, **kwargs):  # type: ignore[no-untyped-def]
+        raise TypeError("Access events are append-only.")
+
+    def delete(self):  # type: ignore[no-untyped-def]
+        raise TypeError("Access events are append-only.")
+
+    def bulk_update(self, objs, fields, batch_size=None):  # type: ignore[no-untyped-def]
+        raise TypeError("Access events are append-only.")
+
+
+class AccessEvent(models.Model):
+    """One read, write or refused attempt on case data (R24), hash-chained (R27).
+
+    Written only by ``consent.access_log.record_events``. It holds ids and codes, never personal
+    data (R25). The foreign keys have no database constraint and never cascade, so nothing a
+    user, organization or case goes through can edit the log.
+    """
+
+    Outcome = AccessOutcome
+
+    at = models.DateTimeField()
+    user = models.ForeignKey(
+        USER, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    organization = models.ForeignKey(
+        Organization, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    role = models.CharField(max_length=24, blank=True)
+    case = models.ForeignKey(
+        Case, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    categories = models.JSONField(default=list)
+    action = models.CharField(max_length=40)
+    basis = models.CharField(max_length=40, blank=True, help_text='A role, or "consent:<id>".')
+    consent = models.ForeignKey(
+        Consent, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    purpose = models.CharField(max_length=40, blank=True)
+    outcome = models.CharField(max_length=8, choices=Outcome.choices)
+    request_id = models.CharField(max_length=36, blank=True)
+    sequence = models.BigIntegerField(unique=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["case", "sequence"], name="access_event_case_seq")]
+
+    def __str__(self) -> str:
+        return f"access event {self.sequence}"
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if not self._state.adding:
+            raise TypeError("Access events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise TypeError("Access events are append-only.")

@@ -1,0 +1,373 @@
+"""Consent lifecycle: draft → pending signature → active → revoked | expired (R15).
+
+Every function that changes what a consent grants calls ``sync_case_permissions`` in the same
+transaction, so access appears with the last signature and disappears with the revocation.
+"""
+
+import hashlib
+import hmac
+import uuid
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from cases.categories import DATA_CATEGORIES
+from cases.errors import check_transition
+from cases.models import Case, FamilyMember
+from consent.models import (
+    Consent,
+    ConsentPurpose,
+    RevocationChannel,
+    Signature,
+    SignatureMethod,
+    SignerRole,
+    SignerRule,
+)
+from consent.permissions import sync_case_permissions
+from consent.signers import signer_requirement, signer_role_of, why_not_a_signer
+from providers.models import Organization
+
+Status = Consent.Status
+CONSENT_MOVES = {
+    Status.DRAFT: frozenset({Status.PENDING_SIGNATURE}),
+    Status.PENDING_SIGNATURE: frozenset({Status.ACTIVE}),
+    Status.ACTIVE: frozenset({Status.REVOKED, Status.EXPIRED}),
+    Status.REVOKED: frozenset(),
+    Status.EXPIRED: frozenset(),
+}
+TERMS = ("recipient", "categories", "purpose", "purpose_text", "starts_at", "expires_at")
+
+
+def _days(name: str) -> int:
+    return settings.HARBOR[name]
+
+
+def _move(consent: Consent, to: str) -> None:
+    check_transition(record="consent", current=consent.status, target=to, moves=CONSENT_MOVES)
+    consent.status = to
+
+
+def principal_id_for(case: Case) -> uuid.UUID:
+    """An opaque, stable id of the young person for receipts and FHIR: never their name."""
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"harbor-person:{case.person_id}".encode(), hashlib.sha256
+    ).digest()
+    return uuid.UUID(bytes=digest[:16], version=4)
+
+
+def term_errors(
+    *,
+    case: Case,
+    recipient: Organization | None,
+    categories: object,
+    purpose: str,
+    purpose_text: str,
+    starts_at: datetime,
+    expires_at: datetime | None,
+) -> dict[str, list[str]]:
+    """R01-R03: one recipient, known categories and purpose, a bounded period."""
+    errors: dict[str, list[str]] = {}
+    if recipient is None:
+        errors["recipient"] = ["Name the one organization that may see the data."]
+    elif recipient.pk == case.lead_organization_id:
+        errors["recipient"] = ["The lead organization needs no consent to see its own case."]
+    elif not recipient.is_active:
+        errors["recipient"] = ["This organization is suspended."]
+    if not isinstance(categories, list | tuple) or not categories:
+        errors["categories"] = ["Choose at least one data category."]
+    elif not set(categories) <= set(DATA_CATEGORIES):
+        errors["categories"] = [f"Choose from: {', '.join(DATA_CATEGORIES)}."]
+    if purpose not in ConsentPurpose.values:
+        errors["purpose"] = [f"Choose from: {', '.join(ConsentPurpose.values)}."]
+    elif purpose == ConsentPurpose.OTHER and not purpose_text.strip():
+        errors["purpose_text"] = ["Describe the purpose when it is 'other'."]
+    if expires_at is None:
+        errors["expires_at"] = ["A consent needs an expiry date."]
+    elif expires_at <= starts_at:
+        errors["expires_at"] = ["The expiry must come after the start."]
+    elif expires_at - starts_at > timedelta(days=_days("CONSENT_MAX_DAYS")):
+        errors["expires_at"] = [f"A consent lasts at most {_days('CONSENT_MAX_DAYS')} days."]
+    return errors
+
+
+def default_expiry(starts_at: datetime) -> datetime:
+    return starts_at + timedelta(days=_days("CONSENT_DEFAULT_DAYS"))
+
+
+@transaction.atomic
+def draft_consent(
+    *,
+    case: Case,
+    recipient: Organization | None,
+    categories: Iterable[str],
+    purpose: str,
+    actor: User,
+    purpose_text: str = "",
+    starts_at: datetime | None = None,
+    expires_at: datetime | None = None,
+    agreed_verbally: bool = False,
+    replaces: Consent | None = None,
+) -> Consent:
+    """A draft: it shares nothing until every required signer signed in writing (R04)."""
+    starts_at = starts_at or timezone.now()
+    categories = sorted(set(categories)) if not isinstance(categories, str) else categories
+    errors = term_errors(
+        case=case,
+        recipient=recipient,
+        categories=categories,
+        purpose=purpose,
+        purpose_text=purpose_text,
+        starts_at=starts_at,
+        expires_at=expires_at,
+    )
+    if errors:
+        raise ValidationError(errors)
+    return Consent.objects.create(
+        case=case,
+        subject_id=case.person_id,
+        recipient=recipient,
+        categories=categories,
+        purpose=purpose,
+        purpose_text=purpose_text.strip(),
+        starts_at=starts_at,
+        expires_at=expires_at,
+        agreed_verbally=agreed_verbally,
+        replaces=replaces,
+        principal_id=principal_id_for(case),
+        created_by=actor,
+    )
+
+
+@transaction.atomic
+def change_draft(*, consent: Consent, actor: User, changes: dict) -> Consent:
+    """Change a draft's terms. Once submitted they are fixed: a change is a new consent (R12)."""
+    consent = Consent.objects.select_for_update().select_related("case").get(pk=consent.pk)
+    if consent.status != Status.DRAFT:
+        raise ValidationError(
+            {
+                "status": [
+                    "Only a draft can be changed. To change a consent, renew it: the new "
+                    "consent is signed again and this one stays in the history."
+                ]
+            }
+        )
+    for name in TERMS:
+        if name in changes:
+            setattr(consent, name, changes[name])
+    if "categories" in changes:
+        consent.categories = sorted(set(consent.categories))
+    errors = term_errors(
+        case=consent.case,
+        recipient=consent.recipient,
+        categories=consent.categories,
+        purpose=consent.purpose,
+        purpose_text=consent.purpose_text,
+        starts_at=consent.starts_at,
+        expires_at=consent.expires_at,
+    )
+    if errors:
+        raise ValidationError(errors)
+    consent.save(update_fields=list(TERMS))
+    return consent
+
+
+@transaction.atomic
+def submit_for_signature(*, consent: Consent, actor: User) -> Consent:
+    """Fix who must sign (from the young person's age and flags today) and ask for signatures."""
+    consent = Consent.objects.select_for_update().get(pk=consent.pk)
+    _move(consent, Status.PENDING_SIGNATURE)
+    requirement = signer_requirement(consent.case, timezone.localdate())
+    consent.signer_rule = requirement.rule
+    consent.signer_rule_basis = requirement.legal_basis
+    consent.submitted_at = timezone.now()
+    consent.save(update_fields=["status", "signer_rule", "signer_rule_basis", "submitted_at"])
+    return consent
+
+
+def missing_signers(consent: Consent) -> list[str]:
+    """What still has to be signed before the consent can activate (plain words for staff)."""
+    signatures = list(consent.signatures.all())
+    missing = []
+    if not any(s.signer_role == SignerRole.YOUNG_PERSON for s in signatures):
+        missing.append("the young person")
+    needs_adult = consent.signer_rule in (
+        SignerRule.MINOR_WITH_PARENT,
+        SignerRule.ADULT_WITH_GUARDIAN,
+    )
+    if needs_adult and not any(s.family_member_id for s in signatures):
+        missing.append(
+            "the court-appointed guardian"
+            if consent.signer_rule == SignerRule.ADULT_WITH_GUARDIAN
+            else "one parent, legal guardian or legal custodian"
+        )
+    return missing
+
+
+def signature_errors(
+    *,
+    consent: Consent,
+    family_member: FamilyMember | None,
+    method: str,
+    evidence: str,
+    signed_at: datetime | None,
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if method not in SignatureMethod.values:
+        errors["method"] = [
+            "Consent is given in writing: a portal e-signature or an uploaded signed form."
+        ]
+    if not evidence.strip():
+        errors["evidence"] = ["Record the evidence of the signature."]
+    if signed_at is None:
+        errors["signed_at"] = ["Record when it was signed."]
+    elif signed_at > timezone.now() + timedelta(minutes=5):
+        errors["signed_at"] = ["A signature cannot be dated in the future."]
+    if family_member is not None:
+        if family_member.person_id != consent.subject_id:
+            errors["family_member"] = ["This person is not in the young person's family record."]
+        else:
+            reason = why_not_a_signer(family_member, consent.signer_rule)
+            if reason:
+                errors["family_member"] = [reason]
+            elif any(s.family_member_id for s in consent.signatures.all()):
+                # R08: one non-abusive parent is enough; Harbor never asks for a second.
+                errors["family_member"] = ["A parent or guardian has already signed."]
+    return errors
+
+
+@transaction.atomic
+def add_signature(
+    *,
+    consent: Consent,
+    recorded_by: User,
+    method: str,
+    evidence: str,
+    signed_at: datetime | None = None,
+    family_member: FamilyMember | None = None,
+    evidence_sha256: str = "",
+) -> Signature:
+    """Record one written signature; the last required one activates the consent (R04-R10)."""
+    consent = Consent.objects.select_for_update().select_related("case").get(pk=consent.pk)
+    if consent.status != Status.PENDING_SIGNATURE:
+        raise ValidationError({"status": ["Only a consent waiting for signatures can be signed."]})
+    errors = signature_errors(
+        consent=consent,
+        family_member=family_member,
+        method=method,
+        evidence=evidence,
+        signed_at=signed_at,
+    )
+    if family_member is None and consent.signatures.filter(signer_role=SignerRole.YOUNG_PERSON):
+        errors["family_member"] = ["The young person has already signed."]
+    if errors:
+        raise ValidationError(errors)
+    signature = Signature.objects.create(
+        consent=consent,
+        signer_role=signer_role_of(family_member) if family_member else SignerRole.YOUNG_PERSON,
+        family_member=family_member,
+        method=method,
+        signed_at=signed_at,
+        evidence=evidence.strip(),
+        evidence_sha256=evidence_sha256,
+        recorded_by=recorded_by,
+    )
+    if not missing_signers(consent):
+        _activate(consent)
+    return signature
+
+
+def _activate(consent: Consent) -> None:
+    _move(consent, Status.ACTIVE)
+    consent.activated_at = timezone.now()
+    consent.save(update_fields=["status", "activated_at"])
+    if consent.replaces_id:
+        # A renewal or re-signed consent takes over: the one it replaces ends now.
+        previous = Consent.objects.select_for_update().get(pk=consent.replaces_id)
+        if previous.status == Status.ACTIVE:
+            _expire(previous, timezone.now())
+    sync_case_permissions(consent.case_id)
+
+
+@transaction.atomic
+def revoke_consent(*, consent: Consent, actor: User, channel: str, reason: str = "") -> Consent:
+    """Withdraw a consent now (R13): access goes in this transaction; nothing is deleted (R16)."""
+    consent = Consent.objects.select_for_update().get(pk=consent.pk)
+    if channel not in RevocationChannel.values:
+        raise ValidationError({"channel": [f"Choose from: {', '.join(RevocationChannel.values)}."]})
+    _move(consent, Status.REVOKED)
+    consent.revoked_at = timezone.now()
+    consent.revoked_by = actor
+    consent.revocation_channel = channel
+    consent.revocation_reason = reason.strip()[:300]
+    consent.save(
+        update_fields=[
+            "status",
+            "revoked_at",
+            "revoked_by",
+            "revocation_channel",
+            "revocation_reason",
+        ]
+    )
+    sync_case_permissions(consent.case_id)
+    return consent
+
+
+def _expire(consent: Consent, now: datetime) -> None:
+    _move(consent, Status.EXPIRED)
+    consent.expired_at = now
+    consent.save(update_fields=["status", "expired_at"])
+
+
+def expire_due_consents(*, now: datetime | None = None) -> int:
+    """Mark active consents past expiry (or past their re-signing deadline) expired.
+
+    The policy already refuses them from the second they expire (R14); this sweep makes the
+    status and the guardian rows say so too. One transaction per consent, rows locked and
+    skipped when another worker holds them.
+    """
+    now = now or timezone.now()
+    lapsed = Q(expires_at__lte=now) | Q(resign_due_at__lte=now)
+    due = Consent.objects.filter(lapsed, status=Status.ACTIVE).values_list("pk", flat=True)
+    count = 0
+    for pk in list(due):
+        with transaction.atomic():
+            consent = (
+                Consent.objects.select_for_update(skip_locked=True)
+                .filter(pk=pk, status=Status.ACTIVE)
+                .first()
+            )
+            if consent is None:
+                continue
+            _expire(consent, now)
+            sync_case_permissions(consent.case_id, now=now)
+            count += 1
+    return count
+
+
+def renew_consent(*, consent: Consent, actor: User, expires_at: datetime | None = None) -> Consent:
+    """A change or renewal is a new consent (R12): same terms, a new period, new signatures."""
+    starts_at = timezone.now()
+    return draft_consent(
+        case=consent.case,
+        recipient=consent.recipient,
+        categories=consent.categories,
+        purpose=consent.purpose,
+        purpose_text=consent.purpose_text,
+        starts_at=starts_at,
+        expires_at=expires_at or default_expiry(starts_at),
+        actor=actor,
+        replaces=consent,
+    )
+
+
+def consents_in_effect(case: Case, now: datetime | None = None) -> QuerySet[Consent]:
+    now = now or timezone.now()
+    return Consent.objects.filter(
+        case=case, status=Status.ACTIVE, starts_at__lte=now, expires_at__gt=now
+    )

@@ -1,0 +1,76 @@
+"""Follow-ups and portal notices started by events of the consent engine.
+
+consent/ sits below tasks/ and may not call up into it, so it sends signals
+(``consent.signals``) inside its transaction; these receivers write the follow-up and the
+notice in that same transaction. They read ids, and write ids and kinds: no personal data.
+"""
+
+from datetime import timedelta
+from typing import Any
+
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+from django.utils import timezone
+
+from consent.models import CompelledDisclosure, Consent
+from consent.signals import compelled_disclosure_recorded, consent_needs_resign
+from tasks.follow_ups import close_follow_ups, open_follow_up, post_portal_notice
+from tasks.models import CONSENT_KINDS, FollowUp, PortalNotice
+
+# The young person hears about a compelled disclosure from their advocate within two days.
+NOTIFY_COMPELLED_WITHIN = timedelta(days=2)
+# A re-signing follow-up falls due a week before the consent lapses, so there is time to act.
+RESIGN_DUE_BEFORE_LAPSE = timedelta(days=7)
+
+
+@receiver(consent_needs_resign)
+def ask_young_person_to_resign(sender: type, consent_id: int, **kwargs: Any) -> None:
+    """Follow-up for the care team, and a notice in the young person's portal."""
+    consent = Consent.objects.select_related("case").get(pk=consent_id)
+    now = timezone.now()
+    lapses_at = consent.resign_due_at or now
+    open_follow_up(
+        case=consent.case,
+        kind=FollowUp.Kind.CONSENT_RESIGN,
+        about_consent=consent,
+        due_at=max(now, lapses_at - RESIGN_DUE_BEFORE_LAPSE),
+    )
+    post_portal_notice(
+        case=consent.case, kind=PortalNotice.Kind.CONSENT_RESIGN, object_id=consent.pk
+    )
+
+
+@receiver(compelled_disclosure_recorded)
+def ask_advocate_to_tell_young_person(sender: type, disclosure_id: int, **kwargs: Any) -> None:
+    """Follow-up for the care team to tell the young person (R23).
+
+    No automatic portal notice: the advocate tells the young person themselves, because an
+    order can come from proceedings involving the person who harmed them, and how and when
+    to tell is a safety decision.
+    """
+    disclosure = CompelledDisclosure.objects.select_related("case").get(pk=disclosure_id)
+    open_follow_up(
+        case=disclosure.case,
+        kind=FollowUp.Kind.NOTIFY_COMPELLED,
+        about_compelled=disclosure,
+        due_at=timezone.now() + NOTIFY_COMPELLED_WITHIN,
+    )
+
+
+@receiver(post_save, sender=Consent)
+def close_consent_follow_ups(sender: type, instance: Consent, **kwargs: Any) -> None:
+    """A renewal that activates completes the follow-ups about the consent it replaces; a
+    consent that ends otherwise leaves nothing to re-sign or renew."""
+    Status = Consent.Status
+    if instance.status == Status.ACTIVE and instance.replaces_id:
+        close_follow_ups(
+            FollowUp.objects.filter(about_consent_id=instance.replaces_id, kind__in=CONSENT_KINDS),
+            status=FollowUp.Status.DONE,
+            note=f"Renewed by consent {instance.pk}.",
+        )
+    elif instance.status in (Status.REVOKED, Status.EXPIRED):
+        close_follow_ups(
+            FollowUp.objects.filter(about_consent_id=instance.pk, kind__in=CONSENT_KINDS),
+            status=FollowUp.Status.CANCELLED,
+            note=f"The consent was {instance.status} before it was renewed.",
+        )

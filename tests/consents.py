@@ -1,0 +1,70 @@
+"""Consents for tests, made through the real services: drafted, submitted, signed in writing."""
+
+from datetime import datetime
+
+from django.utils import timezone
+
+from accounts.models import User
+from cases.models import Case, FamilyMember
+from consent.models import Consent, ConsentPurpose, SignatureMethod
+from consent.services import (
+    add_signature,
+    default_expiry,
+    draft_consent,
+    missing_signers,
+    submit_for_signature,
+)
+from providers.models import Organization
+from tests import factories as f
+
+
+def safe_parent(case: Case) -> FamilyMember:
+    """A non-abusive parent, confirmed safe to contact (created once per young person)."""
+    parent = case.person.family_members.filter(
+        relation=FamilyMember.Relation.MOTHER, contact_is_safe=True
+    ).first()
+    return parent or f.FamilyMemberFactory(
+        person=case.person, relation=FamilyMember.Relation.MOTHER, contact_is_safe=True
+    )
+
+
+def sign(consent: Consent, *, by: User, family_member: FamilyMember | None = None) -> None:
+    add_signature(
+        consent=consent,
+        recorded_by=by,
+        method=SignatureMethod.UPLOADED_FORM,
+        evidence="signed form, scanned",
+        signed_at=timezone.now(),
+        family_member=family_member,
+    )
+
+
+def grant_consent(
+    case: Case,
+    recipient: Organization,
+    categories: list[str],
+    *,
+    by: User,
+    purpose: str = ConsentPurpose.CARE_COORDINATION,
+    starts_at: datetime | None = None,
+    expires_at: datetime | None = None,
+) -> Consent:
+    """An active consent: every required signer signed (a parent too, for a minor)."""
+    starts_at = starts_at or timezone.now()
+    consent = draft_consent(
+        case=case,
+        recipient=recipient,
+        categories=categories,
+        purpose=purpose,
+        actor=by,
+        starts_at=starts_at,
+        expires_at=expires_at or default_expiry(starts_at),
+    )
+    submit_for_signature(consent=consent, actor=by)
+    sign(consent, by=by)
+    consent.refresh_from_db()
+    if missing_signers(consent):
+        sign(consent, by=by, family_member=safe_parent(case))
+    consent.refresh_from_db()
+    assert consent.status == Consent.Status.ACTIVE
+    return consent
