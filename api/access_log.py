@@ -11,10 +11,11 @@ from consent.models import AccessEvent
 
 
 class AccessLogEntrySerializer(serializers.ModelSerializer):
-    """One access, as the young person sees it. Staff names are left out for now: whether an
-    organization lets them be shown is not recorded yet."""
+    """One access, as the young person sees it: the organization and role always, the staff
+    member's name where their organization chose to show it."""
 
     organization = serializers.SerializerMethodField()
+    staff_name = serializers.SerializerMethodField()
     case = serializers.IntegerField(source="case_id", allow_null=True)
     consent = serializers.IntegerField(source="consent_id", allow_null=True)
     categories = serializers.ListField(child=serializers.CharField())
@@ -27,6 +28,7 @@ class AccessLogEntrySerializer(serializers.ModelSerializer):
             "case",
             "organization",
             "role",
+            "staff_name",
             "action",
             "categories",
             "basis",
@@ -38,6 +40,12 @@ class AccessLogEntrySerializer(serializers.ModelSerializer):
 
     def get_organization(self, event: AccessEvent) -> str | None:
         return event.organization.name if event.organization_id else None
+
+    def get_staff_name(self, event: AccessEvent) -> str | None:
+        named = event.organization_id and event.organization.names_staff_to_young_people
+        if not named or event.user_id is None or event.role == "young_person":
+            return None
+        return event.user.full_name or None
 
 
 class NewestEventFirstPagination(NewestFirstCursorPagination):
@@ -55,4 +63,6 @@ class MyAccessLogView(ViewerMixin, generics.ListAPIView):
         if person_id is None:
             return AccessEvent.objects.none()
         own_cases = Case.objects.filter(person_id=person_id).values("pk")
-        return AccessEvent.objects.filter(case_id__in=own_cases).select_related("organization")
+        return AccessEvent.objects.filter(case_id__in=own_cases).select_related(
+            "organization", "user"
+        )

@@ -18,7 +18,8 @@ from providers.services import add_membership, set_membership_active
 class OrganizationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organization
-        fields = ["id", "name", "kind", "is_active", "service_area"]
+        fields = ["id", "name", "kind", "is_active", "service_area", "names_staff_to_young_people"]
+        read_only_fields = ["id", "name", "kind", "is_active", "service_area"]
 
 
 class ServiceTypeSerializer(serializers.ModelSerializer):
@@ -55,12 +56,19 @@ class AddMembershipSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=Membership.Role.choices)
 
 
-class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
-    """Active member organizations: public to every signed-in user (no case data here)."""
+class OrganizationViewSet(ViewerMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Active member organizations: public to every signed-in user (no case data here). Its
+    admins choose whether young people's access logs name their staff."""
 
     serializer_class = OrganizationSerializer
     queryset = Organization.objects.filter(is_active=True)
     filterset_fields = ["kind"]
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def perform_update(self, serializer: OrganizationSerializer) -> None:
+        if not can_manage_memberships(viewer=self.viewer, organization_id=serializer.instance.pk):
+            raise PermissionDenied("Only the organization's admins change its settings.")
+        serializer.save()
 
 
 class ServiceTypeViewSet(viewsets.ReadOnlyModelViewSet):

@@ -7,6 +7,7 @@ them from consents and care teams.
 """
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -57,6 +58,25 @@ class RevocationChannel(models.TextChoices):
     PORTAL = "portal", "The young person, in the portal"
     SPOKEN = "staff_spoken", "Staff, recording a spoken withdrawal"
     WRITTEN = "staff_written", "Staff, recording a written withdrawal"
+
+
+# What may still be written on a consent once it is active: how and when it ended.
+ENDING_FIELDS = frozenset(
+    {
+        "status",
+        "activated_at",
+        "revoked_at",
+        "revoked_by",
+        "revocation_channel",
+        "revocation_reason",
+        "expired_at",
+        "resign_due_at",
+    }
+)
+
+
+class ImmutableConsent(Exception):
+    """A write to the terms of a consent that is, or was, in force: a bug, never user input."""
 
 
 class Consent(models.Model):
@@ -138,6 +158,17 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"consent {self.pk}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Once signed, only the consent's end may be written (R12): a change is a new consent."""
+        fields = kwargs.get("update_fields")
+        signed = self.pk is not None and self.status not in (
+            ConsentStatus.DRAFT,
+            ConsentStatus.PENDING_SIGNATURE,
+        )
+        if signed and (fields is None or not set(fields) <= ENDING_FIELDS):
+            raise ImmutableConsent(f"Only {', '.join(sorted(ENDING_FIELDS))} may change now.")
+        super().save(*args, **kwargs)
 
 
 class SignerRole(models.TextChoices):

@@ -46,6 +46,10 @@ class Organization(models.Model):
     service_area = models.JSONField(
         default=list, blank=True, help_text="Counties or postal codes served, as a list of strings."
     )
+    names_staff_to_young_people = models.BooleanField(
+        default=False,
+        help_text="Young people's access logs name this organization's staff, not only roles.",
+    )
     # The group that holds the organization's object permissions (partner access).
     group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="organization")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -126,6 +126,8 @@ class Cast:
 def ensure_cast() -> Cast:
     """Create whatever of the demo organizations, users and memberships is missing."""
     organizations = {name: _organization(name, kind, area) for name, kind, area in ORGANIZATIONS}
+    # The lead shows young people the names of staff who opened their record; partners do not.
+    Organization.objects.filter(name=LEAD).update(names_staff_to_young_people=True)
     users = {login.email: _user(login, organizations) for login in LOGINS}
     return Cast(organizations=organizations, users=users)
 

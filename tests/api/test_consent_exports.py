@@ -8,6 +8,7 @@ from consent.models import Consent
 from consent.permissions import sync_case_permissions
 from consent.policy import access_case, viewer_for
 from tests import factories as f
+from tests.consents import store
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +104,7 @@ def test_r16_revoked_consent_keeps_its_receipt_showing_the_revocation(world, api
     consent.revoked_at = consent.starts_at
     consent.revocation_channel = "staff_spoken"
     consent.revoked_by = world.advocate
-    consent.save()
+    store(consent)
     client = api_for(world.young_person)
 
     receipt = client.get(_url("consent-receipt", consent)).json()

@@ -392,11 +392,52 @@ def test_r26_the_young_person_lists_every_disclosure_and_access_for_three_years_
     assert disclosure["basis"] == f"consent:{consent.pk}"
     assert disclosure["categories"] == ["plan"]
     assert disclosure["case"] == world.case.pk
-    assert "staff_name" not in disclosure  # not shown until organizations can allow it
+    assert disclosure["staff_name"] is None  # the partner has not chosen to name its staff
     assert rows[2]["organization"] == "Lead Community Org"
     assert rows[2]["at"].startswith(
         long_ago.astimezone(timezone.get_current_timezone()).date().isoformat()
     )
+
+
+def test_r26_staff_are_named_only_where_their_organization_chose_it(world, api_for):
+    world.advocate.full_name = "Ada Visible"
+    world.advocate.save()
+    world.partner_staff.full_name = "Pat Unnamed"
+    world.partner_staff.save()
+    grant_consent(world.case, world.partner, [DataCategory.PLAN], by=world.advocate)
+    assert (
+        api_for(world.org_admin)
+        .patch(
+            reverse("organization-detail", kwargs={"pk": world.lead.pk}),
+            {"names_staff_to_young_people": True},
+            format="json",
+        )
+        .status_code
+        == 200
+    )
+    api_for(world.advocate).get(reverse("case-detail", kwargs={"pk": world.case.pk}))
+    api_for(world.partner_staff).get(reverse("case-detail", kwargs={"pk": world.case.pk}))
+
+    names = {
+        (row["organization"], row["staff_name"]) for row in _my_log(api_for(world.young_person))
+    }
+
+    assert ("Lead Community Org", "Ada Visible") in names
+    assert ("Partner Housing", None) in names
+    assert "Pat Unnamed" not in str(names)
+
+
+@pytest.mark.parametrize("persona", ["advocate", "supervisor", "partner_staff", "superuser"])
+def test_only_an_organizations_admin_chooses_whether_staff_are_named(world, api_for, persona):
+    response = api_for(getattr(world, persona)).patch(
+        reverse("organization-detail", kwargs={"pk": world.lead.pk}),
+        {"names_staff_to_young_people": True},
+        format="json",
+    )
+
+    assert response.status_code == 403
+    world.lead.refresh_from_db()
+    assert world.lead.names_staff_to_young_people is False
 
 
 def test_r26_nobody_else_reads_a_young_persons_access_log(world, api_for):

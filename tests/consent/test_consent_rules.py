@@ -11,6 +11,7 @@ from consent import services
 from consent.models import (
     CaseGroupObjectPermission,
     Consent,
+    ImmutableConsent,
     RevocationChannel,
     Signature,
     SignatureMethod,
@@ -390,6 +391,19 @@ def test_r12_active_terms_cannot_be_changed_a_change_is_a_new_consent(world):
     assert consent.categories == ["plan"]
     assert consent.status == Consent.Status.EXPIRED  # replaced, and kept in the history
     assert renewal.status == Consent.Status.ACTIVE and renewal.categories == ["notes"]
+
+
+def test_r12_no_code_path_can_save_new_terms_on_an_active_consent(world):
+    _adult(world)
+    consent = grant_consent(world.case, world.partner, ["plan"], by=world.advocate)
+    consent.categories = ["plan", "identity"]
+
+    with pytest.raises(ImmutableConsent):
+        consent.save()
+    with pytest.raises(ImmutableConsent):
+        consent.save(update_fields=["categories"])
+
+    assert Consent.objects.get(pk=consent.pk).categories == ["plan"]
 
 
 def test_r13_revocation_removes_access_in_the_same_transaction(world):

@@ -17,6 +17,7 @@ from consent.fhir import (
 )
 from consent.models import Consent, Signature, SignerRule
 from tests import factories as f
+from tests.consents import store
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +58,7 @@ def _revoke(consent: Consent, by) -> None:
     consent.revoked_at = timezone.now()
     consent.revocation_channel = "portal"
     consent.revoked_by = by
-    consent.save()
+    store(consent)
 
 
 def test_r38_export_validates_with_fhir_resources_r4b(consent):
@@ -82,7 +83,7 @@ def test_r38_status_is_inactive_after_revocation(world, consent):
 
 def test_r38_status_is_inactive_after_expiry(consent):
     consent.status, consent.expired_at = Consent.Status.EXPIRED, timezone.now()
-    consent.save()
+    store(consent)
 
     assert consent_to_fhir(consent)["status"] == "inactive"
 
@@ -90,7 +91,7 @@ def test_r38_status_is_inactive_after_expiry(consent):
 def test_r38_status_is_inactive_once_expired_even_before_the_sweep(consent):
     consent.starts_at = timezone.now() - timedelta(days=30)
     consent.expires_at = timezone.now() - timedelta(seconds=1)
-    consent.save()
+    store(consent)
 
     assert consent_to_fhir(consent)["status"] == "inactive"
 
@@ -167,7 +168,7 @@ def test_r38_permit_actor_is_the_recipient_in_role_ircp(world, consent):
 def test_r38_permit_states_the_purpose(consent, purpose, code):
     consent.purpose = purpose
     consent.purpose_text = "Apply for a bus pass" if purpose == "other" else ""
-    consent.save()
+    store(consent)
 
     purposes = _permit(consent_to_fhir(consent))["purpose"]
 

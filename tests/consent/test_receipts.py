@@ -20,6 +20,7 @@ from consent.receipts import (
     render_receipt_html,
 )
 from tests import factories as f
+from tests.consents import store
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +51,7 @@ def _revoke(consent: Consent, by) -> None:
     consent.revoked_at = timezone.now()
     consent.revocation_channel = "portal"
     consent.revoked_by = by
-    consent.save()
+    store(consent)
 
 
 def _purpose(receipt: dict) -> dict:
@@ -170,7 +171,7 @@ def test_r16_receipt_shows_revoked_state_and_time(world, consent):
 def test_r16_receipt_shows_expiry_once_expired(consent):
     consent.starts_at = timezone.now() - timedelta(days=91)
     consent.expires_at = timezone.now() - timedelta(days=1)
-    consent.save()
+    store(consent)
 
     receipt = consent_receipt(consent)
 
