@@ -8,9 +8,9 @@ portal renders the words when it shows the notice.
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
-from cases.models import Case, Person
+from cases.models import Case, Person, PlannedService, Referral, ServicePlan
 from consent.models import CompelledDisclosure, Consent
 from providers.models import Organization
 
@@ -22,17 +22,29 @@ def _in(field: str, choices: type[models.TextChoices]) -> Q:
 
 
 class FollowUpKind(models.TextChoices):
+    REFERRAL_UNANSWERED = "referral_unanswered", "A referral is waiting for an answer"
+    SERVICE_NO_CONTACT = "service_no_contact", "No contact logged for a service"
+    PLAN_REVIEW = "plan_review", "Review the service plan"
     CONSENT_RESIGN = "consent_resign", "Ask the young person to sign their consent themselves"
     NOTIFY_COMPELLED = (
         "notify_compelled_disclosure",
         "Tell the young person about a compelled disclosure",
     )
     CONSENT_RENEWAL = "consent_renewal", "Renew a consent that is about to expire"
-    OTHER = "other", "Other"
+    OTHER = "other", "Other (written by hand)"
 
 
 # Kinds that are about a consent, and the kind that is about a compelled disclosure.
 CONSENT_KINDS = (FollowUpKind.CONSENT_RESIGN, FollowUpKind.CONSENT_RENEWAL)
+# The object each rule-made kind is about (hand-written follow-ups may name none).
+ABOUT_FIELD = {
+    FollowUpKind.REFERRAL_UNANSWERED: "about_referral",
+    FollowUpKind.SERVICE_NO_CONTACT: "about_planned_service",
+    FollowUpKind.PLAN_REVIEW: "about_plan",
+    FollowUpKind.CONSENT_RESIGN: "about_consent",
+    FollowUpKind.CONSENT_RENEWAL: "about_consent",
+    FollowUpKind.NOTIFY_COMPELLED: "about_compelled",
+}
 
 
 class FollowUpStatus(models.TextChoices):
@@ -49,6 +61,15 @@ class FollowUp(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="follow_ups")
     kind = models.CharField(max_length=32, choices=Kind.choices)
+    about_referral = models.ForeignKey(
+        Referral, null=True, blank=True, on_delete=models.CASCADE, related_name="follow_ups"
+    )
+    about_planned_service = models.ForeignKey(
+        PlannedService, null=True, blank=True, on_delete=models.CASCADE, related_name="follow_ups"
+    )
+    about_plan = models.ForeignKey(
+        ServicePlan, null=True, blank=True, on_delete=models.CASCADE, related_name="follow_ups"
+    )
     about_consent = models.ForeignKey(
         Consent, null=True, blank=True, on_delete=models.PROTECT, related_name="follow_ups"
     )
@@ -70,9 +91,22 @@ class FollowUp(models.Model):
     )
     due_at = models.DateTimeField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    description = models.CharField(
+        max_length=300, blank=True, help_text="What to do, for follow-ups written by hand."
+    )
     completion_note = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    escalated_to = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="escalations"
+    )
+    escalated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -93,7 +127,27 @@ class FollowUp(models.Model):
                 | Q(about_compelled__isnull=False),
                 name="followup_compelled_kind_names_disclosure",
             ),
-            # A rule firing twice (a retried task, a second worker) finds the open one.
+            models.CheckConstraint(
+                condition=Q(escalated_at__isnull=True) | Q(escalated_to__isnull=False),
+                name="followup_escalation_names_supervisor",
+            ),
+            # A rule firing twice (a retried task, a second worker) finds the open one. A
+            # referral waits on both sides, so its follow-ups are one per organization.
+            models.UniqueConstraint(
+                fields=["kind", "about_referral", "organization"],
+                condition=Q(status="open", about_referral__isnull=False),
+                name="followup_one_open_per_referral_side",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "about_planned_service"],
+                condition=Q(status="open", about_planned_service__isnull=False),
+                name="followup_one_open_per_service_and_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "about_plan"],
+                condition=Q(status="open", about_plan__isnull=False),
+                name="followup_one_open_per_plan_and_kind",
+            ),
             models.UniqueConstraint(
                 fields=["kind", "about_consent"],
                 condition=Q(status="open", about_consent__isnull=False),
@@ -147,3 +201,152 @@ class PortalNotice(models.Model):
 
     def __str__(self) -> str:
         return f"portal notice {self.pk} ({self.kind})"
+
+
+class ContinuityRules(models.Model):
+    """An organization's numbers for the follow-up rules (issue 4); defaults for everyone else.
+
+    Business days are Monday to Friday in the organization's time zone.
+    """
+
+    organization = models.OneToOneField(
+        Organization, on_delete=models.CASCADE, related_name="continuity_rules"
+    )
+    time_zone = models.CharField(max_length=64, default="America/Chicago")
+    referral_answer_business_days = models.PositiveSmallIntegerField(default=2)
+    referral_escalation_business_days = models.PositiveSmallIntegerField(default=5)
+    referral_expiry_business_days = models.PositiveSmallIntegerField(default=15)
+    default_contact_days = models.PositiveSmallIntegerField(
+        default=14, help_text="For services whose expected contact frequency is not set."
+    )
+    plan_review_days = models.PositiveSmallIntegerField(default=90)
+    consent_renewal_days = models.PositiveSmallIntegerField(default=14)
+    overdue_grace_days = models.PositiveSmallIntegerField(default=3)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(referral_answer_business_days__gte=1)
+                & Q(referral_escalation_business_days__gt=F("referral_answer_business_days"))
+                & Q(referral_expiry_business_days__gt=F("referral_escalation_business_days")),
+                name="rules_referral_clock_in_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(default_contact_days__gte=1)
+                & Q(plan_review_days__gte=1)
+                & Q(consent_renewal_days__gte=1),
+                name="rules_periods_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"continuity rules of {self.organization}"
+
+
+class NotificationReason(models.TextChoices):
+    FOLLOW_UP_DUE = "follow_up_due", "A follow-up is due"
+    ESCALATION = "escalation", "A follow-up was escalated to you"
+    SERVICE_LAPSED = "service_lapsed", "A service lapsed"
+    REFERRAL_EXPIRED = "referral_expired", "A referral closed without a response"
+    WEEKLY_DIGEST = "weekly_digest", "Weekly digest"
+    DAILY_DIGEST = "daily_digest", "Daily digest"
+    PORTAL_NOTICE = "portal_notice", "Something in the portal needs you"
+
+
+class NotificationChannel(models.TextChoices):
+    IN_APP = "in_app", "In-app inbox"
+    EMAIL = "email", "E-mail"
+    SMS = "sms", "Text message"
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to be sent"
+    HELD = "held", "Held until the next safe window"
+    CLAIMED = "claimed", "Being sent"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed for good"
+    SUPPRESSED = "suppressed", "Not sent: no safe channel"
+
+
+class Notification(models.Model):
+    """One message to one recipient for one reason, in the outbox until delivered.
+
+    ``key`` (follow-up, recipient, reason, channel, due window) is unique, so a rule firing
+    twice, a second worker or a retried task never notifies twice. Bodies are rendered at
+    delivery from ``reason`` and counts; no personal data is stored or sent.
+    """
+
+    Reason = NotificationReason
+    Channel = NotificationChannel
+    Status = NotificationStatus
+
+    key = models.CharField(max_length=200, unique=True)
+    recipient = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="notifications")
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    follow_up = models.ForeignKey(
+        FollowUp, null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications"
+    )
+    item_count = models.PositiveIntegerField(default=1)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    deliver_after = models.DateTimeField(help_text="Not before: the next safe window.")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    provider_result = models.CharField(max_length=200, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=_in("reason", NotificationReason), name="notif_reason"
+            ),
+            models.CheckConstraint(
+                condition=_in("channel", NotificationChannel), name="notif_channel"
+            ),
+            models.CheckConstraint(
+                condition=_in("status", NotificationStatus), name="notif_status"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False), name="notif_sent_at"
+            ),
+        ]
+        indexes = [
+            # The delivery sweep reads only what is waiting, by when it may go.
+            models.Index(
+                fields=["deliver_after"],
+                condition=Q(status__in=["pending", "held"]),
+                name="notif_waiting",
+            ),
+            models.Index(fields=["recipient", "channel", "read_at"], name="notif_inbox"),
+        ]
+
+    def __str__(self) -> str:
+        return f"notification {self.pk} ({self.reason}, {self.channel})"
+
+
+class EmailMode(models.TextChoices):
+    IMMEDIATE = "immediate", "Each one as it comes"
+    DAILY = "daily_digest", "One daily digest"
+    OFF = "off", "No e-mail (in-app only)"
+
+
+class NotificationSettings(models.Model):
+    """A user's choice of how staff e-mail reaches them; in-app always works."""
+
+    Mode = EmailMode
+
+    user = models.OneToOneField(
+        USER, on_delete=models.CASCADE, related_name="notification_settings"
+    )
+    email_mode = models.CharField(max_length=14, choices=Mode.choices, default=Mode.IMMEDIATE)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=_in("email_mode", EmailMode), name="notif_mode"),
+        ]
+
+    def __str__(self) -> str:
+        return f"notification settings of user {self.user_id}"
