@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from consent.models import Consent, SignerRule
+from consent.permissions import sync_case_permissions
 from consent.signals import consent_needs_resign
 from consent.signers import self_consent_age, youngest_possible_age
 
@@ -77,6 +78,8 @@ def flag_consents_for_resigning(*, today: date | None = None, now: datetime | No
                 continue
             # The only field of an active consent that may change besides its status.
             Consent.objects.filter(pk=locked).update(resign_due_at=now + resign_grace())
+            # The partner's rows now end at the deadline, not at the expiry.
+            sync_case_permissions(candidate.case_id, now=now)
             consent_needs_resign.send(sender=Consent, consent_id=locked)
             count += 1
     return count

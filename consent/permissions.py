@@ -15,6 +15,7 @@ from datetime import datetime
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from cases.categories import DATA_CATEGORIES, category_permission
@@ -76,15 +77,17 @@ def implied_group_grants(case: Case, now: datetime) -> dict[tuple[int, int], Win
     now; a consent still to start only counts when none is in force.
     """
     consents = Consent.objects.filter(
+        Q(resign_due_at__isnull=True) | Q(resign_due_at__gt=now),
         case_id=case.pk,
         status=Consent.Status.ACTIVE,
         expires_at__gt=now,
         recipient__is_active=True,
-    ).values_list("recipient__group_id", "categories", "starts_at", "expires_at")
+    ).values_list("recipient__group_id", "categories", "starts_at", "expires_at", "resign_due_at")
     ids = case_permission_ids()
     spans: dict[tuple[int, int], list[Window]] = {}
-    for group_id, categories, starts_at, expires_at in consents:
-        window = Window(starts_at, expires_at)
+    for group_id, categories, starts_at, expires_at, resign_due_at in consents:
+        # A consent awaiting the young person's own signature ends at that deadline.
+        window = Window(starts_at, min(expires_at, resign_due_at or expires_at))
         for codename in (VIEW_CASE, *(category_permission(c) for c in categories)):
             spans.setdefault((group_id, ids[codename]), []).append(window)
     return {key: _merge(windows, now) for key, windows in spans.items()}

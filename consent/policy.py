@@ -215,6 +215,7 @@ def consents_in_force(*, viewer: Viewer, case_ids: list[int]) -> dict[int, list[
         return {}
     now = timezone.now()
     rows = Consent.objects.filter(
+        Q(resign_due_at__isnull=True) | Q(resign_due_at__gt=now),
         case_id__in=case_ids,
         recipient_id__in=viewer.staff_organizations,
         status=Consent.Status.ACTIVE,

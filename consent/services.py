@@ -91,6 +91,8 @@ def term_errors(
         errors["expires_at"] = ["A consent needs an expiry date."]
     elif expires_at <= starts_at:
         errors["expires_at"] = ["The expiry must come after the start."]
+    elif expires_at <= timezone.now():
+        errors["expires_at"] = ["The expiry is already past: this consent could share nothing."]
     elif expires_at - starts_at > timedelta(days=_days("CONSENT_MAX_DAYS")):
         errors["expires_at"] = [f"A consent lasts at most {_days('CONSENT_MAX_DAYS')} days."]
     return errors

@@ -5,11 +5,13 @@ follow-up and a portal notice, and a lapse after the grace period unless re-sign
 from datetime import date, timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from cases.models import Person
 from consent.majority import flag_consents_for_resigning, resign_grace
-from consent.models import Consent, SignerRule
+from consent.models import CaseGroupObjectPermission, Consent, SignerRule
+from consent.policy import consents_in_force, viewer_for, visible_cases
 from consent.services import expire_due_consents, renew_consent, submit_for_signature
 from tasks import receivers
 from tasks.models import FollowUp, PortalNotice
@@ -136,6 +138,23 @@ def test_without_the_young_persons_signature_the_consent_lapses_at_the_deadline(
     follow_up = FollowUp.objects.get()
     assert follow_up.status == FollowUp.Status.CANCELLED
     assert follow_up.completed_at is not None
+
+
+def test_r14_past_the_re_signing_deadline_the_partner_sees_nothing_even_before_the_sweep(
+    world, parent_signed
+):
+    _born(world.case.person, years_ago=18)
+    flag_consents_for_resigning(today=timezone.localdate())
+    parent_signed.refresh_from_db()
+    viewer = viewer_for(world.partner_staff)
+    row = CaseGroupObjectPermission.objects.filter(content_object=world.case).first()
+    assert row.valid_until == parent_signed.resign_due_at
+
+    with time_machine.travel(parent_signed.resign_due_at + timedelta(seconds=1), tick=False):
+        assert consents_in_force(viewer=viewer, case_ids=[world.case.pk]) == {}
+        assert not visible_cases(viewer=viewer).filter(pk=world.case.pk).exists()
+    parent_signed.refresh_from_db()
+    assert parent_signed.status == Consent.Status.ACTIVE  # the sweep has not run
 
 
 def test_the_young_persons_own_signature_replaces_it_and_closes_the_follow_up(world, parent_signed):
