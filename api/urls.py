@@ -12,6 +12,9 @@ from api.cases import CaseViewSet
 from api.compelled import CompelledDisclosureViewSet
 from api.consent_exports import ConsentFhirView, ConsentReceiptPageView, ConsentReceiptView
 from api.consents import ConsentViewSet
+from api.follow_ups import FollowUpViewSet
+from api.inbox import InboxViewSet
+from api.notification_settings import MyNotificationSettingsView
 from api.organizations import MembershipViewSet, MeView, OrganizationViewSet, ServiceTypeViewSet
 from api.people import FamilyMemberViewSet, PersonViewSet
 from api.reports import CaseloadReportView
@@ -30,6 +33,8 @@ router.register("consents", ConsentViewSet, basename="consent")
 router.register(
     "compelled-disclosures", CompelledDisclosureViewSet, basename="compelled-disclosure"
 )
+router.register("follow-ups", FollowUpViewSet, basename="follow-up")
+router.register("inbox", InboxViewSet, basename="inbox")
 for routes in (routes_plans, routes_referrals, routes_records):
     routes.register(router)
 
@@ -45,6 +50,11 @@ urlpatterns = [
     path("v1/", include(router.urls)),
     path("v1/me/", MeView.as_view(), name="me"),
     path("v1/me/access-log/", MyAccessLogView.as_view(), name="me-access-log"),
+    path(
+        "v1/me/notification-settings/",
+        MyNotificationSettingsView.as_view(),
+        name="me-notification-settings",
+    ),
     path("v1/reports/caseload/", CaseloadReportView.as_view(), name="report-caseload"),
     path("v1/auth/token/", obtain_auth_token, name="auth-token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

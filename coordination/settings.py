@@ -120,6 +120,8 @@ STATIC_ROOT = DATA_DIR / "static"
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Harbor <no-reply@harbor.invalid>")
+# Text messages: a dotted path to a class with ``send(*, to, body) -> str`` (tasks/sms.py).
+HARBOR_SMS_BACKEND = env.str("HARBOR_SMS_BACKEND", default="tasks.sms.ConsoleSmsBackend")
 
 # Celery: Redis when REDIS_URL is set, otherwise a broker in files that several
 # processes on one machine share (the worker, beat and the web server).
@@ -149,6 +151,8 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_TASK_TIME_LIMIT = 5 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_ACKS_LATE = True
+# A task whose worker died mid-run goes back to the queue instead of being acknowledged.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
@@ -164,6 +168,20 @@ CELERY_BEAT_SCHEDULE = {
     "flag-consents-for-resigning": {
         "task": "tasks.tasks.flag_consents_for_resigning",
         "schedule": crontab(hour=2, minute=15),
+    },
+    # Issue 4: follow-ups, escalations, expiry and digests, from one sweep a minute.
+    "sweep-follow-ups": {
+        "task": "tasks.tasks.sweep_follow_ups",
+        "schedule": 60.0,
+    },
+    # Issue 4: the outbox is swept every minute; due work waits in the database, not the broker.
+    "deliver-notifications": {
+        "task": "tasks.tasks.deliver_notifications",
+        "schedule": 60.0,
+    },
+    "send-daily-digests": {
+        "task": "tasks.tasks.send_daily_digests",
+        "schedule": crontab(hour=7, minute=0),
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
@@ -226,6 +244,12 @@ HARBOR = {
     "PRIVACY_POLICY_URL": env("HARBOR_PRIVACY_POLICY_URL", default=""),
     "PRIVACY_CONTACT_EMAIL": env("HARBOR_PRIVACY_CONTACT_EMAIL", default=""),
     "PRIVACY_CONTACT_PHONE": env("HARBOR_PRIVACY_CONTACT_PHONE", default=""),
+    # Where links in e-mails and texts point (sign-in only: messages carry no case details).
+    "SITE_URL": env.str("HARBOR_SITE_URL", default="http://127.0.0.1:8000"),
+    # R31: staff re-confirm a young person's safe-contact preferences older than this.
+    "SAFE_CONTACT_RECONFIRM_DAYS": env.int("HARBOR_SAFE_CONTACT_RECONFIRM_DAYS", default=90),
+    # An e-mail or text that keeps failing is given up after this many tries.
+    "DELIVERY_MAX_ATTEMPTS": env.int("HARBOR_DELIVERY_MAX_ATTEMPTS", default=5),
 }
 
 SESSION_COOKIE_HTTPONLY = True

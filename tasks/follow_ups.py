@@ -6,12 +6,17 @@ follow-up that is already open returns the open one, and a notice is posted once
 
 from datetime import datetime
 
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from cases.errors import check_transition
 from cases.models import CareTeamMember, Case
 from consent.models import CompelledDisclosure, Consent
+from consent.policy import viewer_for, visible_cases
+from providers.models import Membership, Organization
 from tasks.models import FollowUp, PortalNotice
 
 Status = FollowUp.Status
@@ -71,3 +76,130 @@ def post_portal_notice(*, case: Case, kind: str, object_id: int) -> PortalNotice
         person_id=case.person_id, kind=kind, object_id=object_id, defaults={"case": case}
     )
     return notice
+
+
+# --- Written by hand, closed and handed on by people (the API calls these) --------------------
+
+_STAFF_ROLES = (Membership.Role.ADVOCATE, Membership.Role.SUPERVISOR, Membership.Role.INTAKE)
+_MOVES = {
+    Status.OPEN: frozenset({Status.DONE, Status.CANCELLED}),
+    Status.DONE: frozenset(),
+    Status.CANCELLED: frozenset(),
+}
+_NOTE_LENGTH = 500
+
+
+def _is_active_staff(
+    *, user: User | None, organization_id: int, roles: tuple[str, ...] = _STAFF_ROLES
+) -> bool:
+    """An active user holding one of ``roles`` at the (active) organization."""
+    if user is None or not user.is_active:
+        return False
+    return Membership.objects.filter(
+        user_id=user.pk,
+        organization_id=organization_id,
+        organization__is_active=True,
+        role__in=roles,
+        is_active=True,
+    ).exists()
+
+
+@transaction.atomic
+def create_follow_up_by_hand(
+    *,
+    case: Case,
+    organization: Organization,
+    assignee: User | None,
+    due_at: datetime,
+    description: str,
+    actor: User,
+) -> FollowUp:
+    """A follow-up someone wrote: in the queue of an organization the actor works at, on a
+    case the actor may see (a partner's staff: through a consent in force), for anyone on
+    staff there."""
+    errors: dict[str, list[str]] = {}
+    description = (description or "").strip()
+    if not description:
+        errors["description"] = ["Say what needs doing."]
+    elif len(description) > FollowUp._meta.get_field("description").max_length:
+        errors["description"] = ["Keep it to 300 characters; details belong in a case note."]
+    if due_at <= timezone.now():
+        errors["due_at"] = ["A new follow-up is due in the future."]
+    if not _is_active_staff(user=actor, organization_id=organization.pk):
+        errors["organization"] = ["Add follow-ups only to the queue of an organization you staff."]
+    elif not visible_cases(viewer=viewer_for(actor)).filter(pk=case.pk).exists():
+        errors["case"] = ["No such case."]
+    queue = organization.pk
+    if assignee is not None and not _is_active_staff(user=assignee, organization_id=queue):
+        errors["assignee"] = ["Assign follow-ups only to active staff of their organization."]
+    if errors:
+        raise ValidationError(errors)
+    return FollowUp.objects.create(
+        case=case,
+        kind=FollowUp.Kind.OTHER,
+        organization=organization,
+        assignee=assignee,
+        due_at=due_at,
+        description=description,
+        created_by=actor,
+    )
+
+
+def _require_worker(follow_up: FollowUp, actor: User) -> None:
+    """Its assignee, the supervisor it was escalated to, or staff of its queue."""
+    if actor.pk in (follow_up.assignee_id, follow_up.escalated_to_id):
+        return
+    if not _is_active_staff(user=actor, organization_id=follow_up.organization_id):
+        raise PermissionDenied("Only staff of the follow-up's organization can work on it.")
+
+
+def _close(*, follow_up: FollowUp, actor: User, status: str, note: str) -> FollowUp:
+    locked = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+    _require_worker(locked, actor)
+    check_transition(record="follow-up", current=locked.status, target=status, moves=_MOVES)
+    note = (note or "").strip()
+    if len(note) > _NOTE_LENGTH:
+        raise ValidationError({"note": [f"Keep the note to {_NOTE_LENGTH} characters."]})
+    locked.status, locked.completion_note = status, note
+    locked.completed_at, locked.completed_by = timezone.now(), actor
+    locked.save(update_fields=["status", "completion_note", "completed_at", "completed_by"])
+    return locked
+
+
+@transaction.atomic
+def complete_follow_up(*, follow_up: FollowUp, actor: User, note: str = "") -> FollowUp:
+    """Mark an open follow-up done, with an optional note of what was done."""
+    return _close(follow_up=follow_up, actor=actor, status=Status.DONE, note=note)
+
+
+@transaction.atomic
+def cancel_follow_up(*, follow_up: FollowUp, actor: User, note: str) -> FollowUp:
+    """Cancel an open follow-up that is no longer needed; the note says why."""
+    if not (note or "").strip():
+        raise ValidationError({"note": ["Say why the follow-up is no longer needed."]})
+    return _close(follow_up=follow_up, actor=actor, status=Status.CANCELLED, note=note)
+
+
+@transaction.atomic
+def reassign_follow_up(*, follow_up: FollowUp, assignee: User, actor: User) -> FollowUp:
+    """Hand an open follow-up to another staff member of its organization.
+
+    A supervisor of that organization, or the current assignee, may hand it on.
+    """
+    locked = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+    supervises = _is_active_staff(
+        user=actor, organization_id=locked.organization_id, roles=(Membership.Role.SUPERVISOR,)
+    )
+    if not supervises and locked.assignee_id != actor.pk:
+        raise PermissionDenied(
+            "Only a supervisor of the follow-up's organization or its assignee can reassign it."
+        )
+    if locked.status != Status.OPEN:
+        raise ValidationError({"status": ["Only an open follow-up can be reassigned."]})
+    if not _is_active_staff(user=assignee, organization_id=locked.organization_id):
+        raise ValidationError(
+            {"assignee": ["Assign follow-ups only to active staff of their organization."]}
+        )
+    locked.assignee = assignee
+    locked.save(update_fields=["assignee"])
+    return locked

@@ -319,6 +319,12 @@ class Notification(models.Model):
                 condition=Q(status__in=["pending", "held"]),
                 name="notif_waiting",
             ),
+            # Claims a dead worker left behind are found by when they were taken (delivery).
+            models.Index(
+                fields=["last_attempt_at"],
+                condition=Q(status="claimed"),
+                name="notif_claimed",
+            ),
             models.Index(fields=["recipient", "channel", "read_at"], name="notif_inbox"),
         ]
 

@@ -12,6 +12,7 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
+from cases.models import Contact, PlanVersion, Referral, ServicePlan
 from consent.models import CompelledDisclosure, Consent
 from consent.signals import compelled_disclosure_recorded, consent_needs_resign
 from tasks.follow_ups import close_follow_ups, open_follow_up, post_portal_notice
@@ -73,4 +74,69 @@ def close_consent_follow_ups(sender: type, instance: Consent, **kwargs: Any) -> 
             FollowUp.objects.filter(about_consent_id=instance.pk, kind__in=CONSENT_KINDS),
             status=FollowUp.Status.CANCELLED,
             note=f"The consent was {instance.status} before it was renewed.",
+        )
+
+
+# --- Issue 4: follow-ups close themselves when what they wait for happens -----------------
+# The rules (tasks/rules.py) open them; these receivers run in the transaction of the event,
+# so a follow-up is never left open beside the answer, contact or review that settled it.
+# Notes name the event and ids only.
+
+_REFERRAL_ANSWERED = frozenset(Referral.Status.values) - {
+    Referral.Status.DRAFT,
+    Referral.Status.SENT,
+}
+
+
+@receiver(post_save, sender=Referral)
+def close_referral_follow_ups(sender: type, instance: Referral, **kwargs: Any) -> None:
+    """An answered (or withdrawn, or closed) referral no longer waits for an answer."""
+    if instance.status in _REFERRAL_ANSWERED:
+        close_follow_ups(
+            FollowUp.objects.filter(
+                about_referral_id=instance.pk, kind=FollowUp.Kind.REFERRAL_UNANSWERED
+            ),
+            status=FollowUp.Status.DONE,
+            note=f"The referral was {instance.get_status_display().lower()}.",
+        )
+
+
+@receiver(post_save, sender=Contact)
+def close_no_contact_follow_ups(sender: type, instance: Contact, **kwargs: Any) -> None:
+    """A contact logged for a planned service restarts its clock."""
+    if instance.planned_service_id is not None:
+        close_follow_ups(
+            FollowUp.objects.filter(
+                about_planned_service_id=instance.planned_service_id,
+                kind=FollowUp.Kind.SERVICE_NO_CONTACT,
+            ),
+            status=FollowUp.Status.DONE,
+            note=f"Contact {instance.pk} was logged for the service.",
+        )
+
+
+@receiver(post_save, sender=PlanVersion)
+def close_plan_review_on_approval(sender: type, instance: PlanVersion, **kwargs: Any) -> None:
+    """Approving a new version of the plan is a review."""
+    if instance.status == PlanVersion.Status.APPROVED:
+        close_follow_ups(
+            FollowUp.objects.filter(about_plan_id=instance.plan_id, kind=FollowUp.Kind.PLAN_REVIEW),
+            status=FollowUp.Status.DONE,
+            note=f"Version {instance.number} of the plan was approved.",
+        )
+
+
+@receiver(post_save, sender=ServicePlan)
+def close_plan_review_on_review(sender: type, instance: ServicePlan, **kwargs: Any) -> None:
+    """A recorded review completes the review follow-ups opened before it (a later save of
+    the plan for another reason leaves a newer follow-up alone)."""
+    if instance.last_reviewed_at is not None:
+        close_follow_ups(
+            FollowUp.objects.filter(
+                about_plan_id=instance.pk,
+                kind=FollowUp.Kind.PLAN_REVIEW,
+                created_at__lte=instance.last_reviewed_at,
+            ),
+            status=FollowUp.Status.DONE,
+            note="The plan was reviewed.",
         )

@@ -9,13 +9,19 @@ consents a parent signed for a young person who has since come of age (consent/m
 Both are idempotent and take no arguments, so a repeated, late or concurrent run does no harm.
 """
 
+from functools import partial
 from importlib import import_module
 
+import kombu.exceptions
 from celery import shared_task
 from django.conf import settings
+from django.db import OperationalError as DatabaseError
+from django.db import transaction
+from django.utils import timezone
 
 from consent.majority import flag_consents_for_resigning as flag_for_resigning
 from consent.services import expire_due_consents
+from tasks.delivery import claim_batch, deliver_batch, queue_daily_digests, release_stale_claims
 
 
 @shared_task(ignore_result=True)
@@ -35,3 +41,64 @@ def expire_consents() -> int:
 def flag_consents_for_resigning() -> int:
     """Give consents signed for a young person now of age a re-signing deadline; the count."""
     return flag_for_resigning()
+
+
+# Issue 4, delivery. Tasks take ids and are idempotent (tasks/delivery.py); they are acked
+# late and requeued when their worker dies. A broker or database that is briefly away is
+# retried with backoff and jitter; due work waits in the outbox meanwhile, so nothing is lost.
+TRANSIENT_INFRASTRUCTURE_ERRORS = (kombu.exceptions.OperationalError, DatabaseError)
+SAFE_TASK = {
+    "ignore_result": True,
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": TRANSIENT_INFRASTRUCTURE_ERRORS,
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 5,
+}
+# At most this many batches leave per sweep; the rest go a minute later.
+SWEEP_BATCHES = 20
+
+
+@shared_task(**SAFE_TASK)
+def deliver_notifications() -> int:
+    """Claim due outbox rows in batches and hand each batch to a task once claimed; the count.
+
+    A batch whose task never reaches the broker stays claimed, and the sweep releases it
+    after the claim lease (tasks/delivery.py).
+    """
+    now = timezone.now()
+    release_stale_claims(now=now)
+    claimed = 0
+    for _ in range(SWEEP_BATCHES):
+        ids = claim_batch(now=now)
+        if not ids:
+            break
+        claimed += len(ids)
+        transaction.on_commit(partial(send_notification_batch.delay, ids))
+    return claimed
+
+
+@shared_task(**SAFE_TASK)
+def send_notification_batch(ids: list[int]) -> dict[str, int]:
+    """Send the rows of one claimed batch; rows no longer claimed are skipped."""
+    return deliver_batch(ids)
+
+
+@shared_task(**SAFE_TASK)
+def send_daily_digests() -> int:
+    """Queue today's digest e-mail for staff who chose it; the sweep sends them."""
+    return queue_daily_digests()
+
+
+@shared_task(**SAFE_TASK)
+def sweep_follow_ups() -> int:
+    """Apply the continuity rules (issue 4) to everything due; the number of changes.
+
+    Idempotent and safe to run on two workers at once (tasks/sweep.py), so beat runs it
+    every minute and a late, repeated or retried run does no harm.
+    """
+    from tasks.sweep import run_sweep
+
+    return run_sweep().changes

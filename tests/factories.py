@@ -64,8 +64,12 @@ class MembershipFactory(DjangoModelFactory):
 
 
 def service_type(code: str = "case_management") -> ServiceType:
-    """Service types come from the seeded taxonomy."""
-    return ServiceType.objects.get(code=code)
+    """Service types come from the seeded taxonomy. A transactional test ends with a flush that
+    empties it for the transactional tests after it, so those get the code back on demand."""
+    found, _ = ServiceType.objects.get_or_create(
+        code=code, defaults={"name": code.replace("_", " ").capitalize()}
+    )
+    return found
 
 
 class PersonFactory(DjangoModelFactory):
@@ -78,7 +82,10 @@ class PersonFactory(DjangoModelFactory):
     @factory.post_generation
     def safe_contact(obj, create, extracted, **kwargs):
         if create:
-            SafeContactRule.objects.get_or_create(person=obj)
+            # Confirmed now, so staff may log contacts (R31); it still allows no channel (R28).
+            SafeContactRule.objects.get_or_create(
+                person=obj, defaults={"confirmed_at": timezone.now()}
+            )
 
 
 class FamilyMemberFactory(DjangoModelFactory):

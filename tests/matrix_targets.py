@@ -11,6 +11,7 @@ which no consent releases).
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -19,6 +20,8 @@ from cases.categories import DataCategory
 from cases.models import CaseNote, PlanVersion
 from consent.access_log import EventDraft, record_events
 from consent.models import CompelledDisclosure
+from tasks.models import FollowUp, Notification
+from tasks.outbox import notify
 from tests import factories as f
 from tests.conftest import World
 
@@ -193,6 +196,34 @@ def _compelled_disclosure(world: World) -> int:
     ).pk
 
 
+def _follow_up(world: World) -> int:
+    """A follow-up written by hand in the lead organization's queue, assigned to the advocate."""
+    follow_up, _ = FollowUp.objects.get_or_create(
+        case=world.case,
+        kind=FollowUp.Kind.OTHER,
+        organization=world.lead,
+        defaults={
+            "assignee": world.advocate,
+            "due_at": timezone.now() + timedelta(days=2),
+            "description": "Call back about the housing form",
+            "created_by": world.advocate,
+        },
+    )
+    return follow_up.pk
+
+
+def _notification(world: World) -> int:
+    """A notification in the advocate's in-app inbox: only the advocate lists or reads it."""
+    [queued] = notify(
+        recipient=world.advocate,
+        reason=Notification.Reason.FOLLOW_UP_DUE,
+        window="matrix",
+        follow_up=FollowUp.objects.get(pk=_follow_up(world)),
+        channels=(Notification.Channel.IN_APP,),
+    )
+    return queued.pk
+
+
 IDENTITY, CONTACT = DataCategory.IDENTITY, DataCategory.CONTACT
 FAMILY, NOTES, PLAN = DataCategory.FAMILY, DataCategory.NOTES, DataCategory.PLAN
 CASE = Target(pk=_case, category=CASE_LEVEL)
@@ -216,6 +247,11 @@ NOTE = Target(pk=_note, category=NOTES, hidden_from_partners=_staff_only_note)
 # Only the receiving organization answers a referral or a transfer.
 INCOMING_REFERRAL = Target(pk=_referral, lead_writers=())
 INCOMING_TRANSFER = Target(pk=_transfer, lead_writers=())
+# Follow-ups are the lead's working records (no consent shows them); the young person sees
+# none. The advocate is the assignee, so both they and the supervisor may hand one on.
+FOLLOW_UP = Target(pk=_follow_up, readers=STAFF_READERS)
+# Personal: each user lists and reads only their own notifications (the advocate's here).
+INBOX = Target(pk=_notification, readers=("advocate",), lead_writers=("advocate",))
 TARGETS: dict[str, Target] = {
     "case-list": Target(
         pk=_case,
@@ -407,6 +443,34 @@ TARGETS: dict[str, Target] = {
         },
     ),
     "compelled-disclosure-detail": Target(pk=_compelled_disclosure),
+    "follow-up-list": Target(
+        pk=_follow_up,
+        readers=STAFF_READERS,
+        payload=lambda w: {
+            "case": w.case.pk,
+            "organization": w.lead.pk,
+            "due_at": (timezone.now() + timedelta(days=1)).isoformat(),
+            "description": "Check the school enrolment",
+        },
+    ),
+    "follow-up-detail": FOLLOW_UP,
+    "follow-up-complete": Target(
+        pk=_follow_up, readers=STAFF_READERS, payload=lambda w: {"note": "Called back"}
+    ),
+    "follow-up-cancel": Target(
+        pk=_follow_up, readers=STAFF_READERS, payload=lambda w: {"note": "No longer needed"}
+    ),
+    "follow-up-reassign": Target(
+        pk=_follow_up, readers=STAFF_READERS, payload=lambda w: {"assignee": w.other_advocate.pk}
+    ),
+    "inbox-list": INBOX,
+    "inbox-read": INBOX,
+    # Each user reads and replaces only their own settings (tests/api/test_inbox_api.py).
+    "me-notification-settings": Target(
+        pk=lambda w: w.advocate.pk,
+        payload=lambda w: {"email_mode": "daily_digest"},
+        case_data=False,
+    ),
     # Aggregate counts of the lead organization, for its supervisors and admins (R22).
     "report-caseload": Target(
         pk=lambda w: w.lead.pk,

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from cases.errors import check_transition
-from cases.models import Case, CaseNote, Contact, Flag, PlannedService
+from cases.models import Case, CaseNote, Contact, Flag, PlannedService, SafeContactRule
+from cases.safe_contact import RECONFIRM_MESSAGE, needs_reconfirmation
 from providers.models import Membership
 
 _STAFF_ROLES = (Membership.Role.ADVOCATE, Membership.Role.SUPERVISOR, Membership.Role.INTAKE)
@@ -122,8 +123,16 @@ def add_contact(
     summary: str = "",
     planned_service: PlannedService | None = None,
 ) -> Contact:
-    """Log a contact that happened; a contact about a planned service restarts its clock."""
+    """Log a contact that happened; a contact about a planned service restarts its clock.
+
+    A contact with the young person needs their safe-contact preferences confirmed recently
+    (R31): staff re-confirm stale ones first.
+    """
     _require_lead_staff(case_id=case.pk, user=actor, field="staff")
+    if contact_with == Contact.With.YOUNG_PERSON:
+        rule = SafeContactRule.objects.filter(person_id=case.person_id).first()
+        if needs_reconfirmation(rule, timezone.now()):
+            raise ValidationError({"safe_contact": [RECONFIRM_MESSAGE]})
     contact = Contact(
         case=case,
         staff=actor,

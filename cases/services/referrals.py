@@ -6,6 +6,7 @@ keeps the referred planned service in step.
 """
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -318,3 +319,37 @@ def close_referral_without_service(*, referral: Referral, actor: User, note: str
     transition = _move(referral, target=Status.CLOSED_WITHOUT_SERVICE, actor=actor, note=note)
     referral.closed_at = transition.at
     return _save(referral, actor)
+
+
+# The note on the transition of a referral that expired unanswered (issue 4).
+NO_RESPONSE_NOTE = "Closed without response."
+
+
+@transaction.atomic
+def expire_unanswered_referral(*, referral: Referral, at: datetime | None = None) -> bool:
+    """Close a referral the recipient never answered (sent -> closed without service).
+
+    The continuity sweep calls it once the sending organization's expiry period has passed;
+    no person acts, so the transition names no actor and the sending organization's side.
+    The referred planned service goes back to proposed, so the sender can choose another
+    provider. A referral answered meanwhile is left alone: False, and nothing is written.
+    """
+    referral = _locked(referral)
+    if referral.status != Status.SENT:
+        return False
+    at = at or timezone.now()
+    ReferralTransition.objects.create(
+        referral=referral,
+        from_status=referral.status,
+        to_status=Status.CLOSED_WITHOUT_SERVICE,
+        actor=None,
+        organization_id=referral.from_organization_id,
+        at=at,
+        note=NO_RESPONSE_NOTE,
+    )
+    referral.status = Status.CLOSED_WITHOUT_SERVICE
+    referral.closed_at = at
+    _follow(referral, target=Status.CLOSED_WITHOUT_SERVICE, actor=None)
+    referral._history_user = None
+    referral.save()
+    return True

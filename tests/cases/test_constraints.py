@@ -11,6 +11,14 @@ from django.utils import timezone
 
 from accounts.models import User
 from cases.models import CareTeamMember, Case, PlanVersion, Referral
+from consent.models import CompelledDisclosure
+from tasks.models import (
+    ContinuityRules,
+    FollowUp,
+    Notification,
+    NotificationSettings,
+    PortalNotice,
+)
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -77,6 +85,102 @@ def _self_referral() -> None:
 def _self_transfer() -> None:
     case = f.CaseFactory()
     f.CaseTransferFactory(case=case, to_organization=case.lead_organization)
+
+
+def _consent_ending_before_it_starts() -> None:
+    now = timezone.now()
+    f.ConsentFactory(starts_at=now, expires_at=now - dt.timedelta(days=1))
+
+
+def _guardian_signature(**fields: object) -> None:
+    consent = f.ConsentFactory(signatures=False)
+    member = f.FamilyMemberFactory(person=consent.subject, is_legal_guardian=True)
+    f.SignatureFactory(
+        consent=consent, family_member=member, **{"signer_role": "guardian", **fields}
+    )
+
+
+def _young_person_signs_twice() -> None:
+    signature = f.SignatureFactory()
+    f.SignatureFactory(consent=signature.consent)
+
+
+def _family_member_signs_twice() -> None:
+    consent = f.ConsentFactory(signatures=False)
+    member = f.FamilyMemberFactory(person=consent.subject, is_legal_guardian=True)
+    for _ in range(2):
+        f.SignatureFactory(consent=consent, family_member=member, signer_role="guardian")
+
+
+def _compelled(**fields: object) -> CompelledDisclosure:
+    case = f.CaseFactory()
+    values = {
+        "case": case,
+        "authority": "court_order",
+        "legal_authority": "Order 2026-JV-0003",
+        "recipient_name": "County Juvenile Court",
+        "categories": ["plan"],
+        "disclosed_at": timezone.now(),
+        "recorded_by": f.UserFactory(),
+        **fields,
+    }
+    return CompelledDisclosure.objects.create(**values)
+
+
+def _follow_up(**fields: object) -> FollowUp:
+    case = fields.pop("case", None) or f.CaseFactory()
+    values = {
+        "case": case,
+        "kind": "other",
+        "organization": case.lead_organization,
+        "due_at": timezone.now(),
+        **fields,
+    }
+    return FollowUp.objects.create(**values)
+
+
+def _two_open_follow_ups(kind: str, about: str) -> None:
+    """Two open follow-ups of one kind about the same object (and, for referrals, side)."""
+    first = {
+        "about_referral": lambda: _follow_up(kind=kind, about_referral=f.ReferralFactory()),
+        "about_planned_service": lambda: _follow_up(
+            kind=kind, about_planned_service=f.PlannedServiceFactory()
+        ),
+        "about_plan": lambda: _follow_up(kind=kind, about_plan=f.CaseFactory().plan),
+        "about_consent": lambda: _follow_up(kind=kind, about_consent=f.ConsentFactory()),
+        "about_compelled": lambda: _follow_up(kind=kind, about_compelled=_compelled()),
+    }[about]()
+    _follow_up(
+        case=first.case,
+        kind=kind,
+        organization=first.organization,
+        **{about: getattr(first, about)},
+    )
+
+
+def _notice(**fields: object) -> PortalNotice:
+    case = f.CaseFactory()
+    values = {"case": case, "person": case.person, "kind": "consent_renewal", "object_id": 1}
+    return PortalNotice.objects.create(**{**values, **fields})
+
+
+def _notice_twice() -> None:
+    notice = _notice()
+    PortalNotice.objects.create(
+        case=notice.case, person=notice.person, kind=notice.kind, object_id=notice.object_id
+    )
+
+
+def _notification(**fields: object) -> Notification:
+    values = {
+        "key": f"test:{timezone.now().timestamp()}",
+        "recipient": f.UserFactory(),
+        "reason": "follow_up_due",
+        "channel": "in_app",
+        "deliver_after": timezone.now(),
+        **fields,
+    }
+    return Notification.objects.create(**values)
 
 
 VIOLATIONS: dict[str, Callable[[], object]] = {
@@ -158,6 +262,60 @@ VIOLATIONS: dict[str, Callable[[], object]] = {
     "contact_channel_valid": lambda: f.ContactFactory(channel="pigeon"),
     "contact_outcome_valid": lambda: f.ContactFactory(outcome="maybe"),
     "contact_with_valid": lambda: f.ContactFactory(contact_with="stranger"),
+    # consent
+    "consent_status": lambda: f.ConsentFactory(status="lapsed"),
+    "consent_purpose": lambda: f.ConsentFactory(purpose="marketing"),
+    "consent_other_purpose_explained": lambda: f.ConsentFactory(purpose="other"),
+    "consent_expires_after_start": _consent_ending_before_it_starts,
+    "consent_revocation_recorded": lambda: f.ConsentFactory(status="revoked"),
+    "consent_activation_recorded": lambda: f.ConsentFactory(activated_at=None),
+    "signature_role": lambda: _guardian_signature(signer_role="neighbour"),
+    "signature_method": lambda: f.SignatureFactory(method="verbal"),
+    "signature_has_evidence": lambda: f.SignatureFactory(evidence=""),
+    "signature_names_its_signer": lambda: _guardian_signature(signer_role="young_person"),
+    "signature_young_person_once": _young_person_signs_twice,
+    "signature_family_member_once": _family_member_signs_twice,
+    "compelled_authority": lambda: _compelled(authority="subpoena"),
+    "compelled_names_legal_authority": lambda: _compelled(legal_authority=""),
+    # tasks
+    "followup_status": lambda: _follow_up(status="snoozed", completed_at=timezone.now()),
+    "followup_kind": lambda: _follow_up(kind="gossip"),
+    "followup_closed_iff_completed_at": lambda: _follow_up(status="done"),
+    "followup_consent_kind_names_consent": lambda: _follow_up(kind="consent_renewal"),
+    "followup_compelled_kind_names_disclosure": lambda: _follow_up(
+        kind="notify_compelled_disclosure"
+    ),
+    "followup_escalation_names_supervisor": lambda: _follow_up(escalated_at=timezone.now()),
+    "followup_one_open_per_referral_side": lambda: _two_open_follow_ups(
+        "referral_unanswered", "about_referral"
+    ),
+    "followup_one_open_per_service_and_kind": lambda: _two_open_follow_ups(
+        "service_no_contact", "about_planned_service"
+    ),
+    "followup_one_open_per_plan_and_kind": lambda: _two_open_follow_ups(
+        "plan_review", "about_plan"
+    ),
+    "followup_one_open_per_consent_and_kind": lambda: _two_open_follow_ups(
+        "consent_renewal", "about_consent"
+    ),
+    "followup_one_open_per_compelled_and_kind": lambda: _two_open_follow_ups(
+        "notify_compelled_disclosure", "about_compelled"
+    ),
+    "notice_kind": lambda: _notice(kind="gossip"),
+    "notice_once_per_object": _notice_twice,
+    "rules_referral_clock_in_order": lambda: ContinuityRules.objects.create(
+        organization=f.OrganizationFactory(), referral_escalation_business_days=2
+    ),
+    "rules_periods_positive": lambda: ContinuityRules.objects.create(
+        organization=f.OrganizationFactory(), plan_review_days=0
+    ),
+    "notif_reason": lambda: _notification(reason="gossip"),
+    "notif_channel": lambda: _notification(channel="pigeon"),
+    "notif_status": lambda: _notification(status="lost"),
+    "notif_sent_at": lambda: _notification(status="sent"),
+    "notif_mode": lambda: NotificationSettings.objects.create(
+        user=f.UserFactory(), email_mode="hourly"
+    ),
 }
 
 
@@ -170,7 +328,7 @@ def _rule_with_half_hours() -> None:
 def _constraints() -> list[BaseConstraint]:
     return [
         constraint
-        for app_label in ("accounts", "providers", "cases")
+        for app_label in ("accounts", "providers", "cases", "consent", "tasks")
         for model in apps.get_app_config(app_label).get_models()
         for constraint in model._meta.constraints
     ]

@@ -1,0 +1,248 @@
+"""Sending the outbox: e-mails and texts leave here, at most one worker per row at a time.
+
+The sweep reads rows waiting to go (``pending`` or ``held`` with ``deliver_after`` past; the
+partial index ``notif_waiting``), claims a batch with ``select_for_update(skip_locked=True)``
+and a conditional update to ``claimed``, then sends each claimed row once. A row is only ever
+moved from the state this code last saw, so a second worker, a repeated task or a repeated
+sweep finds nothing to do: ``sent`` is final.
+
+A worker that dies mid-batch leaves its rows ``claimed``; after ``CLAIM_LEASE`` the sweep puts
+them back to ``pending``. (A worker killed between the provider accepting a message and the
+database recording it can send that message twice; a lost message would be worse.)
+
+Transient failures go back to ``pending`` with exponential backoff and jitter, up to
+``HARBOR["DELIVERY_MAX_ATTEMPTS"]`` tries, then ``failed``. Logs name rows by id, never an
+address.
+"""
+
+import logging
+import random
+import smtplib
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.core.mail.message import make_msgid
+from django.db import transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from accounts.models import User
+from cases.models import Person
+from tasks.messages import Message, render
+from tasks.models import Notification, NotificationSettings
+from tasks.outbox import email_mode_of, notify
+from tasks.safe_windows import route_for_young_person
+from tasks.sms import SmsPermanentError, SmsTransientError, send_sms
+
+logger = logging.getLogger(__name__)
+
+Status = Notification.Status
+Channel = Notification.Channel
+Reason = Notification.Reason
+WAITING = (Status.PENDING, Status.HELD)
+BATCH_SIZE = 50
+# Longer than the task time limit, so a live worker's claim is never taken from it.
+CLAIM_LEASE = timedelta(minutes=10)
+RETRY_BASE = timedelta(minutes=1)
+RETRY_CAP = timedelta(hours=6)
+DIGEST_REASONS = (Reason.DAILY_DIGEST, Reason.WEEKLY_DIGEST)
+# Errors that will not go away by trying again: a refused recipient, a number that is not one.
+PERMANENT_ERRORS = (SmsPermanentError, smtplib.SMTPRecipientsRefused)
+TRANSIENT_ERRORS = (SmsTransientError, smtplib.SMTPException, OSError)
+_jitter = random.SystemRandom()
+
+
+class MissingAddress(Exception):
+    """The recipient has no address on this channel."""
+
+
+def release_stale_claims(*, now: datetime) -> int:
+    """Rows claimed by a worker that died go back to ``pending``; the count."""
+    return Notification.objects.filter(
+        status=Status.CLAIMED, last_attempt_at__lt=now - CLAIM_LEASE
+    ).update(status=Status.PENDING)
+
+
+def claim_batch(*, now: datetime, limit: int = BATCH_SIZE) -> list[int]:
+    """Claim up to ``limit`` rows due by ``now``; the ids this caller now owns.
+
+    Rows another worker holds locked are skipped, and each claim is a conditional update, so
+    two sweeps at once never own the same row (SQLite, which has no row locks, included).
+    """
+    with transaction.atomic():
+        due = list(
+            Notification.objects.filter(status__in=WAITING, deliver_after__lte=now)
+            .order_by("deliver_after")
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)[:limit]
+        )
+        return [
+            pk
+            for pk in due
+            if Notification.objects.filter(pk=pk, status__in=WAITING).update(
+                status=Status.CLAIMED, last_attempt_at=now, attempts=F("attempts") + 1
+            )
+        ]
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential backoff with jitter: half the step fixed, half random."""
+    doublings = min(max(attempts - 1, 0), 20)  # 2**20 minutes is long past the cap
+    step = min(RETRY_CAP, RETRY_BASE * 2**doublings)
+    return step / 2 + step * _jitter.uniform(0, 0.5)
+
+
+def _finish(pk: int, **changes: object) -> bool:
+    """Move a row this worker claimed; False when it was no longer ours."""
+    return bool(Notification.objects.filter(pk=pk, status=Status.CLAIMED).update(**changes))
+
+
+def _send(channel: str, address: str, message: Message) -> str:
+    if channel == Channel.EMAIL:
+        domain = urlsplit(settings.HARBOR["SITE_URL"]).hostname or "harbor.invalid"
+        message_id = make_msgid(domain=domain)
+        EmailMessage(
+            subject=message.subject,
+            body=message.body,
+            to=[address],
+            headers={"Message-ID": message_id},
+        ).send()
+        return f"email {message_id}"
+    if channel == Channel.SMS:
+        return f"sms {send_sms(to=address, body=message.body)}"
+    raise MissingAddress(channel)
+
+
+def _staff_address(row: Notification) -> str | None:
+    """The staff member's e-mail, or None when their choice of e-mail mode holds this back."""
+    if row.channel != Channel.EMAIL:
+        raise MissingAddress(row.channel)  # Harbor has no phone numbers for staff
+    mode = email_mode_of(row.recipient)
+    if mode == NotificationSettings.Mode.OFF:
+        return None
+    if mode == NotificationSettings.Mode.DAILY and row.reason not in DIGEST_REASONS:
+        return None  # the daily digest counts it instead
+    return row.recipient.email
+
+
+def deliver_one(pk: int, *, now: datetime | None = None) -> str:
+    """Send one claimed row; its new status (or ``skipped`` when it is not claimed)."""
+    now = now or timezone.now()
+    row = Notification.objects.select_related("recipient").filter(pk=pk).first()
+    if row is None or row.status != Status.CLAIMED:
+        return "skipped"
+    person = Person.objects.filter(user_id=row.recipient_id).first()
+    try:
+        if person is not None:
+            route = route_for_young_person(person=person, channel=row.channel, now=now)
+            if route.suppress:
+                _finish(pk, status=Status.SUPPRESSED)
+                return Status.SUPPRESSED
+            if route.hold_until is not None:
+                # Waiting for the window is not a failed try.
+                _finish(
+                    pk,
+                    status=Status.HELD,
+                    deliver_after=route.hold_until,
+                    attempts=F("attempts") - 1,
+                )
+                return Status.HELD
+            address = route.address
+        else:
+            address = _staff_address(row)
+            if address is None:
+                _finish(pk, status=Status.SUPPRESSED)
+                return Status.SUPPRESSED
+        if not address:
+            raise MissingAddress(row.channel)
+        message = render(
+            reason=row.reason, item_count=row.item_count, to_young_person=person is not None
+        )
+        result = _send(row.channel, address, message)
+    except (MissingAddress, *PERMANENT_ERRORS) as error:
+        logger.warning("Notification %s: %s not sendable (%s)", pk, row.channel, _name(error))
+        _finish(pk, status=Status.FAILED, provider_result=_name(error))
+        return Status.FAILED
+    except TRANSIENT_ERRORS as error:
+        return _after_transient_error(row, error, now=now)
+    _finish(pk, status=Status.SENT, sent_at=timezone.now(), provider_result=result[:200])
+    logger.info("Notification %s: sent by %s", pk, row.channel)
+    return Status.SENT
+
+
+def _name(error: BaseException) -> str:
+    # The class name only: provider messages may quote the address.
+    return type(error).__name__
+
+
+def _after_transient_error(row: Notification, error: BaseException, *, now: datetime) -> str:
+    if row.attempts >= settings.HARBOR["DELIVERY_MAX_ATTEMPTS"]:
+        status, deliver_after = Status.FAILED, row.deliver_after
+    else:
+        status, deliver_after = Status.PENDING, now + retry_delay(row.attempts)
+    logger.warning(
+        "Notification %s: %s attempt %s failed (%s); now %s",
+        row.pk,
+        row.channel,
+        row.attempts,
+        _name(error),
+        status,
+    )
+    _finish(row.pk, status=status, deliver_after=deliver_after, provider_result=_name(error))
+    return status
+
+
+def deliver_batch(ids: list[int]) -> dict[str, int]:
+    """Send each claimed row of a batch; counts by outcome."""
+    outcomes: dict[str, int] = {}
+    for pk in ids:
+        outcome = str(deliver_one(pk))
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes
+
+
+def deliver_due(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> int:
+    """Claim and send everything due, in this process; the number of rows claimed.
+
+    The Celery sweep (tasks.tasks.deliver_notifications) claims the same way but hands each
+    batch to a task; this is for the shell and tests.
+    """
+    now = now or timezone.now()
+    release_stale_claims(now=now)
+    claimed = 0
+    while ids := claim_batch(now=now, limit=batch_size):
+        claimed += len(ids)
+        deliver_batch(ids)
+    return claimed
+
+
+def queue_daily_digests(*, now: datetime | None = None) -> int:
+    """One e-mail a day to each staff member on the daily digest with unread inbox items: the
+    count only. Idempotent per user and day; the number of digests queued."""
+    now = now or timezone.now()
+    day = timezone.localdate(now).isoformat()
+    unread = Count(
+        "notifications",
+        filter=Q(notifications__channel=Channel.IN_APP, notifications__read_at__isnull=True),
+    )
+    readers = (
+        User.objects.filter(
+            notification_settings__email_mode=NotificationSettings.Mode.DAILY,
+            is_active=True,
+            person__isnull=True,  # young people hear from Harbor through safe contact only
+        )
+        .annotate(unread=unread)
+        .filter(unread__gt=0)
+    )
+    for user in readers:
+        notify(
+            recipient=user,
+            reason=Reason.DAILY_DIGEST,
+            window=day,
+            item_count=user.unread,
+            channels=(Channel.EMAIL,),
+            deliver_after=now,
+        )
+    return len(readers)

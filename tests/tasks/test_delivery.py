@@ -1,0 +1,365 @@
+"""Sending the outbox: once per row, retried with backoff, daily digests as users choose."""
+
+import smtplib
+import threading
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+import time_machine
+from django.conf import settings as django_settings
+from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import connection, transaction
+from django.utils import timezone
+
+from coordination.celery import app as celery_app
+from tasks.delivery import (
+    CLAIM_LEASE,
+    claim_batch,
+    deliver_due,
+    deliver_one,
+    queue_daily_digests,
+    retry_delay,
+)
+from tasks.models import Notification, NotificationSettings
+from tasks.outbox import notify
+from tasks.safe_windows import notify_young_person
+from tasks.sms import SmsPermanentError, SmsTransientError
+from tasks.tasks import deliver_notifications, send_daily_digests
+from tests import factories as f
+from tests.tasks.delivery_support import set_rule, sms_outbox, young_person_of
+
+__all__ = ["sms_outbox"]  # a fixture, used by name
+
+Status = Notification.Status
+Channel = Notification.Channel
+Reason = Notification.Reason
+START = datetime(2026, 6, 10, 15, 0, tzinfo=timezone.get_fixed_timezone(0))
+
+
+def _email_to(user, *, window: str = "2026-06-10", count: int = 3) -> Notification:
+    rows = notify(recipient=user, reason=Reason.FOLLOW_UP_DUE, window=window, item_count=count)
+    return next(row for row in rows if row.channel == Channel.EMAIL)
+
+
+class FailingSms:
+    """A provider that is down: every send is a transient error."""
+
+    calls = 0
+
+    def send(self, *, to: str, body: str) -> str:
+        FailingSms.calls += 1
+        raise SmsTransientError("provider unavailable")
+
+
+class RefusingSms:
+    def send(self, *, to: str, body: str) -> str:
+        raise SmsPermanentError("not a mobile number")
+
+
+class DisconnectedEmail(BaseEmailBackend):
+    def send_messages(self, messages: Any) -> int:
+        raise smtplib.SMTPServerDisconnected("connection lost")
+
+
+@pytest.fixture
+def eager_celery():
+    """Tasks queued with .delay run at once, in this process."""
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = django_settings.CELERY_TASK_ALWAYS_EAGER
+
+
+# Sending once
+
+
+@pytest.mark.django_db
+def test_a_due_email_is_sent_once_and_records_the_attempt(world):
+    row = _email_to(world.advocate)
+
+    assert deliver_due() == 1
+    assert deliver_due() == 0
+
+    row.refresh_from_db()
+    assert [m.to for m in mail.outbox] == [[world.advocate.email]]
+    assert mail.outbox[0].subject == "You have 3 follow-ups due in Harbor"
+    assert (row.status, row.attempts) == (Status.SENT, 1)
+    assert row.sent_at is not None and row.last_attempt_at is not None
+    assert row.provider_result.startswith("email <")
+
+
+@pytest.mark.django_db
+def test_delivering_a_row_twice_sends_one_email(world):
+    row = _email_to(world.advocate)
+    (claimed,) = claim_batch(now=timezone.now())
+
+    assert deliver_one(claimed) == Status.SENT
+    assert deliver_one(claimed) == "skipped"
+    assert len(mail.outbox) == 1
+    assert claimed == row.pk
+
+
+@pytest.mark.django_db
+def test_a_rule_firing_twice_queues_one_email(world):
+    _email_to(world.advocate)
+    _email_to(world.advocate)
+
+    deliver_due()
+
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_a_second_sweep_claims_nothing_already_claimed(world):
+    _email_to(world.advocate)
+    now = timezone.now()
+
+    first, second = claim_batch(now=now), claim_batch(now=now)
+
+    assert len(first) == 1 and second == []
+
+
+@pytest.mark.django_db
+def test_a_message_not_yet_due_waits(world):
+    rows = notify(
+        recipient=world.advocate,
+        reason=Reason.ESCALATION,
+        window="w",
+        deliver_after=timezone.now() + timedelta(hours=1),
+    )
+
+    assert deliver_due() == 0
+    assert deliver_due(now=timezone.now() + timedelta(hours=2)) == 1
+    assert len(mail.outbox) == 1 and len(rows) == 2
+
+
+@pytest.mark.django_db
+def test_claims_of_a_dead_worker_are_released_after_the_lease(world):
+    row = _email_to(world.advocate)
+    claim_batch(now=timezone.now())  # the worker died before sending
+
+    assert deliver_due() == 0
+    assert deliver_due(now=timezone.now() + CLAIM_LEASE + timedelta(seconds=1)) == 1
+    row.refresh_from_db()
+    assert (row.status, row.attempts, len(mail.outbox)) == (Status.SENT, 2, 1)
+
+
+@pytest.mark.django_db
+def test_the_celery_sweep_hands_batches_to_tasks_after_commit(
+    world, eager_celery, django_capture_on_commit_callbacks
+):
+    _email_to(world.advocate)
+    _email_to(world.supervisor)
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert deliver_notifications() == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        assert deliver_notifications() == 0
+
+    assert len(callbacks) == 1  # one task per batch
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [world.advocate.email, world.supervisor.email]
+    )
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_rows_another_worker_holds_are_skipped_not_waited_for(world):
+    held, free = _email_to(world.advocate), _email_to(world.supervisor)
+    locked, release = threading.Event(), threading.Event()
+
+    def other_worker() -> None:
+        with transaction.atomic():
+            Notification.objects.select_for_update().get(pk=held.pk)
+            locked.set()
+            release.wait(10)
+        connection.close()
+
+    thread = threading.Thread(target=other_worker)
+    thread.start()
+    locked.wait(10)
+    try:
+        claimed = claim_batch(now=timezone.now())
+    finally:
+        release.set()
+        thread.join()
+
+    assert claimed == [free.pk]
+
+
+# Retries
+
+
+@pytest.mark.django_db
+def test_a_failing_sms_provider_is_retried_with_backoff_then_given_up(world, settings):
+    settings.HARBOR_SMS_BACKEND = "tests.tasks.test_delivery.FailingSms"
+    FailingSms.calls = 0
+    set_rule(young_person_of(world), allowed_channels=["sms"])
+    max_attempts = settings.HARBOR["DELIVERY_MAX_ATTEMPTS"]
+    now = START
+    with time_machine.travel(now, tick=False):
+        notify_young_person(person=young_person_of(world), reason=Reason.PORTAL_NOTICE, window="w")
+    row = Notification.objects.get(recipient=world.young_person, channel=Channel.SMS)
+
+    delays = []
+    for attempt in range(1, max_attempts + 1):
+        with time_machine.travel(now, tick=False):
+            deliver_due()
+        row.refresh_from_db()
+        assert row.attempts == attempt
+        assert row.provider_result == "SmsTransientError"
+        if attempt < max_attempts:
+            assert row.status == Status.PENDING
+            delays.append(row.deliver_after - now)
+            # Not before its time: a sweep a second early sends nothing.
+            with time_machine.travel(row.deliver_after - timedelta(seconds=1), tick=False):
+                assert deliver_due() == 0
+            now = row.deliver_after
+
+    assert row.status == Status.FAILED
+    assert FailingSms.calls == max_attempts
+    for attempt, delay in enumerate(delays, start=1):
+        step = timedelta(minutes=1) * 2 ** (attempt - 1)
+        assert step / 2 <= delay <= step
+
+
+def test_retry_delays_grow_and_are_jittered():
+    delays = {retry_delay(3) for _ in range(20)}
+
+    assert all(timedelta(minutes=2) <= d <= timedelta(minutes=4) for d in delays)
+    assert len(delays) > 1
+    assert retry_delay(50) <= timedelta(hours=6)
+
+
+@pytest.mark.django_db
+def test_a_provider_that_refuses_for_good_fails_at_once(world, settings):
+    settings.HARBOR_SMS_BACKEND = "tests.tasks.test_delivery.RefusingSms"
+    set_rule(young_person_of(world), allowed_channels=["sms"])
+    notify_young_person(person=young_person_of(world), reason=Reason.PORTAL_NOTICE, window="w")
+
+    deliver_due()
+
+    row = Notification.objects.get(recipient=world.young_person, channel=Channel.SMS)
+    assert (row.status, row.attempts, row.provider_result) == (
+        Status.FAILED,
+        1,
+        "SmsPermanentError",
+    )
+
+
+@pytest.mark.django_db
+def test_a_lost_mail_server_connection_is_retried_then_sent(world, settings, sms_outbox):
+    settings.EMAIL_BACKEND = "tests.tasks.test_delivery.DisconnectedEmail"
+    row = _email_to(world.advocate)
+
+    deliver_due()
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == (Status.PENDING, 1)
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    deliver_due(now=row.deliver_after)
+    row.refresh_from_db()
+    assert (row.status, row.attempts, len(mail.outbox)) == (Status.SENT, 2, 1)
+
+
+# Digests and the user's choice
+
+
+def _mode(user, mode: str) -> None:
+    NotificationSettings.objects.update_or_create(user=user, defaults={"email_mode": mode})
+
+
+@pytest.mark.django_db
+def test_daily_digest_users_get_no_immediate_email_and_one_digest_a_day(world):
+    _mode(world.advocate, NotificationSettings.Mode.DAILY)
+    with time_machine.travel(START, tick=False):
+        notify(recipient=world.advocate, reason=Reason.FOLLOW_UP_DUE, window="a", item_count=3)
+        notify(recipient=world.advocate, reason=Reason.ESCALATION, window="b")
+        deliver_due()
+        assert mail.outbox == []
+
+        assert send_daily_digests() == 1
+        assert queue_daily_digests() == 1  # the same day: the same digest
+        deliver_due()
+
+    assert [m.subject for m in mail.outbox] == ["You have 2 unread items in Harbor"]
+    assert [m.to for m in mail.outbox] == [[world.advocate.email]]
+    with time_machine.travel(START + timedelta(days=1), tick=False):
+        queue_daily_digests()
+        deliver_due()
+    assert len(mail.outbox) == 2
+
+
+@pytest.mark.django_db
+def test_digests_skip_other_modes_read_items_and_young_people(world):
+    _mode(world.supervisor, NotificationSettings.Mode.OFF)
+    _mode(world.other_advocate, NotificationSettings.Mode.DAILY)
+    _mode(world.young_person, NotificationSettings.Mode.DAILY)
+    for user in (world.advocate, world.supervisor, world.other_advocate, world.young_person):
+        notify(recipient=user, reason=Reason.FOLLOW_UP_DUE, window="a", channels=(Channel.IN_APP,))
+    Notification.objects.filter(recipient=world.other_advocate).update(read_at=timezone.now())
+
+    assert queue_daily_digests() == 0
+    assert not Notification.objects.filter(reason=Reason.DAILY_DIGEST).exists()
+
+
+@pytest.mark.django_db
+def test_an_email_queued_before_the_user_chose_the_digest_is_not_sent(world):
+    row = _email_to(world.advocate)
+    _mode(world.advocate, NotificationSettings.Mode.DAILY)
+
+    deliver_due()
+
+    row.refresh_from_db()
+    assert row.status == Status.SUPPRESSED
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_staff_who_turned_email_off_get_none(world):
+    row = _email_to(world.advocate)
+    _mode(world.advocate, NotificationSettings.Mode.OFF)
+
+    deliver_due()
+
+    row.refresh_from_db()
+    assert (row.status, len(mail.outbox)) == (Status.SUPPRESSED, 0)
+
+
+# Celery configuration (issue 4, "Celery design")
+
+
+def test_workers_ack_late_requeue_on_loss_and_prefetch_one():
+    conf = celery_app.conf
+
+    assert conf.task_acks_late is True
+    assert conf.task_reject_on_worker_lost is True
+    assert conf.worker_prefetch_multiplier == 1
+
+
+def test_delivery_tasks_retry_broker_errors_with_backoff_and_jitter():
+    celery_app.loader.import_default_modules()
+    for name in ("deliver_notifications", "send_notification_batch", "send_daily_digests"):
+        task = celery_app.tasks[f"tasks.tasks.{name}"]
+        assert task.acks_late and task.reject_on_worker_lost, name
+        assert task.retry_backoff and task.retry_jitter and task.autoretry_for, name
+
+
+def test_the_outbox_is_swept_every_minute_and_digests_daily(settings):
+    schedule = {
+        entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
+    }
+
+    assert schedule["tasks.tasks.deliver_notifications"] == 60.0
+    assert "tasks.tasks.send_daily_digests" in schedule
+
+
+@pytest.mark.django_db
+def test_staff_rows_are_claimed_in_a_batch_by_the_sweep(world):
+    users = [f.UserFactory() for _ in range(5)]
+    for user in users:
+        _email_to(user)
+
+    assert len(claim_batch(now=timezone.now(), limit=3)) == 3
+    assert len(claim_batch(now=timezone.now(), limit=3)) == 2
