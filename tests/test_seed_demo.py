@@ -43,6 +43,8 @@ from coordination.demo.cast import (
 )
 from coordination.demo.handoffs import PATHS
 from providers.models import Membership, Organization
+from tasks.models import FollowUp
+from tasks.sweep import run_sweep
 
 SEEDED_MODELS: list[type[models.Model]] = [
     User,
@@ -155,6 +157,14 @@ def test_partner_staff_see_the_cases_consents_released_to_them(seeded: str) -> N
         )
     )
     assert granted and granted <= released
+
+
+def test_the_demo_referrals_still_waiting_survive_the_first_sweep(seeded: str) -> None:
+    run_sweep()
+
+    waiting = Referral.objects.filter(status=Referral.Status.SENT)
+    assert waiting.exists()
+    assert FollowUp.objects.filter(about_referral__in=waiting).exists()
 
 
 def test_seed_demo_reaches_every_plan_version_status(seeded: str) -> None:

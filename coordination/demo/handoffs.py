@@ -4,6 +4,8 @@ Written as rows (their services are younger than the demo), consistent with case
 every referral carries the timestamps of its moves and one ReferralTransition per move.
 """
 
+from datetime import timedelta
+
 from accounts.models import User
 from cases.models import Case, CaseTransfer, PlannedService, Referral, ReferralTransition
 from coordination.demo.cast import Cast
@@ -36,6 +38,7 @@ PATHS = {
 SENDER_MOVES = frozenset({RefStatus.SENT, RefStatus.WITHDRAWN})
 # As cases.services.referrals does: a decline is an answer; these moves also end the referral.
 CLOSING = frozenset({RefStatus.WITHDRAWN, RefStatus.COMPLETED, RefStatus.CLOSED_WITHOUT_SERVICE})
+WAITING = timedelta(days=5)
 OUTCOME = "Service delivered; the goal it served is met."
 NOT_STARTED = "The young person chose not to start for now."
 
@@ -67,6 +70,11 @@ def write_referral(
     previous = RefStatus.DRAFT
     for step, target in enumerate(PATHS[status]):
         at = clock.at(0.35 + 0.13 * step)
+        if status == RefStatus.SENT:
+            # Still waiting: sent five days ago (at least three business days), so the demo
+            # shows its follow-up, not a
+            # referral the sweep closes at once for having waited fifteen business days.
+            at = max(at, clock.now - WAITING)
         if target in SENDER_MOVES:
             actor, organization = staff, case.lead_organization
         else:

@@ -1,0 +1,367 @@
+"""Reminders on real Celery workers (issue 4): a due referral becomes exactly one follow-up per
+side and exactly one message per recipient; two workers sweeping at once change nothing; a
+worker killed mid-batch loses nothing and, after the claim lease, sends each message once.
+
+What is guaranteed, and what is not (tasks/delivery.py): a batch is *claimed* in the database
+before it is sent, and a row is only moved from ``claimed`` to ``sent`` by the worker that
+sends it. A worker killed mid-batch leaves its unsent rows ``claimed``; nobody touches them
+until the lease (``CLAIM_LEASE``) runs out, then the delivery sweep puts them back to
+``pending`` and a live worker sends them. A message the provider accepted in the instant
+between the provider's answer and the database write can be sent twice after such a kill (at
+least once, never lost); the kill test below strikes while the provider is still working, so
+that message was never accepted, and every message arrives exactly once.
+
+The first test runs on every database with a worker thread in this process, like
+test_celery_worker.py. The others start workers as separate processes (the only kind that can
+be killed), which must see the test database: pytest-django's SQLite test database lives in
+memory, so they run on PostgreSQL only. Every wait has a deadline: nothing here hangs.
+"""
+
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+
+import kombu
+import pytest
+from celery.contrib.testing.worker import start_worker
+from celery.signals import task_postrun
+from django.conf import settings
+from django.core import mail
+from django.db import connection
+from django.utils import timezone
+
+from accounts.models import User
+from coordination.celery import app as celery_app
+from providers.models import Membership
+from tasks import tasks as celery_tasks
+from tasks.delivery import CLAIM_LEASE, release_stale_claims
+from tasks.models import ContinuityRules, FollowUp, Notification
+from tasks.sweep import run_sweep
+from tests.conftest import World
+from tests.tasks.continuity import sent_referral, staff
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+QUEUE = f"harbor-reminders-{uuid.uuid4().hex[:12]}"
+TEST_DEADLINE_SECONDS = 60
+WAIT_SECONDS = 30
+ROUTED_TASKS = (
+    celery_tasks.sweep_follow_ups,
+    celery_tasks.deliver_notifications,
+    celery_tasks.send_notification_batch,
+)
+Channel = Notification.Channel
+Status = Notification.Status
+
+# A worker process: this run's queue is its default queue too, so the tasks it enqueues
+# (delivery after the sweep, a batch after delivery) stay off any demo worker's queue. Its
+# e-mail backend writes "start" and "accepted" lines to a log, waiting in between as slowly
+# as asked, like a provider that takes its time.
+WORKER_SCRIPT = """
+import os, sys, time
+from django.conf import settings
+from django.core.mail.backends.base import BaseEmailBackend
+
+class ProviderLog(BaseEmailBackend):
+    def send_messages(self, messages):
+        for message in messages:
+            self._log("start", message)
+            time.sleep(float(os.environ["HARBOR_TEST_PROVIDER_DELAY"]))
+            self._log("accepted", message)
+        return len(messages)
+
+    def _log(self, event, message):
+        line = f"{event} {','.join(message.to)}\\n".encode()
+        fd = os.open(os.environ["HARBOR_TEST_PROVIDER_LOG"], os.O_WRONLY | os.O_APPEND)
+        try:
+            os.write(fd, line)
+        finally:
+            os.close(fd)
+
+settings.DATABASES["default"]["NAME"] = os.environ["HARBOR_TEST_DATABASE"]
+settings.EMAIL_BACKEND = "__main__.ProviderLog"
+import django
+django.setup()
+from coordination.celery import app
+queue = os.environ["HARBOR_TEST_QUEUE"]
+app.conf.task_default_queue = queue
+app.worker_main(["worker", "-Q", queue, "--pool=solo", "--loglevel=WARNING",
+                 "-n", sys.argv[1], "--without-gossip", "--without-mingle",
+                 "--without-heartbeat"])
+"""
+
+
+@contextmanager
+def deadline(seconds: int) -> Iterator[None]:
+    """Fail with TimeoutError instead of hanging (SIGALRM interrupts waits in the main thread)."""
+
+    def expire(signum: int, frame: object) -> None:
+        raise TimeoutError(f"integration test still running after {seconds}s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _forget_queue() -> None:
+    """Leave no binding of this run's queue behind in the broker."""
+    with celery_app.connection_for_write() as connection_:
+        bound = kombu.Queue(QUEUE, kombu.Exchange(QUEUE, type="direct"), routing_key=QUEUE)
+        channel = connection_.default_channel
+        bound = bound(channel)
+        bound.declare()
+        bound.delete()
+        _forget_unacked(channel)
+    control = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("control_folder")
+    if control:
+        (Path(control) / f"{QUEUE}.exchange").unlink(missing_ok=True)
+
+
+def _forget_unacked(channel: object) -> None:
+    """Redis keeps the message a killed worker held, to put it back on this run's queue an
+    hour later (the visibility timeout); nobody would ever take it, so it goes now."""
+    unacked = getattr(channel, "unacked_key", None)
+    if unacked is None:
+        return  # not Redis: the file-system broker keeps no unacknowledged messages
+    client = channel.client
+    for tag, held in client.hgetall(unacked).items():
+        if json.loads(held)[2] == QUEUE:
+            client.zrem(channel.unacked_index_key, tag)
+            client.hdel(unacked, tag)
+
+
+@pytest.fixture
+def routed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Tasks this process sends go to this run's queue (the options cache is reset too)."""
+    assert not celery_app.conf.task_always_eager, "these tests need real workers"
+    for task in ROUTED_TASKS:
+        monkeypatch.setattr(task, "queue", QUEUE, raising=False)
+        monkeypatch.setattr(task, "_exec_options", None)
+    with deadline(TEST_DEADLINE_SECONDS):
+        try:
+            yield
+        finally:
+            _forget_queue()
+
+
+@pytest.fixture
+def due_referral(world: World) -> tuple[User, User]:
+    """A referral sent ten days ago, late for an answer but far from escalation or expiry;
+    the recipients of its reminders: the partner's one intake worker and the advocate.
+    Supervisors are off duty, so no weekly digest joins these messages."""
+    Membership.objects.filter(role=Membership.Role.SUPERVISOR).update(is_active=False)
+    ContinuityRules.objects.create(
+        organization=world.lead,
+        referral_answer_business_days=1,
+        referral_escalation_business_days=30,
+        referral_expiry_business_days=60,
+    )
+    intake = staff(world.partner)
+    sent_referral(world, timezone.now() - timedelta(days=10))
+    return intake, world.advocate
+
+
+def wait_until(condition: Callable[[], bool], what: str, seconds: float = WAIT_SECONDS) -> None:
+    end = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > end:
+            raise AssertionError(f"still waiting for {what} after {seconds}s")
+        time.sleep(0.1)
+
+
+def assert_one_reminder_each(world: World, recipients: tuple[User, ...]) -> None:
+    """One follow-up per side; per recipient one inbox row and one e-mail row, all sent."""
+    follow_ups = FollowUp.objects.filter(kind=FollowUp.Kind.REFERRAL_UNANSWERED)
+    assert Counter(follow_ups.values_list("organization_id", flat=True)) == {
+        world.lead.pk: 1,
+        world.partner.pk: 1,
+    }
+    rows = Notification.objects.filter(reason=Notification.Reason.FOLLOW_UP_DUE)
+    assert Counter(rows.values_list("recipient_id", "channel")) == {
+        (user.pk, channel): 1 for user in recipients for channel in (Channel.IN_APP, Channel.EMAIL)
+    }
+    assert set(rows.values_list("status", flat=True)) == {Status.SENT}
+
+
+# --- one worker in this process, on every database ---------------------------------------
+
+
+@pytest.fixture
+def worker_thread(routed: None) -> Iterator[None]:
+    with start_worker(
+        celery_app,
+        pool="solo",
+        concurrency=1,
+        queues=[QUEUE],
+        perform_ping_check=False,
+        loglevel="WARNING",
+        shutdown_timeout=30,
+    ):
+        yield
+
+
+def test_a_due_referral_reminds_each_recipient_once_on_a_real_worker(
+    worker_thread: None, world: World, due_referral: tuple[User, User]
+) -> None:
+    batches: queue.Queue[object] = queue.Queue()
+
+    def note_batch(retval: object = None, **kwargs: object) -> None:
+        batches.put(retval)
+
+    # Waits on the batch task's end, not on the database: SQLite's shared cache would refuse
+    # the test's reads while the worker writes. Sweep, delivery and batch run on the worker.
+    task_postrun.connect(note_batch, sender=celery_tasks.send_notification_batch, weak=False)
+    try:
+        celery_tasks.sweep_follow_ups.apply_async()
+        outcomes = batches.get(timeout=WAIT_SECONDS)
+    finally:
+        task_postrun.disconnect(note_batch, sender=celery_tasks.send_notification_batch)
+
+    assert isinstance(outcomes, dict) and outcomes.get(Status.SENT, 0) >= 2
+    assert_one_reminder_each(world, due_referral)
+    addresses = Counter(to for message in mail.outbox for to in message.to)
+    assert {user.email: addresses[user.email] for user in due_referral} == {
+        user.email: 1 for user in due_referral
+    }
+
+
+# --- worker processes, on PostgreSQL ------------------------------------------------------
+
+
+class Provider:
+    """The log the worker processes' e-mail backend writes: who was being sent to, and who
+    the provider accepted."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.touch()
+
+    def events(self, event: str) -> Counter[str]:
+        lines = self.path.read_text().splitlines()
+        return Counter(line.split(" ", 1)[1] for line in lines if line.startswith(f"{event} "))
+
+
+@pytest.fixture
+def provider(tmp_path: Path) -> Provider:
+    return Provider(tmp_path / "provider.log")
+
+
+@pytest.fixture
+def start_worker_process(
+    routed: None, provider: Provider
+) -> Iterator[Callable[..., subprocess.Popen]]:
+    """Start ``celery worker`` processes on this run's queue and the test database; all of
+    them are gone (killed if need be) before the test database is flushed."""
+    started: list[subprocess.Popen] = []
+
+    def start(name: str, *, provider_delay: float = 0.0) -> subprocess.Popen:
+        env = {
+            **os.environ,
+            "HARBOR_TEST_DATABASE": connection.settings_dict["NAME"],
+            "HARBOR_TEST_QUEUE": QUEUE,
+            "HARBOR_TEST_PROVIDER_LOG": str(provider.path),
+            "HARBOR_TEST_PROVIDER_DELAY": str(provider_delay),
+        }
+        process = subprocess.Popen(  # noqa: S603  (this interpreter, our own script)
+            [sys.executable, "-c", WORKER_SCRIPT, f"{name}-{QUEUE}@localhost"],
+            env=env,
+            cwd=settings.BASE_DIR,
+        )
+        started.append(process)
+        return process
+
+    try:
+        yield start
+    finally:
+        for process in started:
+            if process.poll() is None:
+                process.terminate()
+        for process in started:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+
+
+def email_rows() -> "list[Notification]":
+    return list(
+        Notification.objects.filter(
+            reason=Notification.Reason.FOLLOW_UP_DUE, channel=Channel.EMAIL
+        ).order_by("pk")
+    )
+
+
+def all_sent() -> bool:
+    rows = email_rows()
+    return len(rows) == 2 and all(row.status == Status.SENT for row in rows)
+
+
+@pytest.mark.postgres
+def test_two_workers_sweeping_at_once_still_remind_once(
+    start_worker_process: Callable[..., subprocess.Popen],
+    provider: Provider,
+    world: World,
+    due_referral: tuple[User, User],
+) -> None:
+    start_worker_process("first")
+    start_worker_process("second")
+    # Four sweeps for two workers, one task each at a time: they sweep side by side.
+    for _ in range(4):
+        celery_tasks.sweep_follow_ups.apply_async()
+
+    wait_until(all_sent, "both e-mails sent")
+    # Give a duplicate that was on its way the time to show itself.
+    time.sleep(2)
+    assert_one_reminder_each(world, due_referral)
+    assert provider.events("accepted") == {user.email: 1 for user in due_referral}
+
+
+@pytest.mark.postgres
+def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(
+    start_worker_process: Callable[..., subprocess.Popen],
+    provider: Provider,
+    world: World,
+    due_referral: tuple[User, User],
+) -> None:
+    # The sweep runs here; the delivery it enqueues, and the batch after it, on a worker whose
+    # provider takes three seconds a message.
+    assert run_sweep().referral_follow_ups == 2
+    slow = start_worker_process("slow", provider_delay=3)
+    wait_until(lambda: sum(provider.events("start").values()) == 2, "the second e-mail")
+    slow.send_signal(signal.SIGKILL)  # while the provider still works on it
+    slow.wait(timeout=10)
+
+    first, second = email_rows()
+    assert (first.status, second.status) == (Status.SENT, Status.CLAIMED)
+    assert provider.events("accepted") == {first.recipient.email: 1}
+    # Within the lease the claim stands: the row waits, it is neither lost nor sent again.
+    assert release_stale_claims(now=timezone.now()) == 0
+
+    # The lease runs out (the claim is dated back past it), a new worker runs delivery.
+    Notification.objects.filter(pk=second.pk).update(
+        last_attempt_at=timezone.now() - CLAIM_LEASE - timedelta(seconds=1)
+    )
+    start_worker_process("restarted")
+    celery_tasks.deliver_notifications.apply_async()
+
+    wait_until(all_sent, "the claimed e-mail sent after the lease")
+    assert_one_reminder_each(world, due_referral)
+    assert provider.events("accepted") == {user.email: 1 for user in due_referral}
+    # The message cut off by the kill was started twice and accepted once.
+    assert provider.events("start") == {first.recipient.email: 1, second.recipient.email: 2}
+    assert Notification.objects.get(pk=second.pk).attempts == 2
