@@ -12,6 +12,7 @@ from api.cases import CaseViewSet
 from api.compelled import CompelledDisclosureViewSet
 from api.consent_exports import ConsentFhirView, ConsentReceiptPageView, ConsentReceiptView
 from api.consents import ConsentViewSet
+from api.continuity_rules import ContinuityRulesView
 from api.follow_ups import FollowUpViewSet
 from api.inbox import InboxViewSet
 from api.notification_settings import MyNotificationSettingsView
@@ -54,6 +55,11 @@ urlpatterns = [
         "v1/me/notification-settings/",
         MyNotificationSettingsView.as_view(),
         name="me-notification-settings",
+    ),
+    path(
+        "v1/organizations/<int:pk>/continuity-rules/",
+        ContinuityRulesView.as_view(),
+        name="organization-continuity-rules",
     ),
     path("v1/reports/caseload/", CaseloadReportView.as_view(), name="report-caseload"),
     path("v1/auth/token/", obtain_auth_token, name="auth-token"),

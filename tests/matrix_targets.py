@@ -478,4 +478,19 @@ TARGETS: dict[str, Target] = {
         readers=("supervisor", "org_admin"),
         query_param="organization",
     ),
+    "organization-continuity-rules": Target(
+        pk=lambda w: w.lead.pk,
+        payload=lambda w: {
+            "time_zone": "America/Denver",
+            "referral_answer_business_days": 3,
+            "referral_escalation_business_days": 6,
+            "referral_expiry_business_days": 20,
+            "default_contact_days": 10,
+            "plan_review_days": 60,
+            "consent_renewal_days": 21,
+            "overdue_grace_days": 2,
+        },
+        case_data=False,
+        readers=("supervisor", "org_admin"),
+    ),
 }

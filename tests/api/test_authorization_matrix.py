@@ -514,15 +514,26 @@ def test_only_admins_and_supervisors_see_and_change_other_peoples_roles(
 REPORT_PERSONAS = [p for p in PERSONAS if p not in CONSENT_PERSONAS and p != "anonymous"]
 
 
+ORGANIZATION_ROUTES = ("report-caseload", "organization-continuity-rules")
+
+
+@pytest.mark.parametrize(
+    ("name", "method"), [(n, m) for n in ORGANIZATION_ROUTES for m in ROUTES[n].methods]
+)
 @pytest.mark.parametrize("persona", REPORT_PERSONAS)
-def test_only_the_organizations_supervisors_and_admins_read_its_reports(
-    matrix, world, api_for, persona
+def test_only_the_organizations_supervisors_and_admins_read_and_set_its_numbers(
+    matrix, world, api_for, name, method, persona
 ):
-    route, target = ROUTES["report-caseload"], TARGETS["report-caseload"]
+    route, target = ROUTES[name], TARGETS[name]
+    before = _fingerprint()
 
-    response = api_for(getattr(world, persona)).get(_url(route, world, world.lead.pk))
+    response = getattr(api_for(getattr(world, persona)), method)(
+        _url(route, world, world.lead.pk), target.payload(world), format="json"
+    )
 
-    assert response.status_code == (200 if persona in target.readers else 404)
+    assert response.status_code == (200 if persona in target.readers else 404), response.data
+    if persona not in target.readers:
+        assert _fingerprint() == before
 
 
 @pytest.mark.parametrize(
