@@ -127,11 +127,17 @@ def _staff_address(row: Notification) -> str | None:
     return row.recipient.email
 
 
-def deliver_one(pk: int, *, now: datetime | None = None) -> str:
-    """Send one claimed row; its new status (or ``skipped`` when it is not claimed)."""
+def deliver_one(pk: int, *, now: datetime | None = None, claimed_at: datetime | None = None) -> str:
+    """Send one claimed row; its new status (or ``skipped`` when it is not claimed).
+
+    With ``claimed_at``, only the claim made then: a batch the broker hands back after the
+    lease ran out and another worker claimed the row again finds it claimed at another time.
+    """
     now = now or timezone.now()
     row = Notification.objects.select_related("recipient").filter(pk=pk).first()
     if row is None or row.status != Status.CLAIMED:
+        return "skipped"
+    if claimed_at is not None and row.last_attempt_at != claimed_at:
         return "skipped"
     person = Person.objects.filter(user_id=row.recipient_id).first()
     try:
@@ -194,11 +200,11 @@ def _after_transient_error(row: Notification, error: BaseException, *, now: date
     return status
 
 
-def deliver_batch(ids: list[int]) -> dict[str, int]:
-    """Send each claimed row of a batch; counts by outcome."""
+def deliver_batch(ids: list[int], *, claimed_at: datetime | None = None) -> dict[str, int]:
+    """Send each row of a batch still held by the claim made at ``claimed_at``; by outcome."""
     outcomes: dict[str, int] = {}
     for pk in ids:
-        outcome = str(deliver_one(pk))
+        outcome = str(deliver_one(pk, claimed_at=claimed_at))
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
     return outcomes
 
@@ -214,7 +220,7 @@ def deliver_due(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) ->
     claimed = 0
     while ids := claim_batch(now=now, limit=batch_size):
         claimed += len(ids)
-        deliver_batch(ids)
+        deliver_batch(ids, claimed_at=now)
     return claimed
 
 

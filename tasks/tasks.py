@@ -9,6 +9,7 @@ consents a parent signed for a young person who has since come of age (consent/m
 Both are idempotent and take no arguments, so a repeated, late or concurrent run does no harm.
 """
 
+from datetime import datetime
 from functools import partial
 from importlib import import_module
 
@@ -76,14 +77,15 @@ def deliver_notifications() -> int:
         if not ids:
             break
         claimed += len(ids)
-        transaction.on_commit(partial(send_notification_batch.delay, ids))
+        transaction.on_commit(partial(send_notification_batch.delay, ids, now.isoformat()))
     return claimed
 
 
 @shared_task(**SAFE_TASK)
-def send_notification_batch(ids: list[int]) -> dict[str, int]:
-    """Send the rows of one claimed batch; rows no longer claimed are skipped."""
-    return deliver_batch(ids)
+def send_notification_batch(ids: list[int], claimed_at: str | None = None) -> dict[str, int]:
+    """Send the rows of one claimed batch; rows no longer held by this claim are skipped."""
+    claimed = datetime.fromisoformat(claimed_at) if claimed_at else None
+    return deliver_batch(ids, claimed_at=claimed)
 
 
 @shared_task(**SAFE_TASK)

@@ -20,13 +20,14 @@ from tasks.delivery import (
     deliver_due,
     deliver_one,
     queue_daily_digests,
+    release_stale_claims,
     retry_delay,
 )
 from tasks.models import Notification, NotificationSettings
 from tasks.outbox import notify
 from tasks.safe_windows import notify_young_person
 from tasks.sms import SmsPermanentError, SmsTransientError
-from tasks.tasks import deliver_notifications, send_daily_digests
+from tasks.tasks import deliver_notifications, send_daily_digests, send_notification_batch
 from tests import factories as f
 from tests.tasks.delivery_support import set_rule, sms_outbox, young_person_of
 
@@ -87,6 +88,24 @@ def test_a_due_email_is_sent_once_and_records_the_attempt(world):
     assert (row.status, row.attempts) == (Status.SENT, 1)
     assert row.sent_at is not None and row.last_attempt_at is not None
     assert row.provider_result.startswith("email <")
+
+
+@pytest.mark.django_db
+def test_a_batch_handed_back_after_its_lease_does_not_send_what_another_claim_holds(world):
+    row = _email_to(world.advocate)
+    first_claim = timezone.now()
+    assert claim_batch(now=first_claim) == [row.pk]
+    # The first worker died; after the lease a second sweep claims the row again.
+    later = first_claim + CLAIM_LEASE + timedelta(seconds=1)
+    assert release_stale_claims(now=later) == 1
+    assert claim_batch(now=later) == [row.pk]
+
+    # The broker hands the dead worker's batch back to someone: it must not send.
+    assert send_notification_batch(ids=[row.pk], claimed_at=first_claim.isoformat()) == {
+        "skipped": 1
+    }
+    assert send_notification_batch(ids=[row.pk], claimed_at=later.isoformat()) == {Status.SENT: 1}
+    assert len(mail.outbox) == 1
 
 
 @pytest.mark.django_db
