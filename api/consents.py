@@ -45,6 +45,7 @@ from consent.policy import (
     Release,
     access_case,
     access_consent,
+    is_own_consent,
     lead_cases,
     visible_cases,
     visible_consents,
@@ -187,9 +188,8 @@ class ConsentViewSet(
     def sign(self, request: Request, pk: str) -> Response:
         """The young person signs in the portal; staff record a signed form (theirs or a
         parent's or guardian's). The last required signature activates the consent."""
-        consent = self.access(pk, Action.VIEW)
-        in_portal = consent.case.person.user_id == request.user.pk
-        consent = self.access(pk, Action.GIVE_CONSENT if in_portal else Action.EDIT)
+        consent = self.access(pk, Action.GIVE_CONSENT)
+        in_portal = is_own_consent(viewer=self.viewer, consent=consent)
         serializer = RecordSignatureSerializer(data=request.data)
         serializer.fields["family_member"].queryset = FamilyMember.objects.filter(
             person_id=consent.subject_id
@@ -224,9 +224,8 @@ class ConsentViewSet(
     def revoke(self, request: Request, pk: str) -> Response:
         """Withdraw the consent now. The young person does it in the portal; staff record a
         spoken or written withdrawal. Access ends in the same transaction."""
-        consent = self.access(pk, Action.VIEW)
-        in_portal = consent.case.person.user_id == request.user.pk
-        consent = self.access(pk, Action.GIVE_CONSENT if in_portal else Action.EDIT)
+        consent = self.access(pk, Action.GIVE_CONSENT)
+        in_portal = is_own_consent(viewer=self.viewer, consent=consent)
         serializer = RevokeConsentSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         channel = serializer.validated_data.get("channel")

@@ -593,11 +593,14 @@ def access_consent(*, viewer: Viewer, consent_id: int, action: Action = Action.V
     """A consent the viewer may see (else 404) and ``action`` on (else 403).
 
     Staff who may edit the case draft, submit, record signatures and withdrawals; the young
-    person signs and withdraws their own in the portal (GIVE_CONSENT).
+    person signs and withdraws their own in the portal. Asked for GIVE_CONSENT, anyone but
+    the young person is held to EDIT instead.
     """
     consent = visible_consents(viewer=viewer).filter(pk=consent_id).first()
     if consent is None:
         raise NotVisible("No such consent.")
+    if action is Action.GIVE_CONSENT and not is_own_consent(viewer=viewer, consent=consent):
+        action = Action.EDIT  # staff record the young person's decision
     try:
         # Also what records the read or write in the access log, with its basis.
         access = access_case(viewer=viewer, case_id=consent.case_id, action=action)
@@ -605,6 +608,11 @@ def access_consent(*, viewer: Viewer, consent_id: int, action: Action = Action.V
         raise AccessDenied("Only the lead organization and the young person can do that.") from exc
     consent.case = access.case
     return consent
+
+
+def is_own_consent(*, viewer: Viewer, consent: Consent) -> bool:
+    """True when the viewer is the young person the consent is about (the portal)."""
+    return viewer.person_id is not None and consent.subject_id == viewer.person_id
 
 
 def access_consent_exports(*, viewer: Viewer, consent_id: int) -> Consent:

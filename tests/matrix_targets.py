@@ -226,6 +226,17 @@ def _notification(world: World) -> int:
 
 IDENTITY, CONTACT = DataCategory.IDENTITY, DataCategory.CONTACT
 FAMILY, NOTES, PLAN = DataCategory.FAMILY, DataCategory.NOTES, DataCategory.PLAN
+# A valid set of an organization's numbers for the follow-up rules.
+CONTINUITY_RULES = {
+    "time_zone": "America/Denver",
+    "referral_answer_business_days": 3,
+    "referral_escalation_business_days": 6,
+    "referral_expiry_business_days": 20,
+    "default_contact_days": 10,
+    "plan_review_days": 60,
+    "consent_renewal_days": 21,
+    "overdue_grace_days": 2,
+}
 CASE = Target(pk=_case, category=CASE_LEVEL)
 CARE_TEAM = Target(pk=_care_team_row)
 CONSENT = Target(
@@ -480,16 +491,7 @@ TARGETS: dict[str, Target] = {
     ),
     "organization-continuity-rules": Target(
         pk=lambda w: w.lead.pk,
-        payload=lambda w: {
-            "time_zone": "America/Denver",
-            "referral_answer_business_days": 3,
-            "referral_escalation_business_days": 6,
-            "referral_expiry_business_days": 20,
-            "default_contact_days": 10,
-            "plan_review_days": 60,
-            "consent_renewal_days": 21,
-            "overdue_grace_days": 2,
-        },
+        payload=lambda w: dict(CONTINUITY_RULES),
         case_data=False,
         readers=("supervisor", "org_admin"),
     ),

@@ -5,19 +5,11 @@ from django.urls import reverse
 
 from tasks.models import ContinuityRules
 from tasks.rules import rules_for
+from tests.matrix_targets import CONTINUITY_RULES
 
 pytestmark = pytest.mark.django_db
 
-BODY = {
-    "time_zone": "America/Denver",
-    "referral_answer_business_days": 3,
-    "referral_escalation_business_days": 6,
-    "referral_expiry_business_days": 20,
-    "default_contact_days": 10,
-    "plan_review_days": 60,
-    "consent_renewal_days": 21,
-    "overdue_grace_days": 2,
-}
+BODY = CONTINUITY_RULES
 
 
 def _url(world) -> str:

@@ -7,10 +7,8 @@ the broker folder cannot take these messages. Every wait has a deadline: nothing
 """
 
 import queue
-import signal
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -28,6 +26,7 @@ from coordination.celery import app as celery_app
 from tasks.tasks import expire_consents
 from tests.conftest import World
 from tests.consents import grant_consent
+from tests.integration.timing import deadline
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -43,22 +42,6 @@ MARKER = -1
 def note_user_seen(user_id: int) -> None:
     """Record whether the worker, on its own database connection, can read the user row."""
     SEEN.put((user_id, User.objects.filter(pk=user_id).exists()))
-
-
-@contextmanager
-def deadline(seconds: int) -> Iterator[None]:
-    """Fail with TimeoutError instead of hanging (SIGALRM interrupts waits in the main thread)."""
-
-    def expire(signum: int, frame: object) -> None:
-        raise TimeoutError(f"integration test still running after {seconds}s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def _forget_queue() -> None:

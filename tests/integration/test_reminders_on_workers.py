@@ -27,7 +27,6 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -48,6 +47,7 @@ from tasks.delivery import CLAIM_LEASE, release_stale_claims
 from tasks.models import ContinuityRules, FollowUp, Notification
 from tasks.sweep import run_sweep
 from tests.conftest import World
+from tests.integration.timing import deadline
 from tests.tasks.continuity import sent_referral, staff
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -99,22 +99,6 @@ app.worker_main(["worker", "-Q", queue, "--pool=solo", "--loglevel=WARNING",
                  "-n", sys.argv[1], "--without-gossip", "--without-mingle",
                  "--without-heartbeat"])
 """
-
-
-@contextmanager
-def deadline(seconds: int) -> Iterator[None]:
-    """Fail with TimeoutError instead of hanging (SIGALRM interrupts waits in the main thread)."""
-
-    def expire(signum: int, frame: object) -> None:
-        raise TimeoutError(f"integration test still running after {seconds}s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def _forget_queue() -> None:
