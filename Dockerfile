@@ -6,11 +6,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    HARBOR_DATA_DIR=/var/lib/harbor
+    HARBOR_DATA_DIR=/var/lib/harbor \
+    HARBOR_STATIC_ROOT=/app/static
 
 WORKDIR /app
 COPY . .
 RUN pip install . \
+    && python manage.py collectstatic --no-input \
     && useradd --system --home-dir /var/lib/harbor --create-home harbor
 
 USER harbor

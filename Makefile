@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo serve test lint format clean
+.PHONY: install demo serve test lint format messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ lint: install ## ruff, formatting, import layers, Django checks, missing migrati
 format: install ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+messages: install ## Refresh the Spanish catalogue from the code and compile it (needs GNU gettext)
+	$(PY) manage.py makemessages -l es --no-obsolete --ignore='tests/*' --ignore='bench/*'
+	$(PY) manage.py compilemessages -l es --ignore='.venv/*'
 
 clean: ## Remove the virtualenv and the embedded data folder
 	rm -rf $(VENV) .data

@@ -25,6 +25,7 @@ RULE_FIELDS = [
     "plan_review_days",
     "consent_renewal_days",
     "overdue_grace_days",
+    "caseload_limit",
 ]
 
 
@@ -50,8 +51,13 @@ class ContinuityRulesSerializer(serializers.ModelSerializer):
                     ]
                 }
             )
-        for name in ("default_contact_days", "plan_review_days", "consent_renewal_days"):
-            if attrs[name] < 1:
+        for name in (
+            "default_contact_days",
+            "plan_review_days",
+            "consent_renewal_days",
+            "caseload_limit",
+        ):
+            if attrs.get(name, 1) < 1:
                 raise serializers.ValidationError({name: ["At least one day."]})
         return attrs
 

@@ -24,7 +24,7 @@ from api.serializers_referrals import (
 )
 from cases.models import PlannedService, Referral
 from cases.services import referrals
-from consent.disclosures import send_referral
+from consent.disclosures import accept_referral, send_referral
 from consent.policy import (
     Action,
     access_case,
@@ -165,11 +165,11 @@ class ReferralViewSet(
     @extend_schema(request=MoveNoteSerializer, responses=IncomingReferralSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk: str) -> Response:
-        """Take the referral on (receiving organization)."""
+        """Take the referral on (receiving organization), only while a consent covers it."""
         referral = access_incoming_referral(viewer=self.viewer, referral_id=int(pk))
         serializer = MoveNoteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        referral = referrals.accept_referral(
+        referral = accept_referral(
             referral=referral, actor=request.user, note=serializer.validated_data.get("note", "")
         )
         return self._respond(referral)

@@ -1,15 +1,16 @@
 """Data categories: the units a young person releases to a partner (DESIGN.md, data categories)."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class DataCategory(models.TextChoices):
-    IDENTITY = "identity", "Identity (name, alias, date of birth, demographics)"
-    CONTACT = "contact", "Contact (phone, e-mail, address, safe-contact rules)"
-    PLAN = "plan", "Service plan (approved goals and services)"
-    NOTES = "notes", "Case notes (not staff-only)"
-    DOCUMENTS = "documents", "Documents"
-    FAMILY = "family", "Family (household members and their relation)"
+    IDENTITY = "identity", _("Identity (name, alias, date of birth, demographics)")
+    CONTACT = "contact", _("Contact (phone, e-mail, address, safe-contact rules)")
+    PLAN = "plan", _("Service plan (approved goals and services)")
+    NOTES = "notes", _("Case notes (not staff-only)")
+    DOCUMENTS = "documents", _("Documents")
+    FAMILY = "family", _("Family (household members and their relation)")
 
 
 DATA_CATEGORIES = tuple(DataCategory.values)

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cases.categories import DataCategory, category_permission
@@ -16,10 +17,10 @@ def _in(field: str, choices: type[models.TextChoices]) -> Q:
 
 
 class PersonBirthDatePrecision(models.TextChoices):
-    EXACT = "exact", "Exact date"
-    YEAR = "year", "Year only"
-    AGE_RANGE = "age_range", "Age range"
-    UNKNOWN = "unknown", "Not recorded"
+    EXACT = "exact", _("Exact date")
+    YEAR = "year", _("Year only")
+    AGE_RANGE = "age_range", _("Age range")
+    UNKNOWN = "unknown", _("Not recorded")
 
 
 class Person(models.Model):
@@ -109,18 +110,18 @@ class Person(models.Model):
 
 
 class FamilyMemberRelation(models.TextChoices):
-    MOTHER = "mother", "Mother"
-    FATHER = "father", "Father"
-    STEPPARENT = "stepparent", "Stepparent"
-    GRANDPARENT = "grandparent", "Grandparent"
-    SIBLING = "sibling", "Sibling"
-    AUNT_UNCLE = "aunt_uncle", "Aunt or uncle"
-    FOSTER_PARENT = "foster_parent", "Foster parent"
-    LEGAL_GUARDIAN = "legal_guardian", "Legal guardian"
-    LEGAL_CUSTODIAN = "legal_custodian", "Legal custodian"
-    PARTNER = "partner", "Partner"
-    CHILD = "child", "Child"
-    OTHER = "other", "Other"
+    MOTHER = "mother", _("Mother")
+    FATHER = "father", _("Father")
+    STEPPARENT = "stepparent", _("Stepparent")
+    GRANDPARENT = "grandparent", _("Grandparent")
+    SIBLING = "sibling", _("Sibling")
+    AUNT_UNCLE = "aunt_uncle", _("Aunt or uncle")
+    FOSTER_PARENT = "foster_parent", _("Foster parent")
+    LEGAL_GUARDIAN = "legal_guardian", _("Legal guardian")
+    LEGAL_CUSTODIAN = "legal_custodian", _("Legal custodian")
+    PARTNER = "partner", _("Partner")
+    CHILD = "child", _("Child")
+    OTHER = "other", _("Other")
 
 
 class FamilyMember(models.Model):
@@ -173,11 +174,11 @@ class FamilyMember(models.Model):
 
 
 class SafeContactRuleChannel(models.TextChoices):
-    CALL = "call", "Phone call"
-    SMS = "sms", "Text message"
-    EMAIL = "email", "E-mail"
-    IN_PERSON = "in_person", "In person"
-    MAIL = "mail", "Post"
+    CALL = "call", _("Phone call")
+    SMS = "sms", _("Text message")
+    EMAIL = "email", _("E-mail")
+    IN_PERSON = "in_person", _("In person")
+    MAIL = "mail", _("Post")
 
 
 class SafeContactRule(models.Model):
@@ -215,19 +216,19 @@ class SafeContactRule(models.Model):
 
 
 class CaseStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    ACTIVE = "active", "Active"
-    CLOSED = "closed", "Closed"
+    OPEN = "open", _("Open")
+    ACTIVE = "active", _("Active")
+    CLOSED = "closed", _("Closed")
 
 
 class CaseClosedReason(models.TextChoices):
-    GOALS_MET = "goals_met", "Goals met"
-    DECLINED_SERVICES = "declined_services", "Young person declined further services"
-    LOST_CONTACT = "lost_contact", "Lost contact"
-    MOVED = "moved", "Moved away"
-    TRANSFERRED = "transferred", "Transferred to another organization"
-    AGED_OUT = "aged_out", "Aged out of the program"
-    OTHER = "other", "Other"
+    GOALS_MET = "goals_met", _("Goals met")
+    DECLINED_SERVICES = "declined_services", _("Young person declined further services")
+    LOST_CONTACT = "lost_contact", _("Lost contact")
+    MOVED = "moved", _("Moved away")
+    TRANSFERRED = "transferred", _("Transferred to another organization")
+    AGED_OUT = "aged_out", _("Aged out of the program")
+    OTHER = "other", _("Other")
 
 
 class Case(models.Model):
@@ -287,8 +288,8 @@ class Case(models.Model):
 
 
 class CareTeamMemberRole(models.TextChoices):
-    PRIMARY = "primary", "Primary advocate"
-    SECONDARY = "secondary", "Secondary"
+    PRIMARY = "primary", _("Primary advocate")
+    SECONDARY = "secondary", _("Secondary")
 
 
 class CareTeamMember(models.Model):
@@ -332,15 +333,15 @@ class CareTeamMember(models.Model):
 
 
 class FlagKind(models.TextChoices):
-    SAFETY = "safety", "Safety"
-    DO_NOT_CONTACT = "do_not_contact", "Do not contact"
-    COURT_DATE = "court_date", "Court date"
-    MEDICAL = "medical", "Medical"
-    LEGAL = "legal", "Legal"
+    SAFETY = "safety", _("Safety")
+    DO_NOT_CONTACT = "do_not_contact", _("Do not contact")
+    COURT_DATE = "court_date", _("Court date")
+    MEDICAL = "medical", _("Medical")
+    LEGAL = "legal", _("Legal")
     # The young person may lawfully receive this service without a parent; the text holds
     # the legal basis. Lets a minor's own signature activate a consent (R09).
-    MAY_CONSENT_ALONE = "may_consent_alone", "May consent without a parent"
-    OTHER = "other", "Other"
+    MAY_CONSENT_ALONE = "may_consent_alone", _("May consent without a parent")
+    OTHER = "other", _("Other")
 
 
 class Flag(models.Model):
@@ -385,15 +386,15 @@ class ServicePlan(models.Model):
 
 
 class PlanVersionStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    AWAITING_APPROVAL = "awaiting_approval", "Awaiting the young person's approval"
-    APPROVED = "approved", "Approved"
-    SUPERSEDED = "superseded", "Superseded"
+    DRAFT = "draft", _("Draft")
+    AWAITING_APPROVAL = "awaiting_approval", _("Awaiting the young person's approval")
+    APPROVED = "approved", _("Approved")
+    SUPERSEDED = "superseded", _("Superseded")
 
 
 class PlanVersionApprovalChannel(models.TextChoices):
-    PORTAL = "portal", "In the portal"
-    IN_PERSON = "in_person", "In person, recorded by staff"
+    PORTAL = "portal", _("In the portal")
+    IN_PERSON = "in_person", _("In person, recorded by staff")
 
 
 class PlanVersion(models.Model):
@@ -447,22 +448,22 @@ class PlanVersion(models.Model):
 
 
 class GoalDomain(models.TextChoices):
-    SAFETY = "safety", "Safety"
-    HOUSING = "housing", "Housing"
-    HEALTH = "health", "Health"
-    MENTAL_HEALTH = "mental_health", "Mental health"
-    EDUCATION = "education", "Education"
-    EMPLOYMENT = "employment", "Employment"
-    FAMILY = "family", "Family"
-    LEGAL = "legal", "Legal"
-    WELLBEING = "wellbeing", "Wellbeing"
-    OTHER = "other", "Other"
+    SAFETY = "safety", _("Safety")
+    HOUSING = "housing", _("Housing")
+    HEALTH = "health", _("Health")
+    MENTAL_HEALTH = "mental_health", _("Mental health")
+    EDUCATION = "education", _("Education")
+    EMPLOYMENT = "employment", _("Employment")
+    FAMILY = "family", _("Family")
+    LEGAL = "legal", _("Legal")
+    WELLBEING = "wellbeing", _("Wellbeing")
+    OTHER = "other", _("Other")
 
 
 class GoalStatus(models.TextChoices):
-    ACTIVE = "active", "Working on it"
-    ACHIEVED = "achieved", "Achieved"
-    SET_ASIDE = "set_aside", "Set aside"
+    ACTIVE = "active", _("Working on it")
+    ACHIEVED = "achieved", _("Achieved")
+    SET_ASIDE = "set_aside", _("Set aside")
 
 
 class Goal(models.Model):
@@ -492,12 +493,12 @@ class Goal(models.Model):
 
 
 class PlannedServiceStatus(models.TextChoices):
-    PROPOSED = "proposed", "Proposed"
-    REFERRED = "referred", "Referred"
-    ACTIVE = "active", "Active"
-    COMPLETED = "completed", "Completed"
-    DECLINED = "declined", "Declined"
-    LAPSED = "lapsed", "Lapsed"
+    PROPOSED = "proposed", _("Proposed")
+    REFERRED = "referred", _("Referred")
+    ACTIVE = "active", _("Active")
+    COMPLETED = "completed", _("Completed")
+    DECLINED = "declined", _("Declined")
+    LAPSED = "lapsed", _("Lapsed")
 
 
 class PlannedService(models.Model):
@@ -553,23 +554,23 @@ class PlannedService(models.Model):
 
 
 class ReferralStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SENT = "sent", "Sent"
-    ACCEPTED = "accepted", "Accepted"
-    DECLINED = "declined", "Declined"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    IN_SERVICE = "in_service", "In service"
-    COMPLETED = "completed", "Completed"
-    CLOSED_WITHOUT_SERVICE = "closed_without_service", "Closed without service"
+    DRAFT = "draft", _("Draft")
+    SENT = "sent", _("Sent")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    IN_SERVICE = "in_service", _("In service")
+    COMPLETED = "completed", _("Completed")
+    CLOSED_WITHOUT_SERVICE = "closed_without_service", _("Closed without service")
 
 
 class ReferralDeclineReason(models.TextChoices):
-    NO_CAPACITY = "no_capacity", "No capacity"
-    NOT_ELIGIBLE = "not_eligible", "Not eligible"
-    NOT_RIGHT_SERVICE = "not_right_service", "Not the right service"
-    COULD_NOT_REACH = "could_not_reach", "Could not reach the young person"
-    YOUNG_PERSON_DECLINED = "young_person_declined", "Young person declined"
-    OTHER = "other", "Other"
+    NO_CAPACITY = "no_capacity", _("No capacity")
+    NOT_ELIGIBLE = "not_eligible", _("Not eligible")
+    NOT_RIGHT_SERVICE = "not_right_service", _("Not the right service")
+    COULD_NOT_REACH = "could_not_reach", _("Could not reach the young person")
+    YOUNG_PERSON_DECLINED = "young_person_declined", _("Young person declined")
+    OTHER = "other", _("Other")
 
 
 class Referral(models.Model):
@@ -660,10 +661,10 @@ class ReferralTransition(models.Model):
 
 
 class CaseTransferStatus(models.TextChoices):
-    REQUESTED = "requested", "Requested"
-    ACCEPTED = "accepted", "Accepted"
-    DECLINED = "declined", "Declined"
-    CANCELLED = "cancelled", "Cancelled"
+    REQUESTED = "requested", _("Requested")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class CaseTransfer(models.Model):
@@ -711,13 +712,13 @@ class CaseTransfer(models.Model):
 
 
 class CaseNoteCategory(models.TextChoices):
-    GENERAL = "general", "General"
-    SAFETY = "safety", "Safety"
-    SERVICE = "service", "Service"
-    LEGAL = "legal", "Legal"
-    HEALTH = "health", "Health"
-    EDUCATION = "education", "Education"
-    FAMILY = "family", "Family"
+    GENERAL = "general", _("General")
+    SAFETY = "safety", _("Safety")
+    SERVICE = "service", _("Service")
+    LEGAL = "legal", _("Legal")
+    HEALTH = "health", _("Health")
+    EDUCATION = "education", _("Education")
+    FAMILY = "family", _("Family")
 
 
 class CaseNote(models.Model):
@@ -749,26 +750,26 @@ class CaseNote(models.Model):
 
 
 class ContactChannel(models.TextChoices):
-    IN_PERSON = "in_person", "In person"
-    CALL = "call", "Phone call"
-    SMS = "sms", "Text message"
-    EMAIL = "email", "E-mail"
-    VIDEO = "video", "Video call"
-    OTHER = "other", "Other"
+    IN_PERSON = "in_person", _("In person")
+    CALL = "call", _("Phone call")
+    SMS = "sms", _("Text message")
+    EMAIL = "email", _("E-mail")
+    VIDEO = "video", _("Video call")
+    OTHER = "other", _("Other")
 
 
 class ContactOutcome(models.TextChoices):
-    REACHED = "reached", "Reached"
-    NO_ANSWER = "no_answer", "No answer"
-    LEFT_MESSAGE = "left_message", "Left a message"
-    UNSAFE_TO_TALK = "unsafe_to_talk", "Not safe to talk"
-    RESCHEDULED = "rescheduled", "Rescheduled"
+    REACHED = "reached", _("Reached")
+    NO_ANSWER = "no_answer", _("No answer")
+    LEFT_MESSAGE = "left_message", _("Left a message")
+    UNSAFE_TO_TALK = "unsafe_to_talk", _("Not safe to talk")
+    RESCHEDULED = "rescheduled", _("Rescheduled")
 
 
 class ContactWith(models.TextChoices):
-    YOUNG_PERSON = "young_person", "Young person"
-    FAMILY = "family", "Family member"
-    PROVIDER = "provider", "Provider"
+    YOUNG_PERSON = "young_person", _("Young person")
+    FAMILY = "family", _("Family member")
+    PROVIDER = "provider", _("Provider")
 
 
 class Contact(models.Model):

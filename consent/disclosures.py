@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from cases.models import Case, CaseTransfer, Referral
+from cases.services import referrals as referral_moves
 from cases.services.referrals import mark_referral_sent
 from cases.services.transfers import complete_transfer, record_transfer_request
 from consent.models import Consent, ConsentPurpose
@@ -56,6 +57,34 @@ def send_referral(*, referral: Referral, actor: User) -> Referral:
             }
         )
     return mark_referral_sent(referral=referral, actor=actor)
+
+
+@transaction.atomic
+def accept_referral(*, referral: Referral, actor: User, note: str = "") -> Referral:
+    """The recipient takes a sent referral on, only while a consent in force still covers it.
+
+    The consent may have been revoked or have expired since the referral was sent; then the
+    recipient may not take the young person's data on, and a field error says so.
+    """
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral.status == Referral.Status.SENT:
+        # Lock the recipient's consents: a revocation waits for this accept, or wins before it.
+        consents = Consent.objects.select_for_update().filter(
+            case_id=referral.case_id, recipient_id=referral.to_organization_id
+        )
+        list(consents.values_list("pk", flat=True))
+        missing = missing_referral_consent(referral)
+        if missing:
+            raise ValidationError(
+                {
+                    "consent": [
+                        "No consent in force lets your organization take this referral on "
+                        f"(not covered: {', '.join(missing)}). Decline it, or ask the "
+                        "sending organization."
+                    ]
+                }
+            )
+    return referral_moves.accept_referral(referral=referral, actor=actor, note=note)
 
 
 @transaction.atomic

@@ -12,7 +12,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from fhir.resources.R4B.consent import Consent as FhirConsent
 from pydantic import ValidationError as PydanticValidationError
 
@@ -82,7 +82,7 @@ def _instant(moment: datetime) -> str:
 def _coding(system: str, code: str, display: str = "") -> dict[str, str]:
     coding = {"system": system, "code": code}
     if display:
-        coding["display"] = display
+        coding["display"] = str(display)
     return coding
 
 
@@ -98,9 +98,9 @@ def related_person_id(consent: Consent, family_member_id: int) -> str:
 def _performer(consent: Consent, signature: Signature) -> dict[str, str]:
     role = SignerRole(signature.signer_role)
     if role == SignerRole.YOUNG_PERSON:
-        return {"reference": f"Patient/{consent.principal_id}", "display": role.label}
+        return {"reference": f"Patient/{consent.principal_id}", "display": str(role.label)}
     person = related_person_id(consent, signature.family_member_id)
-    return {"reference": f"RelatedPerson/{person}", "display": role.label}
+    return {"reference": f"RelatedPerson/{person}", "display": str(role.label)}
 
 
 def signatures_in_order(consent: Consent) -> list[Signature]:
@@ -207,7 +207,9 @@ def _provision_errors(provision: dict[str, Any], *, root: bool) -> list[str]:
 
 def consent_to_fhir(consent: Consent) -> dict[str, Any]:
     """The consent as FHIR R4 Consent JSON, validated; raises ``FhirExportError`` if invalid."""
-    data = _resource(consent)
+    # Displays are the codes' English labels whatever language the request is in.
+    with translation.override("en"):
+        data = _resource(consent)
     try:
         resource = FhirConsent.model_validate(data)
     except PydanticValidationError as exc:

@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from cases.models import Case, FamilyMember, Person
@@ -31,33 +32,33 @@ def _in(field: str, choices: type[models.TextChoices]) -> Q:
 
 
 class ConsentStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    PENDING_SIGNATURE = "pending_signature", "Pending signature"
-    ACTIVE = "active", "Active"
-    REVOKED = "revoked", "Revoked"
-    EXPIRED = "expired", "Expired"
+    DRAFT = "draft", _("Draft")
+    PENDING_SIGNATURE = "pending_signature", _("Pending signature")
+    ACTIVE = "active", _("Active")
+    REVOKED = "revoked", _("Revoked")
+    EXPIRED = "expired", _("Expired")
 
 
 class ConsentPurpose(models.TextChoices):
-    REFERRAL = "referral", "Referral to a service"
-    CARE_COORDINATION = "care_coordination", "Care coordination"
-    BENEFITS = "benefits_eligibility", "Benefits and eligibility"
-    OTHER = "other", "Other"
+    REFERRAL = "referral", _("Referral to a service")
+    CARE_COORDINATION = "care_coordination", _("Care coordination")
+    BENEFITS = "benefits_eligibility", _("Benefits and eligibility")
+    OTHER = "other", _("Other")
 
 
 class SignerRule(models.TextChoices):
     """Who had to sign, decided when the consent was submitted for signature."""
 
-    SELF = "self", "The young person (adult)"
-    MINOR_WITH_PARENT = "minor_with_parent", "The young person and a parent or guardian"
-    MINOR_ALONE = "minor_alone", "The young person alone (may lawfully consent alone)"
-    ADULT_WITH_GUARDIAN = "adult_with_guardian", "The court-appointed guardian"
+    SELF = "self", _("The young person (adult)")
+    MINOR_WITH_PARENT = "minor_with_parent", _("The young person and a parent or guardian")
+    MINOR_ALONE = "minor_alone", _("The young person alone (may lawfully consent alone)")
+    ADULT_WITH_GUARDIAN = "adult_with_guardian", _("The court-appointed guardian")
 
 
 class RevocationChannel(models.TextChoices):
-    PORTAL = "portal", "The young person, in the portal"
-    SPOKEN = "staff_spoken", "Staff, recording a spoken withdrawal"
-    WRITTEN = "staff_written", "Staff, recording a written withdrawal"
+    PORTAL = "portal", _("The young person, in the portal")
+    SPOKEN = "staff_spoken", _("Staff, recording a spoken withdrawal")
+    WRITTEN = "staff_written", _("Staff, recording a written withdrawal")
 
 
 # What may still be written on a consent once it is active: how and when it ended.
@@ -172,18 +173,18 @@ class Consent(models.Model):
 
 
 class SignerRole(models.TextChoices):
-    YOUNG_PERSON = "young_person", "The young person"
-    PARENT = "parent", "Parent"
-    GUARDIAN = "guardian", "Legal guardian"
-    LEGAL_CUSTODIAN = "legal_custodian", "Legal custodian"
-    COURT_APPOINTED_GUARDIAN = "court_appointed_guardian", "Court-appointed guardian"
+    YOUNG_PERSON = "young_person", _("The young person")
+    PARENT = "parent", _("Parent")
+    GUARDIAN = "guardian", _("Legal guardian")
+    LEGAL_CUSTODIAN = "legal_custodian", _("Legal custodian")
+    COURT_APPOINTED_GUARDIAN = "court_appointed_guardian", _("Court-appointed guardian")
 
 
 class SignatureMethod(models.TextChoices):
     """Written methods only: a verbal agreement is never a signature (R04)."""
 
-    PORTAL = "portal_esignature", "Portal e-signature"
-    UPLOADED_FORM = "uploaded_form", "Uploaded signed form"
+    PORTAL = "portal_esignature", _("Portal e-signature")
+    UPLOADED_FORM = "uploaded_form", _("Uploaded signed form")
 
 
 class Signature(models.Model):
@@ -235,8 +236,8 @@ class Signature(models.Model):
 class CompelledAuthority(models.TextChoices):
     """A subpoena alone is not enough (R23), so it is not a choice."""
 
-    COURT_ORDER = "court_order", "Court order"
-    STATUTE = "statute", "Statutory mandate"
+    COURT_ORDER = "court_order", _("Court order")
+    STATUTE = "statute", _("Statutory mandate")
 
 
 class CompelledDisclosure(models.Model):
@@ -291,8 +292,8 @@ class CaseGroupObjectPermission(GroupObjectPermissionBase):
 
 
 class AccessOutcome(models.TextChoices):
-    ALLOWED = "allowed", "Allowed"
-    DENIED = "denied", "Denied"
+    ALLOWED = "allowed", _("Allowed")
+    DENIED = "denied", _("Denied")
 
 
 class AppendOnlyQuerySet(models.QuerySet):

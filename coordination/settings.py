@@ -51,11 +51,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "frontend.middleware.IdleTimeoutMiddleware",
+    "frontend.middleware.UserLanguageMiddleware",
     "consent.middleware.AccessLogMiddleware",
+    "frontend.middleware.PageErrorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -75,6 +80,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "frontend.context.harbor_page",
             ],
         },
     },
@@ -100,8 +107,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "/api-auth/login/"
-LOGIN_REDIRECT_URL = "/api/docs/"
+LOGIN_URL = "/sign-in/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/sign-in/"
 
 # The anonymous user of django-guardian is never given anything; keep it out of the user table.
 ANONYMOUS_USER_NAME = None
@@ -113,8 +121,15 @@ TIME_ZONE = env.str("TIME_ZONE", default="America/Chicago")
 USE_I18N = True
 USE_TZ = True
 
+# One catalogue for the whole project (models' labels included): makemessages writes here.
+LOCALE_PATHS = [BASE_DIR / "frontend" / "locale"]
+
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT = Path(env.str("HARBOR_STATIC_ROOT", default=str(DATA_DIR / "static")))
+# Under gunicorn WhiteNoise serves the collected files; in development and tests it finds them
+# in the apps' static folders, so nothing needs collecting before a first run.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 
 # E-mail: console by default; EMAIL_URL (smtp://user:pass@host:587) in production.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -250,6 +265,11 @@ HARBOR = {
     "SAFE_CONTACT_RECONFIRM_DAYS": env.int("HARBOR_SAFE_CONTACT_RECONFIRM_DAYS", default=90),
     # An e-mail or text that keeps failing is given up after this many tries.
     "DELIVERY_MAX_ATTEMPTS": env.int("HARBOR_DELIVERY_MAX_ATTEMPTS", default=5),
+    # Idle sign-out (R36: at most 30 minutes for staff); the page warns a minute or two before.
+    "STAFF_IDLE_MINUTES": env.int("HARBOR_STAFF_IDLE_MINUTES", default=15),
+    "PORTAL_IDLE_MINUTES": env.int("HARBOR_PORTAL_IDLE_MINUTES", default=10),
+    # Where the portal's quick exit goes (R32): a neutral, common site.
+    "QUICK_EXIT_URL": env.str("HARBOR_QUICK_EXIT_URL", default="https://www.weather.gov/"),
 }
 
 SESSION_COOKIE_HTTPONLY = True
@@ -258,7 +278,10 @@ SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 X_FRAME_OPTIONS = "DENY"
-SECURE_REFERRER_POLICY = "no-referrer"
+# Nothing tells another site where a person came from (the quick exit above all). Not
+# "no-referrer": under it Chromium sends "Origin: null" with same-origin form posts, which
+# Django's CSRF origin check rightly refuses.
+SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
 LOGGING = {

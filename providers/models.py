@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
 
 class ServiceType(models.Model):
@@ -22,17 +23,17 @@ class ServiceType(models.Model):
 
 
 class OrganizationKind(models.TextChoices):
-    SURVIVOR_LED = "survivor_led", "Survivor-led"
-    COMMUNITY_BASED = "community_based", "Community-based"
-    HOUSING = "housing", "Housing"
-    MENTAL_HEALTH = "mental_health", "Mental health"
-    MEDICAL = "medical", "Medical"
-    LEGAL = "legal", "Legal"
-    EDUCATION_EMPLOYMENT = "education_employment", "Education / employment"
-    MENTORING = "mentoring", "Mentoring"
-    FAMILY_SUPPORT = "family_support", "Family support"
-    CHILD_WELFARE = "child_welfare", "Child welfare"
-    OTHER = "other", "Other"
+    SURVIVOR_LED = "survivor_led", _("Survivor-led")
+    COMMUNITY_BASED = "community_based", _("Community-based")
+    HOUSING = "housing", _("Housing")
+    MENTAL_HEALTH = "mental_health", _("Mental health")
+    MEDICAL = "medical", _("Medical")
+    LEGAL = "legal", _("Legal")
+    EDUCATION_EMPLOYMENT = "education_employment", _("Education / employment")
+    MENTORING = "mentoring", _("Mentoring")
+    FAMILY_SUPPORT = "family_support", _("Family support")
+    CHILD_WELFARE = "child_welfare", _("Child welfare")
+    OTHER = "other", _("Other")
 
 
 class Organization(models.Model):
@@ -69,10 +70,10 @@ class Organization(models.Model):
 
 
 class MembershipRole(models.TextChoices):
-    ADVOCATE = "advocate", "Advocate"
-    SUPERVISOR = "supervisor", "Supervisor"
-    INTAKE = "intake", "Intake"
-    ORG_ADMIN = "org_admin", "Organization admin"
+    ADVOCATE = "advocate", _("Advocate")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    INTAKE = "intake", _("Intake")
+    ORG_ADMIN = "org_admin", _("Organization admin")
 
 
 class Membership(models.Model):

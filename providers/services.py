@@ -47,7 +47,76 @@ def add_membership(
 
 @transaction.atomic
 def set_membership_active(*, membership: Membership, active: bool) -> Membership:
-    """Suspend or restore a role; access that depends on it follows at once."""
+    """Suspend or restore a role; access that depends on it follows at once. The last
+    active admin of an organization cannot be suspended."""
+    if not active:
+        _keep_an_admin(membership)
     membership.is_active = active
     membership.save(update_fields=["is_active"])
     return membership
+
+
+@transaction.atomic
+def change_membership_role(*, membership: Membership, role: str) -> Membership:
+    """Move a person's role at the organization to another role (one row per role).
+
+    An organization keeps at least one active admin: the last one cannot move away.
+    """
+    if role not in Membership.Role.values:
+        raise ValidationError({"role": [f"Choose one of: {', '.join(Membership.Role.values)}."]})
+    locked = Membership.objects.select_for_update().get(pk=membership.pk)
+    if locked.role == role:
+        return locked
+    taken = Membership.objects.filter(
+        user_id=locked.user_id, organization_id=locked.organization_id, role=role
+    ).exists()
+    if taken:
+        raise ValidationError(
+            {"role": ["This person already has this role here (restore it if it is suspended)."]}
+        )
+    _keep_an_admin(locked)
+    locked.role = role
+    locked.save(update_fields=["role"])
+    return locked
+
+
+def _keep_an_admin(membership: Membership) -> None:
+    if membership.role != Membership.Role.ORG_ADMIN or not membership.is_active:
+        return
+    others = Membership.objects.filter(
+        organization_id=membership.organization_id,
+        role=Membership.Role.ORG_ADMIN,
+        is_active=True,
+        user__is_active=True,
+    ).exclude(pk=membership.pk)
+    if not others.exists():
+        raise ValidationError({"role": ["The organization must keep at least one active admin."]})
+
+
+@transaction.atomic
+def update_directory_entry(
+    *,
+    organization: Organization,
+    name: str,
+    kind: str,
+    service_area: list[str],
+    names_staff_to_young_people: bool,
+) -> Organization:
+    """The organization's entry in the network directory, as its admins describe it."""
+    name = name.strip()
+    errors: dict[str, list[str]] = {}
+    if not name:
+        errors["name"] = ["Give the organization's name."]
+    elif Organization.objects.filter(name__iexact=name).exclude(pk=organization.pk).exists():
+        errors["name"] = ["An organization with this name already exists."]
+    if kind not in Organization.Kind.values:
+        errors["kind"] = [f"Choose one of: {', '.join(Organization.Kind.values)}."]
+    if errors:
+        raise ValidationError(errors)
+    locked = Organization.objects.select_for_update().get(pk=organization.pk)
+    locked.name = name
+    locked.kind = kind
+    locked.service_area = [area.strip() for area in service_area if area.strip()]
+    locked.names_staff_to_young_people = names_staff_to_young_people
+    locked.save(update_fields=["name", "kind", "service_area", "names_staff_to_young_people"])
+    return locked

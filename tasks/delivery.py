@@ -26,7 +26,7 @@ from django.core.mail import EmailMessage
 from django.core.mail.message import make_msgid
 from django.db import transaction
 from django.db.models import Count, F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import User
 from cases.models import Person
@@ -163,9 +163,11 @@ def deliver_one(pk: int, *, now: datetime | None = None, claimed_at: datetime | 
                 return Status.SUPPRESSED
         if not address:
             raise MissingAddress(row.channel)
-        message = render(
-            reason=row.reason, item_count=row.item_count, to_young_person=person is not None
-        )
+        # In the recipient's own language, whatever the worker's thread last used.
+        with translation.override(row.recipient.preferred_language or settings.LANGUAGE_CODE):
+            message = render(
+                reason=row.reason, item_count=row.item_count, to_young_person=person is not None
+            )
         result = _send(row.channel, address, message)
     except (MissingAddress, *PERMANENT_ERRORS) as error:
         logger.warning("Notification %s: %s not sendable (%s)", pk, row.channel, _name(error))

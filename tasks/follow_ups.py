@@ -4,12 +4,13 @@ A rule may fire twice (a retried task, a second worker, a repeated signal): open
 follow-up that is already open returns the open one, and a notice is posted once per object.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from cases.errors import check_transition
@@ -20,6 +21,8 @@ from providers.models import Membership, Organization
 from tasks.models import FollowUp, PortalNotice
 
 Status = FollowUp.Status
+# The care team hears of a declined request the next day, not at once: no pressure on anyone.
+DECLINED_REQUEST_FOLLOW_UP = timedelta(days=1)
 
 
 def primary_advocate_of(case: Case) -> User | None:
@@ -203,3 +206,35 @@ def reassign_follow_up(*, follow_up: FollowUp, assignee: User, actor: User) -> F
     locked.assignee = assignee
     locked.save(update_fields=["assignee"])
     return locked
+
+
+@transaction.atomic
+def decline_consent_request(*, consent: Consent, actor: User) -> FollowUp:
+    """The young person said no to a request waiting for their signature.
+
+    Nothing is shared either way, and a pending consent can only move on to active (R15), so
+    its status stays; the care team gets a follow-up to talk it over (and to stop asking).
+    Saying no twice finds the open follow-up.
+    """
+    consent = Consent.objects.select_for_update().select_related("case").get(pk=consent.pk)
+    if consent.status != Consent.Status.PENDING_SIGNATURE:
+        raise ValidationError(
+            {"status": [_("Only a request waiting for your signature can be declined.")]}
+        )
+    return open_follow_up(
+        case=consent.case,
+        kind=FollowUp.Kind.CONSENT_DECLINED,
+        due_at=timezone.now() + DECLINED_REQUEST_FOLLOW_UP,
+        about_consent=consent,
+    )
+
+
+def declined_consent_ids(*, consent_ids: list[int]) -> set[int]:
+    """Which of these consents the young person said no to (one query; none without ids)."""
+    if not consent_ids:
+        return set()
+    return set(
+        FollowUp.objects.filter(
+            kind=FollowUp.Kind.CONSENT_DECLINED, about_consent_id__in=consent_ids
+        ).values_list("about_consent_id", flat=True)
+    )

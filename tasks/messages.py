@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from urllib.parse import urljoin
 
 from django.conf import settings
+from django.utils import translation
 from django.utils.translation import ngettext
 
 from cases.models import Person
@@ -89,9 +90,11 @@ def is_young_person(user_id: int) -> bool:
 
 
 def render_notification(notification: Notification) -> Message:
-    """The message for an outbox row, from its reason and count alone."""
-    return render(
-        reason=notification.reason,
-        item_count=notification.item_count,
-        to_young_person=is_young_person(notification.recipient_id),
-    )
+    """The message for an outbox row, from its reason and count alone, in the recipient's
+    language."""
+    with translation.override(notification.recipient.preferred_language):
+        return render(
+            reason=notification.reason,
+            item_count=notification.item_count,
+            to_young_person=is_young_person(notification.recipient_id),
+        )

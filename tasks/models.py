@@ -9,6 +9,7 @@ portal renders the words when it shows the notice.
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, Person, PlannedService, Referral, ServicePlan
 from consent.models import CompelledDisclosure, Consent
@@ -22,16 +23,20 @@ def _in(field: str, choices: type[models.TextChoices]) -> Q:
 
 
 class FollowUpKind(models.TextChoices):
-    REFERRAL_UNANSWERED = "referral_unanswered", "A referral is waiting for an answer"
-    SERVICE_NO_CONTACT = "service_no_contact", "No contact logged for a service"
-    PLAN_REVIEW = "plan_review", "Review the service plan"
-    CONSENT_RESIGN = "consent_resign", "Ask the young person to sign their consent themselves"
+    REFERRAL_UNANSWERED = "referral_unanswered", _("A referral is waiting for an answer")
+    SERVICE_NO_CONTACT = "service_no_contact", _("No contact logged for a service")
+    PLAN_REVIEW = "plan_review", _("Review the service plan")
+    CONSENT_RESIGN = "consent_resign", _("Ask the young person to sign their consent themselves")
     NOTIFY_COMPELLED = (
         "notify_compelled_disclosure",
-        "Tell the young person about a compelled disclosure",
+        _("Tell the young person about a compelled disclosure"),
     )
-    CONSENT_RENEWAL = "consent_renewal", "Renew a consent that is about to expire"
-    OTHER = "other", "Other (written by hand)"
+    CONSENT_RENEWAL = "consent_renewal", _("Renew a consent that is about to expire")
+    CONSENT_DECLINED = (
+        "consent_declined",
+        _("The young person said no to a consent request: talk it over, nothing is shared"),
+    )
+    OTHER = "other", _("Other (written by hand)")
 
 
 # Kinds that are about a consent, and the kind that is about a compelled disclosure.
@@ -44,13 +49,14 @@ ABOUT_FIELD = {
     FollowUpKind.CONSENT_RESIGN: "about_consent",
     FollowUpKind.CONSENT_RENEWAL: "about_consent",
     FollowUpKind.NOTIFY_COMPELLED: "about_compelled",
+    FollowUpKind.CONSENT_DECLINED: "about_consent",
 }
 
 
 class FollowUpStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    DONE = "done", "Done"
-    CANCELLED = "cancelled", "Cancelled"
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class FollowUp(models.Model):
@@ -171,9 +177,9 @@ class FollowUp(models.Model):
 
 
 class PortalNoticeKind(models.TextChoices):
-    CONSENT_RESIGN = "consent_resign", "A consent needs your own signature"
-    CONSENT_RENEWAL = "consent_renewal", "A consent is about to expire"
-    COMPELLED_DISCLOSURE = "compelled_disclosure", "Information was disclosed by law"
+    CONSENT_RESIGN = "consent_resign", _("A consent needs your own signature")
+    CONSENT_RENEWAL = "consent_renewal", _("A consent is about to expire")
+    COMPELLED_DISCLOSURE = "compelled_disclosure", _("Information was disclosed by law")
 
 
 class PortalNotice(models.Model):
@@ -222,6 +228,9 @@ class ContinuityRules(models.Model):
     plan_review_days = models.PositiveSmallIntegerField(default=90)
     consent_renewal_days = models.PositiveSmallIntegerField(default=14)
     overdue_grace_days = models.PositiveSmallIntegerField(default=3)
+    caseload_limit = models.PositiveSmallIntegerField(
+        default=25, help_text="Open cases one primary advocate should carry at most."
+    )
 
     class Meta:
         constraints = [
@@ -237,6 +246,9 @@ class ContinuityRules(models.Model):
                 & Q(consent_renewal_days__gte=1),
                 name="rules_periods_positive",
             ),
+            models.CheckConstraint(
+                condition=Q(caseload_limit__gte=1), name="rules_caseload_limit_positive"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -244,28 +256,28 @@ class ContinuityRules(models.Model):
 
 
 class NotificationReason(models.TextChoices):
-    FOLLOW_UP_DUE = "follow_up_due", "A follow-up is due"
-    ESCALATION = "escalation", "A follow-up was escalated to you"
-    SERVICE_LAPSED = "service_lapsed", "A service lapsed"
-    REFERRAL_EXPIRED = "referral_expired", "A referral closed without a response"
-    WEEKLY_DIGEST = "weekly_digest", "Weekly digest"
-    DAILY_DIGEST = "daily_digest", "Daily digest"
-    PORTAL_NOTICE = "portal_notice", "Something in the portal needs you"
+    FOLLOW_UP_DUE = "follow_up_due", _("A follow-up is due")
+    ESCALATION = "escalation", _("A follow-up was escalated to you")
+    SERVICE_LAPSED = "service_lapsed", _("A service lapsed")
+    REFERRAL_EXPIRED = "referral_expired", _("A referral closed without a response")
+    WEEKLY_DIGEST = "weekly_digest", _("Weekly digest")
+    DAILY_DIGEST = "daily_digest", _("Daily digest")
+    PORTAL_NOTICE = "portal_notice", _("Something in the portal needs you")
 
 
 class NotificationChannel(models.TextChoices):
-    IN_APP = "in_app", "In-app inbox"
-    EMAIL = "email", "E-mail"
-    SMS = "sms", "Text message"
+    IN_APP = "in_app", _("In-app inbox")
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("Text message")
 
 
 class NotificationStatus(models.TextChoices):
-    PENDING = "pending", "Waiting to be sent"
-    HELD = "held", "Held until the next safe window"
-    CLAIMED = "claimed", "Being sent"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed for good"
-    SUPPRESSED = "suppressed", "Not sent: no safe channel"
+    PENDING = "pending", _("Waiting to be sent")
+    HELD = "held", _("Held until the next safe window")
+    CLAIMED = "claimed", _("Being sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed for good")
+    SUPPRESSED = "suppressed", _("Not sent: no safe channel")
 
 
 class Notification(models.Model):
@@ -333,9 +345,9 @@ class Notification(models.Model):
 
 
 class EmailMode(models.TextChoices):
-    IMMEDIATE = "immediate", "Each one as it comes"
-    DAILY = "daily_digest", "One daily digest"
-    OFF = "off", "No e-mail (in-app only)"
+    IMMEDIATE = "immediate", _("Each one as it comes")
+    DAILY = "daily_digest", _("One daily digest")
+    OFF = "off", _("No e-mail (in-app only)")
 
 
 class NotificationSettings(models.Model):

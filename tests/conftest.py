@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from accounts.models import User
@@ -20,6 +21,13 @@ from tests import factories as f
 def _fast_password_hashing(settings: Any) -> None:
     """Real hashing costs ~0.3 s a user; the suite creates thousands of users."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test() -> Iterator[None]:
+    """A Spanish page leaves its language active in the thread; the next test starts afresh."""
+    yield
+    translation.deactivate()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -9,7 +9,7 @@ from tests.matrix_targets import CONTINUITY_RULES
 
 pytestmark = pytest.mark.django_db
 
-BODY = CONTINUITY_RULES
+BODY = {**CONTINUITY_RULES, "caseload_limit": 25}
 
 
 def _url(world) -> str:
@@ -40,6 +40,7 @@ def test_the_admin_sets_the_numbers_and_the_rules_use_them(world, api_for):
         ({"referral_escalation_business_days": 2}, "referral_escalation_business_days"),
         ({"plan_review_days": 0}, "plan_review_days"),
         ({"time_zone": "Mars/Olympus"}, "time_zone"),
+        ({"caseload_limit": 0}, "caseload_limit"),
     ],
 )
 def test_numbers_that_contradict_each_other_are_field_errors_and_nothing_is_saved(
@@ -50,3 +51,26 @@ def test_numbers_that_contradict_each_other_are_field_errors_and_nothing_is_save
     assert response.status_code == 400
     assert field in response.data
     assert not ContinuityRules.objects.exists()
+
+
+def test_the_caseload_limit_reads_25_until_the_organization_sets_its_own(world, api_for):
+    assert api_for(world.supervisor).get(_url(world)).data["caseload_limit"] == 25
+
+
+def test_the_admin_sets_the_caseload_limit_and_the_rules_keep_it(world, api_for):
+    response = api_for(world.org_admin).put(
+        _url(world), {**BODY, "caseload_limit": 12}, format="json"
+    )
+
+    assert response.status_code == 200, response.data
+    assert response.data["caseload_limit"] == 12
+    assert rules_for(world.lead).caseload_limit == 12
+
+
+def test_a_put_without_the_caseload_limit_keeps_the_one_set_before(world, api_for):
+    api_for(world.org_admin).put(_url(world), {**BODY, "caseload_limit": 12}, format="json")
+
+    response = api_for(world.org_admin).put(_url(world), CONTINUITY_RULES, format="json")
+
+    assert response.status_code == 200, response.data
+    assert rules_for(world.lead).caseload_limit == 12

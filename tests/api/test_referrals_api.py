@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import PlannedService, Referral, ReferralTransition
+from consent.models import RevocationChannel
+from consent.services import revoke_consent
 from providers.models import Membership
 from tests import factories as f
 from tests.consents import grant_consent
@@ -23,11 +25,16 @@ def outsider(world):
 
 
 def _referral(world, status: str = Status.SENT, **fields) -> Referral:
+    """A referral as the real flow leaves it: one that left went under a covering consent."""
     extra = {} if status == Status.DRAFT else {"sent_at": timezone.now()}
     if status == Status.DECLINED:
         extra["decline_reason"] = Referral.DeclineReason.NO_CAPACITY
     values = {"case": world.case, "to_organization": world.partner, **extra, **fields}
-    return f.ReferralFactory(status=status, **values)
+    referral = f.ReferralFactory(status=status, **values)
+    recipient = referral.to_organization
+    if status != Status.DRAFT and not referral.case.consents.filter(recipient=recipient).exists():
+        grant_consent(referral.case, recipient, ["plan"], by=world.advocate)
+    return referral
 
 
 def _service(world) -> PlannedService:
@@ -222,6 +229,19 @@ def test_once_accepted_the_sender_can_no_longer_change_it(world, api_for):
     assert "status" in response.data
     referral.refresh_from_db()
     assert referral.message == "Needs housing support"
+
+
+def test_the_recipient_cannot_accept_once_the_consent_is_revoked(world, api_for):
+    referral = _referral(world)
+    consent = world.case.consents.get(recipient=world.partner)
+    revoke_consent(consent=consent, actor=world.advocate, channel=RevocationChannel.SPOKEN)
+
+    response = api_for(world.partner_staff).post(_url("accept", referral))
+
+    assert response.status_code == 400
+    assert "No consent in force" in response.data["consent"][0]
+    referral.refresh_from_db()
+    assert referral.status == Status.SENT
 
 
 def test_the_recipient_accepts(world, api_for):

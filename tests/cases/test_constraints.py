@@ -309,6 +309,9 @@ VIOLATIONS: dict[str, Callable[[], object]] = {
     "rules_periods_positive": lambda: ContinuityRules.objects.create(
         organization=f.OrganizationFactory(), plan_review_days=0
     ),
+    "rules_caseload_limit_positive": lambda: ContinuityRules.objects.create(
+        organization=f.OrganizationFactory(), caseload_limit=0
+    ),
     "notif_reason": lambda: _notification(reason="gossip"),
     "notif_channel": lambda: _notification(channel="pigeon"),
     "notif_status": lambda: _notification(status="lost"),

@@ -26,7 +26,7 @@ def test_staff_message_counts_the_items_and_links_to_sign_in():
 
     assert message.subject == "You have 3 follow-ups due in Harbor"
     assert message.body.startswith("You have 3 follow-ups due in Harbor.")
-    assert "http://127.0.0.1:8000/api-auth/login/" in message.body
+    assert "http://127.0.0.1:8000/sign-in/" in message.body
 
 
 def test_a_single_item_is_singular():
@@ -55,7 +55,7 @@ def test_messages_to_a_young_person_are_the_same_neutral_words_whatever_the_reas
 def test_the_link_follows_the_site_url_setting(settings):
     settings.HARBOR = {**copy.deepcopy(settings.HARBOR), "SITE_URL": "https://harbor.example.org/"}
 
-    assert sign_in_url() == "https://harbor.example.org/api-auth/login/"
+    assert sign_in_url() == "https://harbor.example.org/sign-in/"
 
 
 # R30: seed distinctive strings, send every kind of message, and search everything produced

@@ -38,7 +38,7 @@ class Command(BaseCommand):
         self.stdout.write(self._logins_table())
         self.stdout.write(
             f"\nEvery demo login uses the password: {DEMO_PASSWORD}\n"
-            "Sign in at /api-auth/login/ and browse /api/docs/, "
+            "Sign in at /sign-in/ (the web app) or browse the API at /api/docs/, "
             "or get a token: POST /api/v1/auth/token/ with username=<e-mail>&password=<password>.\n"
         )
 

@@ -71,8 +71,8 @@ class Command(BaseCommand):
     def _announce(self, options: dict[str, Any]) -> None:
         base = f"http://{options['addr']}:{options['port']}"
         self.stdout.write(
-            self.style.SUCCESS(f"\nHarbor: {base}/api/docs/")
-            + f"\nSign in at {base}/api-auth/login/ with a demo login "
+            self.style.SUCCESS(f"\nHarbor: {base}/ (the API: {base}/api/docs/)")
+            + f"\nSign in at {base}/sign-in/ with a demo login "
             "(`python manage.py seed_demo` prints them again). Ctrl-C stops everything.\n"
         )
 

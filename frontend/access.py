@@ -1,0 +1,69 @@
+"""Who is asking, for pages: the policy's viewer built once per request, and the page doors.
+
+Every page view is wrapped in one of the decorators below; they only route people to the right
+door (sign-in, staff or portal). What a page may show is still decided by ``consent.policy``.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+
+from consent.policy import Viewer, viewer_for
+
+View = Callable[..., HttpResponse]
+
+
+def page_viewer(request: HttpRequest) -> Viewer:
+    """The policy's view of the signed-in user, computed on first use in a request."""
+    cached = getattr(request, "harbor_viewer", None)
+    if cached is None:
+        cached = viewer_for(request.user)
+        request.harbor_viewer = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def is_portal_user(viewer: Viewer) -> bool:
+    """A young person with a portal account and no staff role anywhere."""
+    return viewer.person_id is not None and not viewer.roles
+
+
+def _no_store(response: HttpResponse) -> HttpResponse:
+    # Case data must not stay in the browser's or a proxy's cache (R32 for the portal).
+    add_never_cache_headers(response)
+    patch_cache_control(response, no_store=True, private=True)
+    return response
+
+
+def staff_page(view: View) -> View:
+    """Signed-in staff of at least one organization; everyone else is sent to their own door."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        viewer = page_viewer(request)
+        if not viewer.roles:
+            return _no_store(HttpResponse(status=404))
+        request.harbor_area = "staff"  # type: ignore[attr-defined]
+        return _no_store(view(request, *args, **kwargs))
+
+    return wrapped
+
+
+def portal_page(view: View) -> View:
+    """A young person's own pages: no-store, neutral titles, quick exit in the base template."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if page_viewer(request).person_id is None:
+            return _no_store(HttpResponse(status=404))
+        request.harbor_area = "portal"  # type: ignore[attr-defined]
+        return _no_store(view(request, *args, **kwargs))
+
+    return wrapped

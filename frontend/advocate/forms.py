@@ -1,0 +1,287 @@
+"""Forms of the advocate pages. They shape input; the services decide what is allowed."""
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import Case, CaseNote, Contact, Person, PlannedService, SafeContactRule
+from providers.models import Organization
+
+_DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+# Which safe-contact channel a logged contact with the young person goes through (R28).
+# A video call reaches the young person on their phone; "other" needs some allowed channel.
+RULE_CHANNEL_OF_CONTACT = {
+    Contact.Channel.IN_PERSON: SafeContactRule.Channel.IN_PERSON,
+    Contact.Channel.CALL: SafeContactRule.Channel.CALL,
+    Contact.Channel.SMS: SafeContactRule.Channel.SMS,
+    Contact.Channel.EMAIL: SafeContactRule.Channel.EMAIL,
+    Contact.Channel.VIDEO: SafeContactRule.Channel.CALL,
+}
+_DECLINABLE_LABELS = {
+    "legal_name": _("Legal name"),
+    "chosen_name": _("Chosen name"),
+    "pronouns": _("Pronouns"),
+    "birth_date": _("Date of birth or age"),
+    "gender": _("Gender"),
+    "race_ethnicity": _("Race or ethnicity"),
+    "languages": _("Languages"),
+}
+
+
+def contact_channel_allowed(rule: SafeContactRule | None, channel: str) -> bool:
+    """Whether the young person's safe-contact rule allows reaching them this way (R28)."""
+    allowed = set(rule.allowed_channels) if rule is not None else set()
+    if channel in RULE_CHANNEL_OF_CONTACT:
+        return RULE_CHANNEL_OF_CONTACT[channel] in allowed
+    return bool(allowed)
+
+
+class CaseloadFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search by name or alias"), required=False, max_length=100, strip=True
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any status")), *Case.Status.choices],
+    )
+
+
+class OpenCaseForm(forms.Form):
+    """A new young person: a name or an alias is enough (R34); every identifying field may be
+    left out or marked 'prefers not to answer'."""
+
+    lead_organization = forms.ModelChoiceField(
+        label=_("Organization"), queryset=Organization.objects.none(), empty_label=None
+    )
+    alias = forms.CharField(
+        label=_("Alias"),
+        required=False,
+        max_length=100,
+        help_text=_("What the young person wants to be called. An alias alone is enough."),
+    )
+    chosen_name = forms.CharField(label=_("Chosen name"), required=False, max_length=100)
+    legal_name = forms.CharField(label=_("Legal name"), required=False, max_length=200)
+    pronouns = forms.CharField(label=_("Pronouns"), required=False, max_length=40)
+    birth_date_precision = forms.ChoiceField(
+        label=_("Date of birth"),
+        choices=[
+            (Person.BirthDatePrecision.UNKNOWN, _("Not recorded")),
+            (Person.BirthDatePrecision.EXACT, _("Exact date")),
+            (Person.BirthDatePrecision.YEAR, _("Year only")),
+            (Person.BirthDatePrecision.AGE_RANGE, _("Age range")),
+        ],
+        initial=Person.BirthDatePrecision.UNKNOWN,
+        widget=forms.RadioSelect,
+    )
+    birth_date = forms.DateField(
+        label=_("Exact date of birth"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    birth_year = forms.IntegerField(label=_("Birth year"), required=False, min_value=1900)
+    age_range_min = forms.IntegerField(label=_("Age from"), required=False, min_value=0)
+    age_range_max = forms.IntegerField(label=_("Age to"), required=False, min_value=0)
+    gender = forms.CharField(label=_("Gender"), required=False, max_length=60)
+    race_ethnicity = forms.CharField(label=_("Race or ethnicity"), required=False, max_length=120)
+    languages = forms.CharField(
+        label=_("Languages"),
+        required=False,
+        max_length=100,
+        help_text=_("Language codes separated by commas, for example: en, es."),
+    )
+    declined_fields = forms.MultipleChoiceField(
+        label=_("Prefers not to answer"),
+        required=False,
+        choices=[(name, _DECLINABLE_LABELS[name]) for name in Person.DECLINABLE_FIELDS],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, organizations: QuerySet[Organization], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lead_organization"].queryset = organizations
+
+    def clean_languages(self) -> list[str]:
+        raw = self.cleaned_data.get("languages") or ""
+        return [code.strip() for code in raw.split(",") if code.strip()]
+
+    def person_fields(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        fields = {
+            name: data[name]
+            for name in (
+                "alias",
+                "chosen_name",
+                "legal_name",
+                "pronouns",
+                "birth_date_precision",
+                "birth_date",
+                "birth_year",
+                "age_range_min",
+                "age_range_max",
+                "gender",
+                "race_ethnicity",
+                "languages",
+                "declined_fields",
+            )
+        }
+        if "birth_date" in fields["declined_fields"]:
+            # Declining the date of birth means recording none of it.
+            fields["birth_date_precision"] = Person.BirthDatePrecision.UNKNOWN
+        return fields
+
+
+class SafeContactForm(forms.Form):
+    """The young person's safe-contact rules; saving them confirms them (R31)."""
+
+    allowed_channels = forms.MultipleChoiceField(
+        label=_("Channels the young person says are safe"),
+        required=False,
+        choices=SafeContactRule.Channel.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    phone = forms.CharField(label=_("Safe phone number"), required=False, max_length=40)
+    email = forms.EmailField(label=_("Safe e-mail address"), required=False)
+    address = forms.CharField(
+        label=_("Safe postal address"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    voicemail_ok = forms.BooleanField(label=_("Leaving a voicemail is safe"), required=False)
+    safe_hours_start = forms.TimeField(
+        label=_("Safe hours start"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    safe_hours_end = forms.TimeField(
+        label=_("Safe hours end"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    code_word = forms.CharField(label=_("Code word"), required=False, max_length=60)
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    confirmed_with_young_person = forms.BooleanField(
+        label=_("I checked these preferences with the young person just now"),
+        required=True,
+    )
+
+    @staticmethod
+    def initial_from(rule: SafeContactRule | None) -> dict[str, Any]:
+        if rule is None:
+            return {}
+        return {
+            "allowed_channels": rule.allowed_channels,
+            "phone": rule.phone,
+            "email": rule.email,
+            "address": rule.address,
+            "voicemail_ok": rule.voicemail_ok,
+            "safe_hours_start": rule.safe_hours_start,
+            "safe_hours_end": rule.safe_hours_end,
+            "code_word": rule.code_word,
+            "notes": rule.notes,
+        }
+
+    def changes(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if k != "confirmed_with_young_person"}
+
+
+class ContactForm(forms.Form):
+    """A contact that happened. With the young person: only through a channel their rule
+    allows (R28), and with their preferences confirmed recently (R31)."""
+
+    occurred_at = forms.DateTimeField(
+        label=_("When"),
+        input_formats=[_DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=_DATETIME_FORMAT),
+    )
+    contact_with = forms.ChoiceField(
+        label=_("With"), choices=Contact.With.choices, initial=Contact.With.YOUNG_PERSON
+    )
+    channel = forms.ChoiceField(label=_("Channel"), choices=Contact.Channel.choices)
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Contact.Outcome.choices)
+    planned_service = forms.ModelChoiceField(
+        label=_("About a planned service"),
+        required=False,
+        queryset=PlannedService.objects.none(),
+        empty_label=_("None"),
+    )
+    summary = forms.CharField(
+        label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    reconfirm = forms.BooleanField(
+        label=_("I re-confirmed the safe-contact preferences above with the young person just now"),
+        required=False,
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        rule: SafeContactRule | None,
+        stale: bool,
+        services: QuerySet[PlannedService],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.rule, self.stale = rule, stale
+        self.fields["planned_service"].queryset = services
+        self.fields["planned_service"].label_from_instance = _service_label
+        if not stale:
+            del self.fields["reconfirm"]
+        if not self.is_bound:
+            self.initial.setdefault("occurred_at", timezone.localtime().replace(second=0))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("contact_with") != Contact.With.YOUNG_PERSON:
+            return data
+        if self.stale and not data.get("reconfirm"):
+            self.add_error(
+                "reconfirm",
+                gettext(
+                    "Re-confirm the young person's safe-contact preferences first: check them "
+                    "with the young person, then tick this box."
+                ),
+            )
+        channel = data.get("channel")
+        if channel and not contact_channel_allowed(self.rule, channel):
+            self.add_error(
+                "channel",
+                gettext(
+                    "The young person's safe-contact rules do not allow this channel. Use an "
+                    "allowed channel or change the rules with the young person first."
+                ),
+            )
+        return data
+
+
+def _service_label(service: PlannedService) -> str:
+    provider = service.provider.name if service.provider else gettext("no provider yet")
+    return f"{service.service_type.name} ({provider})"
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 6}))
+    category = forms.ChoiceField(
+        label=_("Category"), choices=CaseNote.Category.choices, initial=CaseNote.Category.GENERAL
+    )
+    staff_only = forms.BooleanField(
+        label=_("Staff only: never shared with partners or shown to the young person"),
+        required=False,
+    )
+
+
+class CompleteFollowUpForm(forms.Form):
+    note = forms.CharField(
+        label=_("What was done (optional)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class CancelFollowUpForm(forms.Form):
+    note = forms.CharField(
+        label=_("Why it is no longer needed"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -1,0 +1,25 @@
+"""URLs of the advocate pages, under /cases/."""
+
+from django.urls import path
+
+from frontend.advocate import views_cases, views_follow_ups, views_records
+
+urlpatterns = [
+    path("", views_cases.caseload, name="caseload"),
+    path("new/", views_cases.case_open, name="case-open"),
+    path("<int:case_id>/", views_cases.case_page, name="case"),
+    path("<int:case_id>/contacts/new/", views_records.contact_new, name="contact-new"),
+    path("<int:case_id>/notes/new/", views_records.note_new, name="note-new"),
+    path("<int:case_id>/safe-contact/", views_records.safe_contact, name="safe-contact"),
+    path("follow-ups/", views_follow_ups.follow_up_inbox, name="follow-ups"),
+    path(
+        "follow-ups/<int:follow_up_id>/complete/",
+        views_follow_ups.follow_up_complete,
+        name="follow-up-complete",
+    ),
+    path(
+        "follow-ups/<int:follow_up_id>/cancel/",
+        views_follow_ups.follow_up_cancel,
+        name="follow-up-cancel",
+    ),
+]

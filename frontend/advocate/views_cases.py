@@ -1,0 +1,199 @@
+"""Caseload, opening a case, and the case page of the lead organization's staff."""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.views.decorators.http import require_GET, require_http_methods
+
+from cases.categories import DataCategory
+from cases.models import Case, Contact, PlannedService, Referral, SafeContactRule, ServicePlan
+from cases.safe_contact import needs_reconfirmation
+from cases.selectors import goals_with_services, load_case_summary, with_case_summary
+from cases.services.intake import open_case
+from consent.access_log import note_page_access
+from consent.models import Consent
+from consent.policy import (
+    Action,
+    Role,
+    Viewer,
+    can_open_case_at,
+    lead_cases,
+    visible_cases,
+    visible_consents,
+    visible_notes,
+)
+from frontend.access import page_viewer, staff_page
+from frontend.advocate.common import (
+    access_lead_case,
+    add_service_errors,
+    category_labels,
+    channel_labels,
+)
+from frontend.advocate.forms import CaseloadFilterForm, OpenCaseForm
+from providers.models import Membership, Organization
+from tasks.access import visible_follow_ups
+from tasks.models import FollowUp
+
+PAGE_SIZE = 50
+RECENT = 20  # contacts and notes shown on the case page, newest first
+
+
+def _require_staff(viewer: Viewer) -> None:
+    if not viewer.staff_organizations:
+        raise Http404
+
+
+def _with_caseload_columns(cases: QuerySet[Case], viewer: Viewer) -> QuerySet[Case]:
+    """Next follow-up due, overdue follow-ups and lapsed services: subqueries, not rows."""
+    open_follow_ups = visible_follow_ups(viewer=viewer).filter(
+        case_id=OuterRef("pk"), status=FollowUp.Status.OPEN
+    )
+    lapsed = PlannedService.objects.filter(
+        goal__plan__case_id=OuterRef("pk"), status=PlannedService.Status.LAPSED
+    )
+    return cases.annotate(
+        next_due=Subquery(open_follow_ups.order_by("due_at").values("due_at")[:1]),
+        has_overdue=Exists(open_follow_ups.filter(due_at__lt=timezone.now()).values("pk")),
+        has_lapsed=Exists(lapsed),
+    )
+
+
+@staff_page
+@require_GET
+def caseload(request: HttpRequest) -> HttpResponse:
+    """The cases the viewer works on as lead staff, newest first, 50 a page."""
+    viewer = page_viewer(request)
+    _require_staff(viewer)
+    form = CaseloadFilterForm(request.GET or None)
+    cases = lead_cases(viewer=viewer)
+    status = 200
+    query = {}
+    if form.is_bound and not form.is_valid():
+        status, cases = 400, cases.none()
+    elif form.is_bound:
+        search, wanted = form.cleaned_data["q"], form.cleaned_data["status"]
+        if search:
+            # Only among cases whose identity the viewer may see, through the policy.
+            named = visible_cases(viewer=viewer, category=DataCategory.IDENTITY).filter(
+                Q(person__alias__icontains=search)
+                | Q(person__chosen_name__icontains=search)
+                | Q(person__legal_name__icontains=search)
+            )
+            cases = cases.filter(pk__in=named.values("pk"))
+            query["q"] = search
+        if wanted:
+            cases = cases.filter(status=wanted)
+            query["status"] = wanted
+    rows = _with_caseload_columns(with_case_summary(cases), viewer).order_by("-opened_on", "-pk")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    note_page_access(viewer=viewer, case_ids=[case.pk for case in page])
+    context = {
+        "form": form,
+        "page": page,
+        "query": urlencode(query),
+        "now": timezone.now(),
+    }
+    return render(request, "frontend/advocate/caseload.html", context, status=status)
+
+
+@staff_page
+@require_http_methods(["GET", "POST"])
+def case_open(request: HttpRequest) -> HttpResponse:
+    """Intake: open a case for a new young person; a name or an alias is enough (R34)."""
+    viewer = page_viewer(request)
+    _require_staff(viewer)
+    organizations = Organization.objects.filter(
+        pk__in=sorted(viewer.staff_organizations), is_active=True
+    ).order_by("name")
+    form = OpenCaseForm(request.POST or None, organizations=organizations)
+    if request.method == "POST" and form.is_valid():
+        organization = form.cleaned_data["lead_organization"]
+        if not can_open_case_at(viewer=viewer, organization_id=organization.pk):
+            raise PermissionDenied
+        try:
+            case = open_case(
+                actor=request.user,
+                lead_organization=organization,
+                person_fields=form.person_fields(),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, gettext("The case is open."))
+            return redirect("frontend:case", case_id=case.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "frontend/advocate/case_open.html", {"form": form}, status=status)
+
+
+def case_context(request: HttpRequest, case_id: int) -> dict:
+    """Everything the case page shows, each list from the policy's querysets."""
+    viewer = page_viewer(request)
+    access = access_lead_case(request, case_id, Action.VIEW)
+    case = load_case_summary(access.case)
+    now = timezone.now()
+    rule = SafeContactRule.objects.filter(person_id=case.person_id).first()
+    plan = ServicePlan.objects.filter(case_id=case.pk).first()
+    consents = (
+        visible_consents(viewer=viewer)
+        .filter(case_id=case.pk)
+        .filter(status__in=[Consent.Status.ACTIVE, Consent.Status.PENDING_SIGNATURE])
+        .select_related("recipient")
+        .order_by("expires_at", "pk")
+    )
+    in_force = [
+        c
+        for c in consents
+        if c.status == Consent.Status.ACTIVE and c.starts_at <= now < c.expires_at
+    ]
+    for consent in in_force:
+        consent.category_labels = category_labels(consent.categories)
+    declined_labels = dict(OpenCaseForm.base_fields["declined_fields"].choices)
+    waiting = [c for c in consents if c.status == Consent.Status.PENDING_SIGNATURE]
+    return {
+        "case": case,
+        "person": case.person,
+        "access": access,
+        "rule": rule,
+        "stale": needs_reconfirmation(rule, now),
+        "channels": channel_labels(rule),
+        "declined": [str(declined_labels.get(n, n)) for n in case.person.declined_fields],
+        "goals": list(goals_with_services(plan_id=plan.pk)) if plan else [],
+        "referrals": Referral.objects.filter(case_id=case.pk)
+        .select_related("to_organization", "service_type")
+        .order_by("-pk"),
+        "contacts": Contact.objects.filter(case_id=case.pk)
+        .select_related("staff")
+        .order_by("-occurred_at", "-pk")[:RECENT],
+        "notes": visible_notes(viewer=viewer)
+        .filter(case_id=case.pk)
+        .select_related("author")
+        .order_by("-created_at", "-pk")[:RECENT],
+        "follow_ups": visible_follow_ups(viewer=viewer)
+        .filter(case_id=case.pk, status=FollowUp.Status.OPEN)
+        .select_related("assignee", "organization")
+        .order_by("due_at", "pk"),
+        "supervisors": Membership.objects.filter(
+            organization_id=case.lead_organization_id, role=Role.SUPERVISOR, is_active=True
+        )
+        .select_related("user")
+        .order_by("user__full_name", "pk"),
+        "consents_in_force": in_force,
+        "consents_waiting": waiting,
+        "now": now,
+        "recent": RECENT,
+    }
+
+
+@staff_page
+@require_GET
+def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
+    """One case for its lead staff: the safe-contact banner first, then the work."""
+    context = case_context(request, case_id)
+    return render(request, "frontend/advocate/case.html", context)

@@ -1,0 +1,84 @@
+"""Page middleware: idle sign-out, the user's own language, and domain errors as pages."""
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from frontend.access import is_portal_user, page_viewer
+
+LAST_SEEN_KEY = "harbor_last_seen"
+# Requests that must not count as activity: the page's own "am I still signed in?" check.
+PASSIVE_PATHS = ("/session/status/",)
+
+
+def idle_limit_seconds(request: HttpRequest) -> int:
+    """Staff sign out sooner than nobody; the portal has its own, shorter limit (R36)."""
+    minutes = settings.HARBOR["STAFF_IDLE_MINUTES"]
+    if is_portal_user(page_viewer(request)):
+        minutes = settings.HARBOR["PORTAL_IDLE_MINUTES"]
+    return minutes * 60
+
+
+class IdleTimeoutMiddleware:
+    """Sign out a session that has been idle longer than its limit, for pages and the API."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated and "_auth_user_id" in request.session:
+            now = int(time.time())
+            last_seen = request.session.get(LAST_SEEN_KEY, now)
+            if now - last_seen > idle_limit_seconds(request):
+                logout(request)
+                if request.path.startswith("/api/"):
+                    return self.get_response(request)
+                return HttpResponseRedirect(f"{reverse('frontend:sign-in')}?timeout=1")
+            if request.path not in PASSIVE_PATHS:
+                request.session[LAST_SEEN_KEY] = now
+        return self.get_response(request)
+
+
+class UserLanguageMiddleware:
+    """A signed-in user's saved language wins over the browser's (chosen once, remembered)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        language = getattr(request.user, "preferred_language", None)
+        if language and request.user.is_authenticated:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        return self.get_response(request)
+
+
+class PageErrorMiddleware:
+    """A service's refusal that a page did not turn into a form error becomes a 400 page.
+
+    Views catch ``ValidationError`` where they have a form to show it on; this is the net under
+    them, so a stale button (a consent already revoked, say) never shows a 500.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if request.path.startswith("/api/") or not isinstance(exception, ValidationError):
+            return None
+        for message in exception.messages:
+            messages.error(request, message)
+        context = {"errors": exception.messages, "title": _("That could not be done")}
+        return render(request, "400.html", context, status=400)

@@ -1,0 +1,55 @@
+"""Forms of the organization admin pages: members and roles, the directory entry."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from providers.models import Membership, Organization
+
+
+class AddMemberForm(forms.Form):
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        help_text=_("The person must already have a Harbor account."),
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if not User.objects.filter(email__iexact=email, is_active=True).exists():
+            raise forms.ValidationError(_("No active Harbor account has this e-mail address."))
+        return email
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("New role"), choices=Membership.Role.choices)
+
+
+class DirectoryEntryForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind of organization"), choices=Organization.Kind.choices)
+    service_area = forms.CharField(
+        label=_("Service area"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Counties or postal codes served, one per line."),
+    )
+    names_staff_to_young_people = forms.BooleanField(
+        label=_("Young people's access logs name our staff, not only their roles"),
+        required=False,
+    )
+
+    @classmethod
+    def for_organization(cls, organization: Organization) -> "DirectoryEntryForm":
+        return cls(
+            initial={
+                "name": organization.name,
+                "kind": organization.kind,
+                "service_area": "\n".join(organization.service_area or []),
+                "names_staff_to_young_people": organization.names_staff_to_young_people,
+            }
+        )
+
+    def service_areas(self) -> list[str]:
+        raw = self.cleaned_data.get("service_area") or ""
+        return [line.strip() for line in raw.splitlines() if line.strip()]

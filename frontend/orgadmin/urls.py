@@ -1,0 +1,17 @@
+"""URLs of the orgadmin pages."""
+
+from django.urls import path
+
+from frontend.orgadmin import views
+
+urlpatterns = [
+    path("", views.organization_page, name="organization"),
+    path("<int:organization_id>/entry/", views.directory_entry, name="organization-entry"),
+    path("<int:organization_id>/members/new/", views.add_member, name="organization-add-member"),
+    path("members/<int:membership_id>/role/", views.member_role, name="organization-member-role"),
+    path(
+        "members/<int:membership_id>/active/",
+        views.member_active,
+        name="organization-member-active",
+    ),
+]

@@ -1,0 +1,208 @@
+"""The organization admin's pages: members and roles, and the organization's directory entry.
+
+The same rules as the API's ``MembershipViewSet`` and ``OrganizationViewSet``: only admins of
+the organization (``can_manage_memberships``) see or change these pages (404 for everyone
+else), and the writes go through providers/services.py. No case data appears here.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from consent.policy import Role, Viewer, can_manage_memberships, visible_memberships
+from frontend.access import page_viewer, staff_page
+from frontend.orgadmin.forms import AddMemberForm, DirectoryEntryForm, RoleForm
+from providers.models import Membership, Organization
+from providers.services import (
+    add_membership,
+    change_membership_role,
+    set_membership_active,
+    update_directory_entry,
+)
+
+
+def _administered(viewer: Viewer, organization_id: int | None) -> Organization:
+    """An active organization the viewer administers (their first when not named), else 404."""
+    organizations = Organization.objects.filter(pk__in=viewer.organizations_with(Role.ORG_ADMIN))
+    if organization_id is not None:
+        organizations = organizations.filter(pk=organization_id)
+    found = organizations.order_by("name", "pk").first()
+    if found is None or not can_manage_memberships(viewer=viewer, organization_id=found.pk):
+        raise Http404("No such organization.")
+    return found
+
+
+def _managed_membership(viewer: Viewer, membership_id: int) -> Membership:
+    membership = (
+        visible_memberships(viewer=viewer)
+        .select_related("user", "organization")
+        .filter(pk=membership_id)
+        .first()
+    )
+    if membership is None or not can_manage_memberships(
+        viewer=viewer, organization_id=membership.organization_id
+    ):
+        raise Http404("No such membership.")
+    return membership
+
+
+def _page_url(organization_id: int) -> str:
+    return f"{reverse('frontend:organization')}?organization={organization_id}"
+
+
+def _apply_errors(form: Form, exc: ValidationError) -> None:
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for name, errors in exc.message_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
+@staff_page
+@require_GET
+def organization_page(request: HttpRequest) -> HttpResponse:
+    viewer = page_viewer(request)
+    raw = request.GET.get("organization") or None
+    try:
+        organization_id = int(raw) if raw is not None else None
+    except ValueError as exc:
+        raise Http404("No such organization.") from exc
+    organization = _administered(viewer, organization_id)
+    members = (
+        Membership.objects.filter(organization=organization)
+        .select_related("user")
+        .order_by("-is_active", "user__full_name", "user__email", "role", "pk")
+    )
+    administered = Organization.objects.filter(
+        pk__in=viewer.organizations_with(Role.ORG_ADMIN)
+    ).order_by("name")
+    return render(
+        request,
+        "frontend/orgadmin/organization.html",
+        {
+            "organization": organization,
+            "members": members,
+            "organizations": administered if administered.count() > 1 else [],
+        },
+    )
+
+
+@staff_page
+@require_http_methods(["GET", "POST"])
+def directory_entry(request: HttpRequest, organization_id: int) -> HttpResponse:
+    organization = _administered(page_viewer(request), organization_id)
+    if request.method != "POST":
+        form = DirectoryEntryForm.for_organization(organization)
+        return _entry_page(request, form, organization, 200)
+    form = DirectoryEntryForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            update_directory_entry(
+                organization=organization,
+                name=data["name"],
+                kind=data["kind"],
+                service_area=form.service_areas(),
+                names_staff_to_young_people=data["names_staff_to_young_people"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The directory entry was saved."))
+            return redirect(_page_url(organization.pk))
+    return _entry_page(request, form, organization, 400)
+
+
+def _entry_page(
+    request: HttpRequest, form: Form, organization: Organization, status: int
+) -> HttpResponse:
+    return render(
+        request,
+        "frontend/orgadmin/directory_entry.html",
+        {"form": form, "organization": organization, "back_url": _page_url(organization.pk)},
+        status=status,
+    )
+
+
+@staff_page
+@require_http_methods(["GET", "POST"])
+def add_member(request: HttpRequest, organization_id: int) -> HttpResponse:
+    organization = _administered(page_viewer(request), organization_id)
+    form = AddMemberForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                add_membership(
+                    organization=organization,
+                    email=form.cleaned_data["email"],
+                    role=form.cleaned_data["role"],
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("The member was added."))
+                return redirect(_page_url(organization.pk))
+        status = 400
+    return render(
+        request,
+        "frontend/orgadmin/add_member.html",
+        {"form": form, "organization": organization, "back_url": _page_url(organization.pk)},
+        status=status,
+    )
+
+
+@staff_page
+@require_http_methods(["GET", "POST"])
+def member_role(request: HttpRequest, membership_id: int) -> HttpResponse:
+    membership = _managed_membership(page_viewer(request), membership_id)
+    form = RoleForm(
+        request.POST if request.method == "POST" else None, initial={"role": membership.role}
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                change_membership_role(membership=membership, role=form.cleaned_data["role"])
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("The role was changed."))
+                return redirect(_page_url(membership.organization_id))
+        status = 400
+    return render(
+        request,
+        "frontend/orgadmin/member_role.html",
+        {
+            "form": form,
+            "membership": membership,
+            "back_url": _page_url(membership.organization_id),
+        },
+        status=status,
+    )
+
+
+@staff_page
+@require_POST
+def member_active(request: HttpRequest, membership_id: int) -> HttpResponse:
+    """Suspend (active=0) or restore (active=1) a role, from the members table."""
+    membership = _managed_membership(page_viewer(request), membership_id)
+    wanted = request.POST.get("active")
+    if wanted not in ("0", "1"):
+        return HttpResponse(status=400)
+    try:
+        set_membership_active(membership=membership, active=wanted == "1")
+    except ValidationError as exc:
+        for error in exc.messages:
+            messages.error(request, error)
+    else:
+        if wanted == "1":
+            messages.success(request, _("The role was restored."))
+        else:
+            messages.success(request, _("The role was suspended."))
+    return redirect(_page_url(membership.organization_id))

@@ -1,0 +1,160 @@
+"""What the page authorization matrix needs: one world with a record of every kind, and the
+``PageTarget`` each area's ``targets_<area>.py`` declares for each of its routes.
+
+Personas (``PERSONAS``): the world's people, plus ``consented_partner``, staff of an
+organization holding an active consent to the case for every category, while the world's
+``partner_staff`` belongs to an organization holding none.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+from accounts.models import User
+from cases.categories import DATA_CATEGORIES
+from cases.models import CaseNote, Person, ServicePlan
+from cases.services.plans import start_plan_version, submit_plan_version
+from consent.models import Consent, ConsentPurpose
+from consent.services import draft_consent, submit_for_signature
+from providers.models import Membership, Organization
+from tasks.follow_ups import create_follow_up_by_hand
+from tests import factories as f
+from tests.conftest import World, build_world
+from tests.consents import grant_consent
+
+PERSONAS = (
+    "anonymous",
+    "advocate",
+    "other_advocate",
+    "intake",
+    "supervisor",
+    "org_admin",
+    "partner_staff",
+    "consented_partner",
+    "young_person",
+    "other_young_person",
+    "superuser",
+)
+LEAD_STAFF = ("advocate", "supervisor")
+LEAD = ("advocate", "supervisor", "young_person")
+
+SEEDED_BIRTH_DATE = date(timezone.now().year - 25, 3, 9)
+# Distinctive strings that no page may show to a persona without a basis for them.
+SEEDED_STRINGS = ("Zephyrine", "Marchbanks", "+1 555 0199 4321", "17 Thornapple Row")
+
+
+@dataclass
+class PageWorld:
+    """The world of tests/conftest.py with one record of every kind around its case."""
+
+    world: World
+    consented_partner: User
+    consented_org: Organization
+    active_consent: Consent
+    pending_consent: Consent
+    goal_id: int
+    planned_service_id: int
+    referral_id: int
+    plan_version_id: int
+    note_id: int
+    contact_id: int
+    follow_up_id: int
+    membership_id: int
+
+    @property
+    def case_id(self) -> int:
+        return self.world.case.pk
+
+    def user(self, persona: str) -> User | None:
+        if persona == "anonymous":
+            return None
+        if persona == "consented_partner":
+            return self.consented_partner
+        return getattr(self.world, persona)
+
+
+@dataclass(frozen=True)
+class PageTarget:
+    """One page route: the URL arguments of the world's record, and who may read or post.
+
+    ``readers`` get 200 on GET; everyone else signed in gets 403 or 404 and none of the
+    seeded personal strings; anonymous people are sent to sign in. ``writers`` may POST
+    (their outcome is the feature tests' business); a POST by anyone else is refused and
+    changes nothing. ``get=False`` for a route that only takes POST.
+    """
+
+    kwargs: Callable[[PageWorld], dict[str, int]] = field(default=lambda pw: {})
+    readers: tuple[str, ...] = ()
+    writers: tuple[str, ...] = ()
+    get: bool = True
+    post: bool = False
+    # A query string that some GET pages need (e.g. "?case=12").
+    query: Callable[[PageWorld], str] = field(default=lambda pw: "")
+
+
+def _seed(world: World) -> None:
+    person = world.case.person
+    person.alias, person.legal_name = "Zephyrine", "Zephyrine Marchbanks"
+    person.birth_date_precision = Person.BirthDatePrecision.EXACT
+    person.birth_date = SEEDED_BIRTH_DATE
+    person.save()
+    rule = person.safe_contact
+    rule.phone, rule.address = "+1 555 0199 4321", "17 Thornapple Row"
+    rule.save()
+
+
+def build_page_world() -> PageWorld:
+    world = build_world()
+    _seed(world)
+    case, advocate = world.case, world.advocate
+    consented_org = f.OrganizationFactory(name="Consented Partner")
+    consented_partner = f.MembershipFactory(
+        organization=consented_org, role=Membership.Role.ADVOCATE
+    ).user
+    active = grant_consent(case, consented_org, list(DATA_CATEGORIES), by=advocate)
+    pending = draft_consent(
+        case=case,
+        recipient=world.partner,
+        categories=["plan"],
+        purpose=ConsentPurpose.REFERRAL,
+        actor=advocate,
+        starts_at=timezone.now(),
+        expires_at=timezone.now() + timedelta(days=60),
+    )
+    pending = submit_for_signature(consent=pending, actor=advocate)
+    plan, _ = ServicePlan.objects.get_or_create(case=case)
+    goal = f.GoalFactory(plan=plan)
+    service = f.PlannedServiceFactory(goal=goal, provider=consented_org)
+    referral = f.ReferralFactory(
+        case=case, to_organization=consented_org, planned_service=service, sent=True
+    )
+    version = start_plan_version(case=case, actor=advocate)
+    submit_plan_version(version=version, actor=advocate)
+    note = f.CaseNoteFactory(case=case, author=advocate, category=CaseNote.Category.GENERAL)
+    contact = f.ContactFactory(case=case, staff=advocate)
+    follow_up = create_follow_up_by_hand(
+        case=case,
+        organization=world.lead,
+        actor=advocate,
+        assignee=advocate,
+        due_at=timezone.now() + timedelta(days=1),
+        description="Call back about housing",
+    )
+    membership = Membership.objects.get(user=world.other_advocate, organization=world.lead)
+    return PageWorld(
+        world=world,
+        consented_partner=consented_partner,
+        consented_org=consented_org,
+        active_consent=active,
+        pending_consent=pending,
+        goal_id=goal.pk,
+        planned_service_id=service.pk,
+        referral_id=referral.pk,
+        plan_version_id=version.pk,
+        note_id=note.pk,
+        contact_id=contact.pk,
+        follow_up_id=follow_up.pk,
+        membership_id=membership.pk,
+    )

@@ -1,0 +1,40 @@
+"""The advocate pages in the page authorization matrix (see tests/frontend/pages.py)."""
+
+from tests.frontend.pages import LEAD_STAFF, PageTarget
+
+# Everyone who works at an organization as staff (not only as its admin) has a caseload,
+# a follow-up inbox and may open cases for their own organization.
+STAFF = (
+    "advocate",
+    "other_advocate",
+    "intake",
+    "supervisor",
+    "partner_staff",
+    "consented_partner",
+)
+
+
+def _case(pw: object) -> dict[str, int]:
+    return {"case_id": pw.case_id}  # type: ignore[attr-defined]
+
+
+def _follow_up(pw: object) -> dict[str, int]:
+    return {"follow_up_id": pw.follow_up_id}  # type: ignore[attr-defined]
+
+
+TARGETS: dict[str, PageTarget] = {
+    "caseload": PageTarget(readers=STAFF),
+    "case-open": PageTarget(readers=STAFF, writers=STAFF, post=True),
+    # Lead staff only: a consent holder, the young person and colleagues off the team get 404.
+    "case": PageTarget(kwargs=_case, readers=LEAD_STAFF),
+    "contact-new": PageTarget(kwargs=_case, readers=LEAD_STAFF, writers=LEAD_STAFF, post=True),
+    "note-new": PageTarget(kwargs=_case, readers=LEAD_STAFF, writers=LEAD_STAFF, post=True),
+    "safe-contact": PageTarget(kwargs=_case, readers=LEAD_STAFF, writers=LEAD_STAFF, post=True),
+    "follow-ups": PageTarget(readers=STAFF),
+    "follow-up-complete": PageTarget(
+        kwargs=_follow_up, readers=LEAD_STAFF, writers=LEAD_STAFF, post=True
+    ),
+    "follow-up-cancel": PageTarget(
+        kwargs=_follow_up, readers=LEAD_STAFF, writers=LEAD_STAFF, post=True
+    ),
+}

@@ -1,0 +1,53 @@
+"""The supervisor and organization admin pages in the page authorization matrix (see
+tests/frontend/pages.py).
+
+Continuity pages are for supervisors of the lead organization only; the organization pages
+for its admins only. Everyone else gets 404, as for records they have no basis for.
+"""
+
+from tests.frontend.pages import PageTarget
+
+SUPERVISOR = ("supervisor",)
+ADMIN = ("org_admin",)
+
+TARGETS: dict[str, PageTarget] = {
+    "supervisor-dashboard": PageTarget(readers=SUPERVISOR),
+    "supervisor-list": PageTarget(kwargs=lambda pw: {"kind": "overdue"}, readers=SUPERVISOR),
+    "supervisor-reassign-follow-up": PageTarget(
+        kwargs=lambda pw: {"follow_up_id": pw.follow_up_id},
+        readers=SUPERVISOR,
+        writers=SUPERVISOR,
+        post=True,
+    ),
+    "supervisor-primary-advocate": PageTarget(
+        kwargs=lambda pw: {"case_id": pw.case_id},
+        readers=SUPERVISOR,
+        writers=SUPERVISOR,
+        post=True,
+    ),
+    "organization": PageTarget(readers=ADMIN),
+    "organization-entry": PageTarget(
+        kwargs=lambda pw: {"organization_id": pw.world.lead.pk},
+        readers=ADMIN,
+        writers=ADMIN,
+        post=True,
+    ),
+    "organization-add-member": PageTarget(
+        kwargs=lambda pw: {"organization_id": pw.world.lead.pk},
+        readers=ADMIN,
+        writers=ADMIN,
+        post=True,
+    ),
+    "organization-member-role": PageTarget(
+        kwargs=lambda pw: {"membership_id": pw.membership_id},
+        readers=ADMIN,
+        writers=ADMIN,
+        post=True,
+    ),
+    "organization-member-active": PageTarget(
+        kwargs=lambda pw: {"membership_id": pw.membership_id},
+        writers=ADMIN,
+        get=False,
+        post=True,
+    ),
+}
