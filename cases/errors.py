@@ -3,6 +3,21 @@
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+# The records the services move, listed so makemessages finds their names; the message names
+# the record in the reader's language (a name not listed here stays as given).
+RECORD_NAMES = (
+    gettext_noop("case"),
+    gettext_noop("case transfer"),
+    gettext_noop("consent"),
+    gettext_noop("flag"),
+    gettext_noop("follow-up"),
+    gettext_noop("plan version"),
+    gettext_noop("planned service"),
+    gettext_noop("referral"),
+)
 
 
 class TransitionNotAllowed(ValidationError):
@@ -10,10 +25,13 @@ class TransitionNotAllowed(ValidationError):
 
     def __init__(self, *, record: str, current: str, target: str, allowed: Iterable[str]) -> None:
         self.allowed = sorted(allowed)
-        names = ", ".join(self.allowed) or "none (final state)"
+        names = ", ".join(self.allowed) or _("none (final state)")
         super().__init__(
-            f"A {record} cannot move from '{current}' to '{target}'. Allowed from '{current}': "
-            f"{names}.",
+            _(
+                "A %(record)s cannot move from '%(current)s' to '%(target)s'. Allowed from "
+                "'%(current)s': %(names)s."
+            )
+            % {"record": _(record), "current": current, "target": target, "names": names},
             code="transition_not_allowed",
         )
 

@@ -9,10 +9,11 @@ This lives in cases/ so the contact services can ask it; tasks/ re-exports it.
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy
 
 from cases.models import SafeContactRule
 
-RECONFIRM_MESSAGE = "Re-confirm the young person's safe-contact preferences first."
+RECONFIRM_MESSAGE = gettext_lazy("Re-confirm the young person's safe-contact preferences first.")
 
 
 def reconfirm_after() -> timedelta:

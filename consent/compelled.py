@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from cases.categories import DATA_CATEGORIES
@@ -21,7 +23,7 @@ from cases.models import Case
 from consent.models import CompelledAuthority, CompelledDisclosure
 from consent.signals import compelled_disclosure_recorded
 
-SUBPOENA_REFUSED = (
+SUBPOENA_REFUSED = gettext_lazy(
     "A subpoena alone does not compel disclosure of a young person's record. Record a "
     "disclosure only under a court order or a statute that requires it; ask counsel about "
     "the subpoena."
@@ -33,7 +35,7 @@ def _authority_error(authority: str) -> str:
         return ""
     if "subpoena" in authority.lower():
         return SUBPOENA_REFUSED
-    return f"Choose from: {', '.join(CompelledAuthority.values)}."
+    return _("Choose from: %(choices)s.") % {"choices": ", ".join(CompelledAuthority.values)}
 
 
 def _normalized(categories: object) -> object:
@@ -58,18 +60,20 @@ def compelled_disclosure_errors(
         errors["authority"] = [message]
     if not legal_authority.strip():
         errors["legal_authority"] = [
-            "Name the legal authority: the order's docket number or the statute's citation."
+            _("Name the legal authority: the order's docket number or the statute's citation.")
         ]
     if not recipient_name.strip():
-        errors["recipient_name"] = ["Name the court or agency that received the data."]
+        errors["recipient_name"] = [_("Name the court or agency that received the data.")]
     if not isinstance(categories, list | tuple) or not categories:
-        errors["categories"] = ["Choose at least one data category that was disclosed."]
+        errors["categories"] = [_("Choose at least one data category that was disclosed.")]
     elif not all(category in DATA_CATEGORIES for category in categories):
-        errors["categories"] = [f"Choose from: {', '.join(DATA_CATEGORIES)}."]
+        errors["categories"] = [
+            _("Choose from: %(choices)s.") % {"choices": ", ".join(DATA_CATEGORIES)}
+        ]
     if disclosed_at is None:
-        errors["disclosed_at"] = ["Record when the data was disclosed."]
+        errors["disclosed_at"] = [_("Record when the data was disclosed.")]
     elif disclosed_at > timezone.now() + timedelta(minutes=5):
-        errors["disclosed_at"] = ["Record a disclosure once it has happened."]
+        errors["disclosed_at"] = [_("Record a disclosure once it has happened.")]
     return errors
 
 

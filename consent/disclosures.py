@@ -7,6 +7,7 @@ transaction. The door has already checked the sender's own access with ``access_
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from cases.models import Case, CaseTransfer, Referral
@@ -33,7 +34,7 @@ def missing_referral_consent(referral: Referral) -> list[str]:
     ).values_list("categories", flat=True)
     covered = {category for categories in consents for category in categories}
     if not consents:
-        return sorted(referral.categories) or ["any category"]
+        return sorted(referral.categories) or [_("any category")]
     return sorted(set(referral.categories) - covered)
 
 
@@ -50,9 +51,12 @@ def send_referral(*, referral: Referral, actor: User) -> Referral:
         raise ValidationError(
             {
                 "consent": [
-                    "No active consent lets this organization receive: "
-                    f"{', '.join(missing)}. Ask the young person for a consent to "
-                    "this organization first."
+                    _(
+                        "No active consent lets this organization receive: "
+                        "%(missing)s. Ask the young person for a consent to "
+                        "this organization first."
+                    )
+                    % {"missing": ", ".join(missing)}
                 ]
             }
         )
@@ -78,9 +82,12 @@ def accept_referral(*, referral: Referral, actor: User, note: str = "") -> Refer
             raise ValidationError(
                 {
                     "consent": [
-                        "No consent in force lets your organization take this referral on "
-                        f"(not covered: {', '.join(missing)}). Decline it, or ask the "
-                        "sending organization."
+                        _(
+                            "No consent in force lets your organization take this referral "
+                            "on (not covered: %(missing)s). Decline it, or ask the "
+                            "sending organization."
+                        )
+                        % {"missing": ", ".join(missing)}
                     ]
                 }
             )

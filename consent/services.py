@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from cases.categories import DATA_CATEGORIES
@@ -74,27 +75,33 @@ def term_errors(
     """R01-R03: one recipient, known categories and purpose, a bounded period."""
     errors: dict[str, list[str]] = {}
     if recipient is None:
-        errors["recipient"] = ["Name the one organization that may see the data."]
+        errors["recipient"] = [_("Name the one organization that may see the data.")]
     elif recipient.pk == case.lead_organization_id:
-        errors["recipient"] = ["The lead organization needs no consent to see its own case."]
+        errors["recipient"] = [_("The lead organization needs no consent to see its own case.")]
     elif not recipient.is_active:
-        errors["recipient"] = ["This organization is suspended."]
+        errors["recipient"] = [_("This organization is suspended.")]
     if not isinstance(categories, list | tuple) or not categories:
-        errors["categories"] = ["Choose at least one data category."]
+        errors["categories"] = [_("Choose at least one data category.")]
     elif not set(categories) <= set(DATA_CATEGORIES):
-        errors["categories"] = [f"Choose from: {', '.join(DATA_CATEGORIES)}."]
+        errors["categories"] = [
+            _("Choose from: %(choices)s.") % {"choices": ", ".join(DATA_CATEGORIES)}
+        ]
     if purpose not in ConsentPurpose.values:
-        errors["purpose"] = [f"Choose from: {', '.join(ConsentPurpose.values)}."]
+        errors["purpose"] = [
+            _("Choose from: %(choices)s.") % {"choices": ", ".join(ConsentPurpose.values)}
+        ]
     elif purpose == ConsentPurpose.OTHER and not purpose_text.strip():
-        errors["purpose_text"] = ["Describe the purpose when it is 'other'."]
+        errors["purpose_text"] = [_("Describe the purpose when it is 'other'.")]
     if expires_at is None:
-        errors["expires_at"] = ["A consent needs an expiry date."]
+        errors["expires_at"] = [_("A consent needs an expiry date.")]
     elif expires_at <= starts_at:
-        errors["expires_at"] = ["The expiry must come after the start."]
+        errors["expires_at"] = [_("The expiry must come after the start.")]
     elif expires_at <= timezone.now():
-        errors["expires_at"] = ["The expiry is already past: this consent could share nothing."]
+        errors["expires_at"] = [_("The expiry is already past: this consent could share nothing.")]
     elif expires_at - starts_at > timedelta(days=_days("CONSENT_MAX_DAYS")):
-        errors["expires_at"] = [f"A consent lasts at most {_days('CONSENT_MAX_DAYS')} days."]
+        errors["expires_at"] = [
+            _("A consent lasts at most %(days)s days.") % {"days": _days("CONSENT_MAX_DAYS")}
+        ]
     return errors
 
 
@@ -154,8 +161,10 @@ def change_draft(*, consent: Consent, actor: User, changes: dict) -> Consent:
         raise ValidationError(
             {
                 "status": [
-                    "Only a draft can be changed. To change a consent, renew it: the new "
-                    "consent is signed again and this one stays in the history."
+                    _(
+                        "Only a draft can be changed. To change a consent, renew it: the new "
+                        "consent is signed again and this one stays in the history."
+                    )
                 ]
             }
         )
@@ -197,16 +206,16 @@ def missing_signers(consent: Consent) -> list[str]:
     signatures = list(consent.signatures.all())
     missing = []
     if not any(s.signer_role == SignerRole.YOUNG_PERSON for s in signatures):
-        missing.append("the young person")
+        missing.append(_("the young person"))
     needs_adult = consent.signer_rule in (
         SignerRule.MINOR_WITH_PARENT,
         SignerRule.ADULT_WITH_GUARDIAN,
     )
     if needs_adult and not any(s.family_member_id for s in signatures):
         missing.append(
-            "the court-appointed guardian"
+            _("the court-appointed guardian")
             if consent.signer_rule == SignerRule.ADULT_WITH_GUARDIAN
-            else "one parent, legal guardian or legal custodian"
+            else _("one parent, legal guardian or legal custodian")
         )
     return missing
 
@@ -222,24 +231,24 @@ def signature_errors(
     errors: dict[str, list[str]] = {}
     if method not in SignatureMethod.values:
         errors["method"] = [
-            "Consent is given in writing: a portal e-signature or an uploaded signed form."
+            _("Consent is given in writing: a portal e-signature or an uploaded signed form.")
         ]
     if not evidence.strip():
-        errors["evidence"] = ["Record the evidence of the signature."]
+        errors["evidence"] = [_("Record the evidence of the signature.")]
     if signed_at is None:
-        errors["signed_at"] = ["Record when it was signed."]
+        errors["signed_at"] = [_("Record when it was signed.")]
     elif signed_at > timezone.now() + timedelta(minutes=5):
-        errors["signed_at"] = ["A signature cannot be dated in the future."]
+        errors["signed_at"] = [_("A signature cannot be dated in the future.")]
     if family_member is not None:
         if family_member.person_id != consent.subject_id:
-            errors["family_member"] = ["This person is not in the young person's family record."]
+            errors["family_member"] = [_("This person is not in the young person's family record.")]
         else:
             reason = why_not_a_signer(family_member, consent.signer_rule)
             if reason:
                 errors["family_member"] = [reason]
             elif any(s.family_member_id for s in consent.signatures.all()):
                 # R08: one non-abusive parent is enough; Harbor never asks for a second.
-                errors["family_member"] = ["A parent or guardian has already signed."]
+                errors["family_member"] = [_("A parent or guardian has already signed.")]
     return errors
 
 
@@ -257,7 +266,9 @@ def add_signature(
     """Record one written signature; the last required one activates the consent (R04-R10)."""
     consent = Consent.objects.select_for_update().select_related("case").get(pk=consent.pk)
     if consent.status != Status.PENDING_SIGNATURE:
-        raise ValidationError({"status": ["Only a consent waiting for signatures can be signed."]})
+        raise ValidationError(
+            {"status": [_("Only a consent waiting for signatures can be signed.")]}
+        )
     errors = signature_errors(
         consent=consent,
         family_member=family_member,
@@ -266,7 +277,7 @@ def add_signature(
         signed_at=signed_at,
     )
     if family_member is None and consent.signatures.filter(signer_role=SignerRole.YOUNG_PERSON):
-        errors["family_member"] = ["The young person has already signed."]
+        errors["family_member"] = [_("The young person has already signed.")]
     if errors:
         raise ValidationError(errors)
     signature = Signature.objects.create(
@@ -301,7 +312,14 @@ def revoke_consent(*, consent: Consent, actor: User, channel: str, reason: str =
     """Withdraw a consent now (R13): access goes in this transaction; nothing is deleted (R16)."""
     consent = Consent.objects.select_for_update().get(pk=consent.pk)
     if channel not in RevocationChannel.values:
-        raise ValidationError({"channel": [f"Choose from: {', '.join(RevocationChannel.values)}."]})
+        raise ValidationError(
+            {
+                "channel": [
+                    _("Choose from: %(choices)s.")
+                    % {"choices": ", ".join(RevocationChannel.values)}
+                ]
+            }
+        )
     _move(consent, Status.REVOKED)
     consent.revoked_at = timezone.now()
     consent.revoked_by = actor

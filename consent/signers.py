@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from cases.models import Case, FamilyMember, Flag, Person
 from consent.models import SignerRole, SignerRule
@@ -71,19 +72,19 @@ def signer_role_of(member: FamilyMember) -> str:
 def why_not_a_signer(member: FamilyMember, rule: str) -> str:
     """'' when the family member may sign under ``rule``, else the reason (shown to staff)."""
     if member.is_recorded_abuser:
-        return "A person recorded as having harmed the young person or a parent cannot sign."
+        return _("A person recorded as having harmed the young person or a parent cannot sign.")
     if not member.contact_is_safe:
-        return "This person has not been confirmed safe to contact, so they cannot sign."
+        return _("This person has not been confirmed safe to contact, so they cannot sign.")
     if rule == SignerRule.ADULT_WITH_GUARDIAN:
-        return "" if member.is_court_appointed else "Only the court-appointed guardian signs."
+        return "" if member.is_court_appointed else _("Only the court-appointed guardian signs.")
     if rule == SignerRule.MINOR_WITH_PARENT:
         may_sign = (
             member.relation in PARENT_RELATIONS
             or member.relation in CUSTODIAN_RELATIONS
             or member.is_legal_guardian
         )
-        return "" if may_sign else "Only a parent, legal guardian or legal custodian can sign."
-    return "The young person signs this consent alone."
+        return "" if may_sign else _("Only a parent, legal guardian or legal custodian can sign.")
+    return _("The young person signs this consent alone.")
 
 
 @dataclass(frozen=True)

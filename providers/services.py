@@ -3,6 +3,7 @@
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from providers.models import Membership, Organization
@@ -14,7 +15,7 @@ def create_organization(
 ) -> Organization:
     """A member organization with the group that will hold its object permissions."""
     if Organization.objects.filter(name__iexact=name.strip()).exists():
-        raise ValidationError({"name": ["An organization with this name already exists."]})
+        raise ValidationError({"name": [_("An organization with this name already exists.")]})
     group = Group.objects.create(name=f"organization:{name.strip()[:120]}")
     return Organization.objects.create(
         name=name.strip(), kind=kind, service_area=service_area or [], group=group
@@ -27,19 +28,28 @@ def add_membership(
 ) -> Membership:
     """Give a person a role at the organization, creating their account (no password yet) if new."""
     if role not in Membership.Role.values:
-        raise ValidationError({"role": [f"Choose one of: {', '.join(Membership.Role.values)}."]})
+        raise ValidationError(
+            {
+                "role": [
+                    _("Choose one of: %(choices)s.")
+                    % {"choices": ", ".join(Membership.Role.values)}
+                ]
+            }
+        )
     email = email.strip().lower()
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
         user = User.objects.create_user(email=email, password=None, full_name=full_name)
     if hasattr(user, "person"):
-        raise ValidationError({"email": ["This account belongs to a young person's portal login."]})
+        raise ValidationError(
+            {"email": [_("This account belongs to a young person's portal login.")]}
+        )
     membership, created = Membership.objects.get_or_create(
         user=user, organization=organization, role=role, defaults={"is_active": True}
     )
     if not created:
         if membership.is_active:
-            raise ValidationError({"role": ["This person already has this role here."]})
+            raise ValidationError({"role": [_("This person already has this role here.")]})
         membership.is_active = True
         membership.save(update_fields=["is_active"])
     return membership
@@ -63,7 +73,14 @@ def change_membership_role(*, membership: Membership, role: str) -> Membership:
     An organization keeps at least one active admin: the last one cannot move away.
     """
     if role not in Membership.Role.values:
-        raise ValidationError({"role": [f"Choose one of: {', '.join(Membership.Role.values)}."]})
+        raise ValidationError(
+            {
+                "role": [
+                    _("Choose one of: %(choices)s.")
+                    % {"choices": ", ".join(Membership.Role.values)}
+                ]
+            }
+        )
     locked = Membership.objects.select_for_update().get(pk=membership.pk)
     if locked.role == role:
         return locked
@@ -72,7 +89,7 @@ def change_membership_role(*, membership: Membership, role: str) -> Membership:
     ).exists()
     if taken:
         raise ValidationError(
-            {"role": ["This person already has this role here (restore it if it is suspended)."]}
+            {"role": [_("This person already has this role here (restore it if it is suspended).")]}
         )
     _keep_an_admin(locked)
     locked.role = role
@@ -90,7 +107,9 @@ def _keep_an_admin(membership: Membership) -> None:
         user__is_active=True,
     ).exclude(pk=membership.pk)
     if not others.exists():
-        raise ValidationError({"role": ["The organization must keep at least one active admin."]})
+        raise ValidationError(
+            {"role": [_("The organization must keep at least one active admin.")]}
+        )
 
 
 @transaction.atomic
@@ -106,11 +125,13 @@ def update_directory_entry(
     name = name.strip()
     errors: dict[str, list[str]] = {}
     if not name:
-        errors["name"] = ["Give the organization's name."]
+        errors["name"] = [_("Give the organization's name.")]
     elif Organization.objects.filter(name__iexact=name).exclude(pk=organization.pk).exists():
-        errors["name"] = ["An organization with this name already exists."]
+        errors["name"] = [_("An organization with this name already exists.")]
     if kind not in Organization.Kind.values:
-        errors["kind"] = [f"Choose one of: {', '.join(Organization.Kind.values)}."]
+        errors["kind"] = [
+            _("Choose one of: %(choices)s.") % {"choices": ", ".join(Organization.Kind.values)}
+        ]
     if errors:
         raise ValidationError(errors)
     locked = Organization.objects.select_for_update().get(pk=organization.pk)

@@ -123,18 +123,20 @@ def create_follow_up_by_hand(
     errors: dict[str, list[str]] = {}
     description = (description or "").strip()
     if not description:
-        errors["description"] = ["Say what needs doing."]
+        errors["description"] = [_("Say what needs doing.")]
     elif len(description) > FollowUp._meta.get_field("description").max_length:
-        errors["description"] = ["Keep it to 300 characters; details belong in a case note."]
+        errors["description"] = [_("Keep it to 300 characters; details belong in a case note.")]
     if due_at <= timezone.now():
-        errors["due_at"] = ["A new follow-up is due in the future."]
+        errors["due_at"] = [_("A new follow-up is due in the future.")]
     if not _is_active_staff(user=actor, organization_id=organization.pk):
-        errors["organization"] = ["Add follow-ups only to the queue of an organization you staff."]
+        errors["organization"] = [
+            _("Add follow-ups only to the queue of an organization you staff.")
+        ]
     elif not visible_cases(viewer=viewer_for(actor)).filter(pk=case.pk).exists():
-        errors["case"] = ["No such case."]
+        errors["case"] = [_("No such case.")]
     queue = organization.pk
     if assignee is not None and not _is_active_staff(user=assignee, organization_id=queue):
-        errors["assignee"] = ["Assign follow-ups only to active staff of their organization."]
+        errors["assignee"] = [_("Assign follow-ups only to active staff of their organization.")]
     if errors:
         raise ValidationError(errors)
     return FollowUp.objects.create(
@@ -153,7 +155,7 @@ def _require_worker(follow_up: FollowUp, actor: User) -> None:
     if actor.pk in (follow_up.assignee_id, follow_up.escalated_to_id):
         return
     if not _is_active_staff(user=actor, organization_id=follow_up.organization_id):
-        raise PermissionDenied("Only staff of the follow-up's organization can work on it.")
+        raise PermissionDenied(_("Only staff of the follow-up's organization can work on it."))
 
 
 def _close(*, follow_up: FollowUp, actor: User, status: str, note: str) -> FollowUp:
@@ -162,7 +164,9 @@ def _close(*, follow_up: FollowUp, actor: User, status: str, note: str) -> Follo
     check_transition(record="follow-up", current=locked.status, target=status, moves=_MOVES)
     note = (note or "").strip()
     if len(note) > _NOTE_LENGTH:
-        raise ValidationError({"note": [f"Keep the note to {_NOTE_LENGTH} characters."]})
+        raise ValidationError(
+            {"note": [_("Keep the note to %(length)s characters.") % {"length": _NOTE_LENGTH}]}
+        )
     locked.status, locked.completion_note = status, note
     locked.completed_at, locked.completed_by = timezone.now(), actor
     locked.save(update_fields=["status", "completion_note", "completed_at", "completed_by"])
@@ -179,7 +183,7 @@ def complete_follow_up(*, follow_up: FollowUp, actor: User, note: str = "") -> F
 def cancel_follow_up(*, follow_up: FollowUp, actor: User, note: str) -> FollowUp:
     """Cancel an open follow-up that is no longer needed; the note says why."""
     if not (note or "").strip():
-        raise ValidationError({"note": ["Say why the follow-up is no longer needed."]})
+        raise ValidationError({"note": [_("Say why the follow-up is no longer needed.")]})
     return _close(follow_up=follow_up, actor=actor, status=Status.CANCELLED, note=note)
 
 
@@ -195,13 +199,13 @@ def reassign_follow_up(*, follow_up: FollowUp, assignee: User, actor: User) -> F
     )
     if not supervises and locked.assignee_id != actor.pk:
         raise PermissionDenied(
-            "Only a supervisor of the follow-up's organization or its assignee can reassign it."
+            _("Only a supervisor of the follow-up's organization or its assignee can reassign it.")
         )
     if locked.status != Status.OPEN:
-        raise ValidationError({"status": ["Only an open follow-up can be reassigned."]})
+        raise ValidationError({"status": [_("Only an open follow-up can be reassigned.")]})
     if not _is_active_staff(user=assignee, organization_id=locked.organization_id):
         raise ValidationError(
-            {"assignee": ["Assign follow-ups only to active staff of their organization."]}
+            {"assignee": [_("Assign follow-ups only to active staff of their organization.")]}
         )
     locked.assignee = assignee
     locked.save(update_fields=["assignee"])

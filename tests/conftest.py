@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.core.management.sql import emit_post_migrate_signal
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
@@ -28,6 +29,18 @@ def _english_after_each_test() -> Iterator[None]:
     """A Spanish page leaves its language active in the thread; the next test starts afresh."""
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _permissions_for_transactional_tests(request: pytest.FixtureRequest) -> None:
+    """A ``serialized_rollback`` test ends with the tables flushed and post_migrate held back,
+    so the next transactional test would find no content types or permissions (and the
+    permission ids cached for the guardian sync would point at nothing). Recreate them."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

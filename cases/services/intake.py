@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from cases.models import CareTeamMember, Case, FamilyMember, Person, SafeContactRule, ServicePlan
@@ -42,35 +43,37 @@ def _validate_person(person: Person) -> None:
     """Field rules the database cannot express on every backend, as field errors."""
     errors: dict[str, list[str]] = {}
     if not (person.alias or person.chosen_name or person.legal_name):
-        errors["alias"] = ["Give a name or an alias; nothing else is needed to start."]
+        errors["alias"] = [_("Give a name or an alias; nothing else is needed to start.")]
     unknown = set(person.declined_fields) - set(Person.DECLINABLE_FIELDS)
     if unknown:
         errors["declined_fields"] = [
-            f"Not a field that can be declined: {', '.join(sorted(unknown))}."
+            _("Not a field that can be declined: %(fields)s.")
+            % {"fields": ", ".join(sorted(unknown))}
         ]
     for name in set(person.declined_fields) & set(Person.DECLINABLE_FIELDS):
         if name == "birth_date" and person.birth_date_precision != "unknown":
-            errors["birth_date_precision"] = ["Date of birth was declined; leave it unrecorded."]
+            errors["birth_date_precision"] = [_("Date of birth was declined; leave it unrecorded.")]
         elif name != "birth_date" and getattr(person, name):
-            errors[name] = ["This field was marked 'prefers not to answer'; leave it empty."]
+            errors[name] = [_("This field was marked 'prefers not to answer'; leave it empty.")]
     needed = _DATE_PARTS.get(person.birth_date_precision, ())
     for part in needed:
         if getattr(person, part) is None:
             errors[part] = [
-                f"Required when the date of birth is recorded as '{person.birth_date_precision}'."
+                _("Required when the date of birth is recorded as '%(precision)s'.")
+                % {"precision": person.birth_date_precision}
             ]
     for part in {"birth_date", "birth_year", "age_range_min", "age_range_max"} - set(needed):
         setattr(person, part, None)
     if person.birth_date and person.birth_date > timezone.localdate():
-        errors["birth_date"] = ["A date of birth cannot be in the future."]
+        errors["birth_date"] = [_("A date of birth cannot be in the future.")]
     if person.birth_year is not None and not 1900 <= person.birth_year <= timezone.localdate().year:
-        errors["birth_year"] = ["Give a birth year between 1900 and this year."]
+        errors["birth_year"] = [_("Give a birth year between 1900 and this year.")]
     if (
         person.age_range_min is not None
         and person.age_range_max is not None
         and person.age_range_min > person.age_range_max
     ):
-        errors["age_range_max"] = ["The upper age must not be below the lower age."]
+        errors["age_range_max"] = [_("The upper age must not be below the lower age.")]
     if errors:
         raise ValidationError(errors)
 
@@ -106,7 +109,7 @@ def open_case(
     )
     if primary is not None and not _is_advocate(user=primary, organization=lead_organization):
         raise ValidationError(
-            {"primary_advocate": ["Must be an active advocate of the lead organization."]}
+            {"primary_advocate": [_("Must be an active advocate of the lead organization.")]}
         )
     try:
         with transaction.atomic():
@@ -118,7 +121,7 @@ def open_case(
             )
     except IntegrityError as exc:
         raise ValidationError(
-            {"person": ["This young person already has an open case at this organization."]}
+            {"person": [_("This young person already has an open case at this organization.")]}
         ) from exc
     ServicePlan.objects.create(case=case)
     if primary is not None:
@@ -181,12 +184,12 @@ FAMILY_FIELDS = frozenset(
 def _validate_family_member(member: FamilyMember) -> None:
     errors: dict[str, list[str]] = {}
     if member.relation == FamilyMember.Relation.OTHER and not member.relation_other:
-        errors["relation_other"] = ["Name the relation when it is 'other'."]
+        errors["relation_other"] = [_("Name the relation when it is 'other'.")]
     if member.is_court_appointed and not member.is_legal_guardian:
-        errors["is_court_appointed"] = ["A court-appointed guardian is a legal guardian."]
+        errors["is_court_appointed"] = [_("A court-appointed guardian is a legal guardian.")]
     if member.is_recorded_abuser and member.contact_is_safe:
         errors["contact_is_safe"] = [
-            "Contact is never marked safe with someone recorded as having caused harm."
+            _("Contact is never marked safe with someone recorded as having caused harm.")
         ]
     if errors:
         raise ValidationError(errors)
@@ -230,16 +233,18 @@ def update_safe_contact(
     *, person: Person, actor: User, changes: Mapping[str, Any]
 ) -> SafeContactRule:
     """Record the young person's safe-contact rules; saving them counts as confirming them now."""
-    rule, _ = SafeContactRule.objects.select_for_update().get_or_create(person=person)
+    rule, _created = SafeContactRule.objects.select_for_update().get_or_create(person=person)
     _apply(rule, changes, SAFE_CONTACT_FIELDS)
     errors: dict[str, list[str]] = {}
     unknown = set(rule.allowed_channels) - set(SafeContactRule.Channel.values)
     if unknown:
-        errors["allowed_channels"] = [f"Unknown channel: {', '.join(sorted(unknown))}."]
+        errors["allowed_channels"] = [
+            _("Unknown channel: %(channels)s.") % {"channels": ", ".join(sorted(unknown))}
+        ]
     if (rule.safe_hours_start is None) != (rule.safe_hours_end is None):
-        errors["safe_hours_end"] = ["Give both ends of the safe hours, or neither."]
+        errors["safe_hours_end"] = [_("Give both ends of the safe hours, or neither.")]
     if rule.voicemail_ok and SafeContactRule.Channel.CALL not in rule.allowed_channels:
-        errors["voicemail_ok"] = ["Voicemail needs phone calls to be an allowed channel."]
+        errors["voicemail_ok"] = [_("Voicemail needs phone calls to be an allowed channel.")]
     if errors:
         raise ValidationError(errors)
     rule.confirmed_at = timezone.now()

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from cases.errors import check_transition
@@ -38,11 +39,16 @@ def close_case(*, case: Case, actor: User, reason: str, reason_text: str = "") -
     check_transition(record="case", current=case.status, target=Status.CLOSED, moves=CASE_MOVES)
     if reason not in Case.ClosedReason.values:
         raise ValidationError(
-            {"reason": [f"Choose one of: {', '.join(Case.ClosedReason.values)}."]}
+            {
+                "reason": [
+                    _("Choose one of: %(choices)s.")
+                    % {"choices": ", ".join(Case.ClosedReason.values)}
+                ]
+            }
         )
     if reason == Case.ClosedReason.OTHER and not reason_text.strip():
         raise ValidationError(
-            {"reason_text": ["Say why the case is closed when the reason is 'other'."]}
+            {"reason_text": [_("Say why the case is closed when the reason is 'other'.")]}
         )
     case.status = Status.CLOSED
     case.closed_reason = reason
@@ -68,6 +74,6 @@ def reopen_case(*, case: Case, actor: User) -> Case:
             case.save()
     except IntegrityError as exc:
         raise ValidationError(
-            {"status": ["The young person already has another open case at this organization."]}
+            {"status": [_("The young person already has another open case at this organization.")]}
         ) from exc
     return case

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from cases.errors import check_transition
@@ -50,7 +51,7 @@ _IN_PROGRESS = (VersionStatus.DRAFT, VersionStatus.AWAITING_APPROVAL)
 
 
 def _choices(values: list[str]) -> str:
-    return f"Choose one of: {', '.join(values)}."
+    return _("Choose one of: %(choices)s.") % {"choices": ", ".join(values)}
 
 
 def _plan_of(case: Case) -> ServicePlan:
@@ -62,13 +63,13 @@ def _validate_goal(goal: Goal) -> None:
     errors: dict[str, list[str]] = {}
     goal.description = (goal.description or "").strip()
     if not goal.description:
-        errors["description"] = ["Write the goal in the young person's own words."]
+        errors["description"] = [_("Write the goal in the young person's own words.")]
     if goal.domain not in Goal.Domain.values:
         errors["domain"] = [_choices(Goal.Domain.values)]
     if goal.status not in Goal.Status.values:
         errors["status"] = [_choices(Goal.Status.values)]
     if not isinstance(goal.position, int) or not 0 <= goal.position <= _POSITION_MAX:
-        errors["position"] = [f"Give a whole number from 0 to {_POSITION_MAX}."]
+        errors["position"] = [_("Give a whole number from 0 to %(max)s.") % {"max": _POSITION_MAX}]
     if errors:
         raise ValidationError(errors)
 
@@ -100,18 +101,18 @@ def _validate_service(service: PlannedService, *, case: Case) -> None:
     """Field rules of a planned service, checked before every write as field errors."""
     errors: dict[str, list[str]] = {}
     if service.goal.plan.case_id != case.pk:
-        errors["goal"] = ["The goal must belong to the plan of this case."]
+        errors["goal"] = [_("The goal must belong to the plan of this case.")]
     if not ServiceType.objects.filter(pk=service.service_type_id, is_active=True).exists():
-        errors["service_type"] = ["Choose an active service type."]
+        errors["service_type"] = [_("Choose an active service type.")]
     if service.provider_id is not None and not _active_organization(service.provider_id):
-        errors["provider"] = ["The provider must be an active member organization."]
+        errors["provider"] = [_("The provider must be an active member organization.")]
     if service.responsible_id is not None and not _works_at_lead(service.responsible_id, case):
-        errors["responsible"] = ["Must be active staff of the case's lead organization."]
+        errors["responsible"] = [_("Must be active staff of the case's lead organization.")]
     if service.starts_on and service.ends_on and service.ends_on < service.starts_on:
-        errors["ends_on"] = ["The end date must not be before the start date."]
+        errors["ends_on"] = [_("The end date must not be before the start date.")]
     days = service.expected_contact_days
     if not isinstance(days, int) or not 1 <= days <= 365:
-        errors["expected_contact_days"] = ["Give a number of days from 1 to 365."]
+        errors["expected_contact_days"] = [_("Give a number of days from 1 to 365.")]
     if errors:
         raise ValidationError(errors)
 
@@ -255,8 +256,11 @@ def start_plan_version(*, case: Case, actor: User, summary: str = "") -> PlanVer
         raise ValidationError(
             {
                 "case": [
-                    f"Version {current.number} of this plan is still in progress "
-                    f"({current.status}); finish it before starting another."
+                    _(
+                        "Version %(number)s of this plan is still in progress "
+                        "(%(status)s); finish it before starting another."
+                    )
+                    % {"number": current.number, "status": current.status}
                 ]
             }
         )
@@ -272,7 +276,9 @@ def start_plan_version(*, case: Case, actor: User, summary: str = "") -> PlanVer
         with transaction.atomic():
             version.save()
     except IntegrityError as exc:
-        raise ValidationError({"case": ["Another version of this plan was just started."]}) from exc
+        raise ValidationError(
+            {"case": [_("Another version of this plan was just started.")]}
+        ) from exc
     return version
 
 
@@ -343,7 +349,7 @@ def request_plan_changes(
     """Send a version awaiting approval back to draft with what should change."""
     changes_requested = (changes_requested or "").strip()
     if not changes_requested:
-        raise ValidationError({"changes_requested": ["Say what should change in the plan."]})
+        raise ValidationError({"changes_requested": [_("Say what should change in the plan.")]})
     version = _locked_version(version)
     _move_version(version, VersionStatus.DRAFT)
     version.changes_requested = changes_requested

@@ -7,10 +7,19 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from cases.errors import check_transition
-from cases.models import Case, CaseNote, Contact, Flag, PlannedService, SafeContactRule
+from cases.models import (
+    Case,
+    CaseNote,
+    Contact,
+    Flag,
+    PlannedService,
+    Referral,
+    SafeContactRule,
+)
 from cases.safe_contact import RECONFIRM_MESSAGE, needs_reconfirmation
 from providers.models import Membership
 
@@ -28,16 +37,18 @@ def _require_lead_staff(*, case_id: int, user: User, field: str) -> None:
         is_active=True,
     ).exists()
     if not works_there:
-        raise ValidationError({field: ["Must be active staff of the case's lead organization."]})
+        raise ValidationError({field: [_("Must be active staff of the case's lead organization.")]})
 
 
 def _validate_note(note: CaseNote) -> None:
     errors: dict[str, list[str]] = {}
     note.body = note.body.strip()
     if not note.body:
-        errors["body"] = ["A note needs some text."]
+        errors["body"] = [_("A note needs some text.")]
     if note.category not in CaseNote.Category.values:
-        errors["category"] = [f"Choose one of: {', '.join(CaseNote.Category.values)}."]
+        errors["category"] = [
+            _("Choose one of: %(choices)s.") % {"choices": ", ".join(CaseNote.Category.values)}
+        ]
     if errors:
         raise ValidationError(errors)
 
@@ -73,7 +84,7 @@ def edit_note(*, note: CaseNote, actor: User, changes: Mapping[str, Any]) -> Cas
     in the history."""
     note = CaseNote.objects.select_for_update().get(pk=note.pk)
     if note.author_id is None or note.author_id != actor.pk:
-        raise PermissionDenied("Only the author of a note can change it.")
+        raise PermissionDenied(_("Only the author of a note can change it."))
     for name, value in changes.items():
         if name in NOTE_FIELDS:
             setattr(note, name, value)
@@ -86,13 +97,19 @@ def edit_note(*, note: CaseNote, actor: User, changes: Mapping[str, Any]) -> Cas
 def _validate_contact(contact: Contact) -> None:
     errors: dict[str, list[str]] = {}
     if contact.occurred_at > timezone.now():
-        errors["occurred_at"] = ["A contact cannot be logged before it happened."]
+        errors["occurred_at"] = [_("A contact cannot be logged before it happened.")]
     if contact.channel not in Contact.Channel.values:
-        errors["channel"] = [f"Choose one of: {', '.join(Contact.Channel.values)}."]
+        errors["channel"] = [
+            _("Choose one of: %(choices)s.") % {"choices": ", ".join(Contact.Channel.values)}
+        ]
     if contact.outcome not in Contact.Outcome.values:
-        errors["outcome"] = [f"Choose one of: {', '.join(Contact.Outcome.values)}."]
+        errors["outcome"] = [
+            _("Choose one of: %(choices)s.") % {"choices": ", ".join(Contact.Outcome.values)}
+        ]
     if contact.contact_with not in Contact.With.values:
-        errors["contact_with"] = [f"Choose one of: {', '.join(Contact.With.values)}."]
+        errors["contact_with"] = [
+            _("Choose one of: %(choices)s.") % {"choices": ", ".join(Contact.With.values)}
+        ]
     if errors:
         raise ValidationError(errors)
 
@@ -106,7 +123,7 @@ def _service_of_case(*, case: Case, planned_service: PlannedService) -> PlannedS
     )
     if locked is None:
         raise ValidationError(
-            {"planned_service": ["This service is not part of this case's plan."]}
+            {"planned_service": [_("This service is not part of this case's plan.")]}
         )
     return locked
 
@@ -155,6 +172,75 @@ def add_contact(
     return contact
 
 
+# A receiving organization logs contacts only while it delivers the referred service.
+_DELIVERING = (Referral.Status.ACCEPTED, Referral.Status.IN_SERVICE)
+
+
+@transaction.atomic
+def log_service_contact(
+    *,
+    referral: Referral,
+    actor: User,
+    occurred_at: datetime,
+    channel: str,
+    outcome: str,
+    summary: str = "",
+) -> Contact:
+    """The receiving organization logs a contact of the service it delivers for a referral.
+
+    The contact is held in that organization's name and restarts the planned service's clock,
+    so the lead sees the service is alive. Its staff reach the young person only on recently
+    confirmed safe-contact preferences (R31), which the lead organization re-confirms.
+    """
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral.status not in _DELIVERING:
+        raise ValidationError(
+            {"referral": [_("Contacts are logged while the service is accepted or in service.")]}
+        )
+    works_there = Membership.objects.filter(
+        user=actor,
+        organization_id=referral.to_organization_id,
+        role__in=_STAFF_ROLES,
+        is_active=True,
+    ).exists()
+    if not works_there:
+        raise ValidationError({"staff": [_("Must be active staff of the receiving organization.")]})
+    rule = SafeContactRule.objects.filter(person__cases=referral.case_id).first()
+    if needs_reconfirmation(rule, timezone.now()):
+        raise ValidationError(
+            {
+                "safe_contact": [
+                    _(
+                        "The young person's safe-contact preferences need re-confirming by the "
+                        "lead organization before anyone contacts them. Ask the sending "
+                        "organization."
+                    )
+                ]
+            }
+        )
+    contact = Contact(
+        case_id=referral.case_id,
+        staff=actor,
+        organization_id=referral.to_organization_id,
+        occurred_at=occurred_at,
+        channel=channel,
+        outcome=outcome,
+        contact_with=Contact.With.YOUNG_PERSON,
+        summary=summary.strip(),
+    )
+    _validate_contact(contact)
+    service = referral.planned_service
+    if service is not None and (
+        service.last_contact_at is None or service.last_contact_at < occurred_at
+    ):
+        service.last_contact_at = occurred_at
+        service._history_user = actor
+        service.save(update_fields=["last_contact_at"])
+    contact.planned_service = service
+    contact.save()
+    return contact
+
+
 @transaction.atomic
 def raise_flag(*, case: Case, actor: User, kind: str, text: str) -> Flag:
     """Put a short safety or care alert on the case; it stays current until someone clears it."""
@@ -162,11 +248,13 @@ def raise_flag(*, case: Case, actor: User, kind: str, text: str) -> Flag:
     flag = Flag(case=case, kind=kind, text=text.strip(), raised_by=actor)
     errors: dict[str, list[str]] = {}
     if kind not in Flag.Kind.values:
-        errors["kind"] = [f"Choose one of: {', '.join(Flag.Kind.values)}."]
+        errors["kind"] = [
+            _("Choose one of: %(choices)s.") % {"choices": ", ".join(Flag.Kind.values)}
+        ]
     if not flag.text:
-        errors["text"] = ["Say in a few words what the flag is about."]
+        errors["text"] = [_("Say in a few words what the flag is about.")]
     elif len(flag.text) > Flag._meta.get_field("text").max_length:
-        errors["text"] = ["Keep a flag to 140 characters; put the detail in a note."]
+        errors["text"] = [_("Keep a flag to 140 characters; put the detail in a note.")]
     if errors:
         raise ValidationError(errors)
     flag._history_user = actor

@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from cases.categories import DATA_CATEGORIES
@@ -77,18 +78,20 @@ def _validate(referral: Referral, *, case: Case) -> None:
     """Field rules of a referral's content, checked before every write as field errors."""
     errors: dict[str, list[str]] = {}
     if case.status == Case.Status.CLOSED:
-        errors["case"] = ["The case is closed; reopen it to refer the young person."]
+        errors["case"] = [_("The case is closed; reopen it to refer the young person.")]
     if not Organization.objects.filter(pk=referral.to_organization_id, is_active=True).exists():
-        errors["to_organization"] = ["Choose an active member organization."]
+        errors["to_organization"] = [_("Choose an active member organization.")]
     elif referral.to_organization_id == case.lead_organization_id:
-        errors["to_organization"] = ["Refer to another organization than the case's lead."]
+        errors["to_organization"] = [_("Refer to another organization than the case's lead.")]
     service = referral.planned_service
     if service is not None and service.goal.plan.case_id != case.pk:
-        errors["planned_service"] = ["The planned service must belong to this case."]
+        errors["planned_service"] = [_("The planned service must belong to this case.")]
     elif service is not None and service.status in _FINAL_SERVICE:
-        errors["planned_service"] = [f"This planned service is already {service.status}."]
+        errors["planned_service"] = [
+            _("This planned service is already %(status)s.") % {"status": service.status}
+        ]
     if not ServiceType.objects.filter(pk=referral.service_type_id, is_active=True).exists():
-        errors["service_type"] = ["Choose an active service type, or a planned service."]
+        errors["service_type"] = [_("Choose an active service type, or a planned service.")]
     errors.update(_category_errors(referral.categories))
     if errors:
         raise ValidationError(errors)
@@ -96,7 +99,9 @@ def _validate(referral: Referral, *, case: Case) -> None:
 
 def _category_errors(categories: object) -> dict[str, list[str]]:
     if not isinstance(categories, list) or not set(categories) <= set(DATA_CATEGORIES):
-        return {"categories": [f"Choose from: {', '.join(DATA_CATEGORIES)}."]}
+        return {
+            "categories": [_("Choose from: %(choices)s.") % {"choices": ", ".join(DATA_CATEGORIES)}]
+        }
     return {}
 
 
@@ -146,7 +151,12 @@ def update_referral(*, referral: Referral, actor: User, changes: Mapping[str, An
     referral = _locked(referral)
     if referral.status not in _EDITABLE:
         raise ValidationError(
-            {"status": [f"A {referral.status} referral can no longer be changed."]}
+            {
+                "status": [
+                    _("A %(status)s referral can no longer be changed.")
+                    % {"status": referral.status}
+                ]
+            }
         )
     _check_sent_changes(referral, changes)
     for name, value in changes.items():
@@ -168,10 +178,10 @@ def _check_sent_changes(referral: Referral, changes: Mapping[str, Any]) -> None:
     errors: dict[str, list[str]] = {}
     for name in _DRAFT_ONLY_FIELDS & set(changes):
         if changes[name] != getattr(referral, name):
-            errors[name] = ["Fixed once the referral is sent; withdraw it and send a new one."]
+            errors[name] = [_("Fixed once the referral is sent; withdraw it and send a new one.")]
     added = set(changes.get("categories", referral.categories)) - set(referral.categories)
     if added:
-        errors["categories"] = ["Categories cannot be added after sending; send a new referral."]
+        errors["categories"] = [_("Categories cannot be added after sending; send a new referral.")]
     if errors:
         raise ValidationError(errors)
 
@@ -209,7 +219,12 @@ def _follow(referral: Referral, *, target: str, actor: User) -> None:
     if service.status not in sources:
         if target == Status.SENT:
             raise ValidationError(
-                {"planned_service": [f"Only a proposed service can be referred: {service.status}."]}
+                {
+                    "planned_service": [
+                        _("Only a proposed service can be referred: %(status)s.")
+                        % {"status": service.status}
+                    ]
+                }
             )
         return
     today = timezone.localdate()
@@ -268,10 +283,10 @@ def decline_referral(
     referral = _locked(referral)
     if reason not in Referral.DeclineReason.values:
         choices = ", ".join(Referral.DeclineReason.values)
-        raise ValidationError({"reason": [f"Choose one of: {choices}."]})
+        raise ValidationError({"reason": [_("Choose one of: %(choices)s.") % {"choices": choices}]})
     reason_text = (reason_text or "").strip()
     if reason == Referral.DeclineReason.OTHER and not reason_text:
-        raise ValidationError({"reason_text": ["Say why when the reason is 'other'."]})
+        raise ValidationError({"reason_text": [_("Say why when the reason is 'other'.")]})
     transition = _move(referral, target=Status.DECLINED, actor=actor, note=reason_text)
     referral.decline_reason = reason
     referral.decline_reason_text = reason_text
@@ -301,7 +316,7 @@ def start_referred_service(*, referral: Referral, actor: User) -> Referral:
 def complete_referral(*, referral: Referral, actor: User, outcome_note: str) -> Referral:
     """The recipient finished the service and says how it went; the planned service completes."""
     outcome_note = _required(
-        outcome_note, field="outcome_note", message="Say how the service ended."
+        outcome_note, field="outcome_note", message=_("Say how the service ended.")
     )
     referral = _locked(referral)
     transition = _move(referral, target=Status.COMPLETED, actor=actor, note=outcome_note)
@@ -314,7 +329,7 @@ def complete_referral(*, referral: Referral, actor: User, outcome_note: str) -> 
 def close_referral_without_service(*, referral: Referral, actor: User, note: str) -> Referral:
     """The recipient closes an accepted referral that will not (or no longer) be delivered; the
     planned service goes back to proposed."""
-    note = _required(note, field="note", message="Say why no service was delivered.")
+    note = _required(note, field="note", message=_("Say why no service was delivered."))
     referral = _locked(referral)
     transition = _move(referral, target=Status.CLOSED_WITHOUT_SERVICE, actor=actor, note=note)
     referral.closed_at = transition.at

@@ -7,6 +7,7 @@ through ``consent.disclosures``; declining and cancelling are called by the door
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from cases.errors import check_transition
@@ -31,13 +32,15 @@ def record_transfer_request(
     errors: dict[str, list[str]] = {}
     reason = (reason or "").strip()
     if not reason:
-        errors["reason"] = ["Say why the case moves (the young person moved, chose another lead)."]
+        errors["reason"] = [
+            _("Say why the case moves (the young person moved, chose another lead).")
+        ]
     if not to_organization.is_active:
-        errors["to_organization"] = ["Choose an active member organization."]
+        errors["to_organization"] = [_("Choose an active member organization.")]
     elif to_organization.pk == case.lead_organization_id:
-        errors["to_organization"] = ["The case is already led by this organization."]
+        errors["to_organization"] = [_("The case is already led by this organization.")]
     if case.status == Case.Status.CLOSED:
-        errors["case"] = ["A closed case cannot be transferred; reopen it first."]
+        errors["case"] = [_("A closed case cannot be transferred; reopen it first.")]
     if errors:
         raise ValidationError(errors)
     transfer = CaseTransfer(
@@ -53,7 +56,7 @@ def record_transfer_request(
         with transaction.atomic():
             transfer.save()
     except IntegrityError as exc:
-        raise ValidationError({"case": ["A transfer of this case is already pending."]}) from exc
+        raise ValidationError({"case": [_("A transfer of this case is already pending.")]}) from exc
     return transfer
 
 
@@ -126,17 +129,19 @@ def complete_transfer(
 
 def _already_open() -> ValidationError:
     return ValidationError(
-        {"case": ["The young person already has an open case at the receiving organization."]}
+        {"case": [_("The young person already has an open case at the receiving organization.")]}
     )
 
 
 def _check_can_take_over(*, case: Case, transfer: CaseTransfer, primary_advocate: User) -> None:
     if not _is_active_advocate(user=primary_advocate, organization_id=transfer.to_organization_id):
         raise ValidationError(
-            {"primary_advocate": ["Must be an active advocate of the receiving organization."]}
+            {"primary_advocate": [_("Must be an active advocate of the receiving organization.")]}
         )
     if case.status == Case.Status.CLOSED:
-        raise ValidationError({"case": ["The case was closed; it can no longer be transferred."]})
+        raise ValidationError(
+            {"case": [_("The case was closed; it can no longer be transferred.")]}
+        )
     open_there = Case.objects.filter(
         person_id=case.person_id, lead_organization_id=transfer.to_organization_id
     ).exclude(status=Case.Status.CLOSED)

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Referral
+from cases.models import Contact, Referral
 
 DECLINE_REASONS = [
     (Referral.DeclineReason.NO_CAPACITY, _("No capacity")),
@@ -63,4 +63,22 @@ class CloseWithoutServiceForm(_ReturnMixin):
         label=_("Why was no service delivered?"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class LogContactForm(_ReturnMixin):
+    """A contact of the service the organization delivers (kept in its own name)."""
+
+    occurred_at = forms.DateTimeField(
+        label=_("When"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    channel = forms.ChoiceField(label=_("How"), choices=Contact.Channel.choices)
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Contact.Outcome.choices)
+    summary = forms.CharField(
+        label=_("Summary (optional)"),
+        help_text=_("What the lead organization needs to know; no more."),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )

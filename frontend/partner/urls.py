@@ -32,6 +32,11 @@ urlpatterns = [
         views.close_without_service,
         name="incoming-referral-close",
     ),
+    path(
+        "referrals/<int:referral_id>/contacts/",
+        views.log_contact,
+        name="incoming-referral-contact",
+    ),
     path("services/", views.partner_services, name="partner-services"),
     path("cases/<int:case_id>/", views.partner_case, name="partner-case"),
 ]

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from cases.errors import TransitionNotAllowed
 from cases.models import Referral
 from cases.services import referrals as referral_services
+from cases.services.records import log_service_contact
 from consent import disclosures
 from consent.access_log import note_page_access
 from consent.disclosures import missing_referral_consent
@@ -45,8 +46,8 @@ Status = Referral.Status
 # What the receiving organization may do from each status (the services decide in the end).
 ANSWERS_BY_STATUS: dict[str, tuple[str, ...]] = {
     Status.SENT: ("accept", "decline"),
-    Status.ACCEPTED: ("start", "close"),
-    Status.IN_SERVICE: ("complete", "close"),
+    Status.ACCEPTED: ("start", "contact", "close"),
+    Status.IN_SERVICE: ("contact", "complete", "close"),
 }
 FORMS: dict[str, type[forms.Form]] = {
     "accept": partner_forms.AcceptReferralForm,
@@ -54,6 +55,7 @@ FORMS: dict[str, type[forms.Form]] = {
     "start": partner_forms.StartServiceForm,
     "complete": partner_forms.CompleteReferralForm,
     "close": partner_forms.CloseWithoutServiceForm,
+    "contact": partner_forms.LogContactForm,
 }
 
 
@@ -225,6 +227,25 @@ def close_without_service(request: HttpRequest, referral_id: int) -> HttpRespons
         )
 
     return _answer(request, referral_id, "close", act, _("Referral closed without service."))
+
+
+@require_POST
+@staff_page
+def log_contact(request: HttpRequest, referral_id: int) -> HttpResponse:
+    """Log a contact of the service being delivered; it keeps the service's clock running."""
+
+    def act(request: HttpRequest, referral: Referral, data: dict[str, Any]) -> Referral:
+        log_service_contact(
+            referral=referral,
+            actor=request.user,
+            occurred_at=data["occurred_at"],
+            channel=data["channel"],
+            outcome=data["outcome"],
+            summary=data["summary"],
+        )
+        return referral
+
+    return _answer(request, referral_id, "contact", act, _("Contact logged."))
 
 
 @require_GET

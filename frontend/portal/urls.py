@@ -2,30 +2,38 @@
 
 from django.urls import path
 
-from frontend.portal import views
+from frontend.portal import views_consents, views_plan, views_records
 
 urlpatterns = [
-    path("", views.home, name="portal-home"),
-    path("plan/<int:version_id>/approve/", views.approve_plan, name="portal-plan-approve"),
-    path("plan/<int:version_id>/changes/", views.plan_changes, name="portal-plan-changes"),
-    path("notices/<int:notice_id>/read/", views.notice_read, name="portal-notice-read"),
-    path("consents/", views.consents, name="portal-consents"),
+    path("", views_plan.home, name="portal-home"),
+    path("plan/<int:version_id>/approve/", views_plan.approve_plan, name="portal-plan-approve"),
+    path("plan/<int:version_id>/changes/", views_plan.plan_changes, name="portal-plan-changes"),
+    path("notices/<int:notice_id>/read/", views_plan.notice_read, name="portal-notice-read"),
+    path("consents/", views_consents.consents, name="portal-consents"),
     path(
-        "consents/<int:consent_id>/approve/", views.consent_approve, name="portal-consent-approve"
+        "consents/<int:consent_id>/approve/",
+        views_consents.consent_approve,
+        name="portal-consent-approve",
     ),
     path(
-        "consents/<int:consent_id>/decline/", views.consent_decline, name="portal-consent-decline"
+        "consents/<int:consent_id>/decline/",
+        views_consents.consent_decline,
+        name="portal-consent-decline",
     ),
-    path("consents/<int:consent_id>/revoke/", views.consent_revoke, name="portal-consent-revoke"),
+    path(
+        "consents/<int:consent_id>/revoke/",
+        views_consents.consent_revoke,
+        name="portal-consent-revoke",
+    ),
     path(
         "consents/<int:consent_id>/receipt/",
-        views.consent_receipt_page,
+        views_records.consent_receipt_page,
         name="portal-consent-receipt",
     ),
     path(
         "consents/<int:consent_id>/receipt.json",
-        views.consent_receipt_json,
+        views_records.consent_receipt_json,
         name="portal-consent-receipt-json",
     ),
-    path("access-log/", views.access_log, name="portal-access-log"),
+    path("access-log/", views_records.access_log, name="portal-access-log"),
 ]

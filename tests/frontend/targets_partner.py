@@ -28,6 +28,7 @@ TARGETS: dict[str, PageTarget] = {
     "incoming-referral-start": _answer(),
     "incoming-referral-complete": _answer(),
     "incoming-referral-close": _answer(),
+    "incoming-referral-contact": _answer(),
     "partner-services": PageTarget(readers=STAFF),
     "partner-case": PageTarget(kwargs=lambda pw: {"case_id": pw.case_id}, readers=RECEIVER),
 }

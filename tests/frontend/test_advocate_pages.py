@@ -683,3 +683,24 @@ def test_a_follow_up_of_a_case_without_a_basis_is_404(world: World) -> None:
     assert client.post(url, {"note": "x"}).status_code == 404
     follow_up.refresh_from_db()
     assert follow_up.status == "open"
+
+
+def test_the_case_page_costs_the_same_queries_however_much_the_case_holds(
+    world: World, constant_queries: object
+) -> None:
+    client = _client(world.advocate)
+    partners = [f.OrganizationFactory() for _ in range(3)]
+    for size in (1, 3):
+        while world.case.plan.goals.count() < size:
+            goal = f.GoalFactory(plan=world.case.plan)
+            partner = partners[world.case.plan.goals.count() - 1]
+            f.PlannedServiceFactory(goal=goal, provider=partner)
+            f.ReferralFactory(case=world.case, to_organization=partner, sent=True)
+            grant_consent(world.case, partner, ["plan", "notes"], by=world.advocate)
+            f.CaseNoteFactory(case=world.case, author=world.advocate)
+            f.ContactFactory(case=world.case, staff=world.advocate)
+            staff = f.MembershipFactory(organization=world.lead, role="advocate").user
+            f.CareTeamMemberFactory(case=world.case, user=staff, role="secondary")
+            _follow_up(world)
+        with constant_queries(40):
+            assert client.get(_case_url(world)).status_code == 200

@@ -453,3 +453,69 @@ def test_notes_marked_staff_only_are_never_released(world):
     _consent(world, ["notes"])
     body = _client(world.partner_staff).get(_url("partner-case", case_id=world.case.pk))
     assert STAFF_NOTE not in body.content.decode()
+
+
+def _delivering(world: World) -> Referral:
+    """An accepted referral for a planned service, with safe-contact rules confirmed today."""
+    _consent(world, ["plan"])
+    service = f.PlannedServiceFactory(goal=f.GoalFactory(plan=world.case.plan))
+    referral = _referral(world, planned_service=service)
+    accept_referral(referral=referral, actor=world.partner_staff)
+    rule = world.case.person.safe_contact
+    rule.confirmed_at = timezone.now()
+    rule.save()
+    return referral
+
+
+def _contact(when: object) -> dict[str, object]:
+    return {"occurred_at": when, "channel": "in_person", "outcome": "reached", "summary": "Met"}
+
+
+def test_the_partner_logs_a_contact_that_keeps_the_service_clock_running(world):
+    referral = _delivering(world)
+    when = (timezone.localtime() - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
+    response = _client(world.partner_staff).post(
+        _url("incoming-referral-contact", referral_id=referral.pk), _contact(when)
+    )
+    assert response.status_code == 302
+    contact = world.case.contacts.get()
+    assert contact.organization == world.partner
+    assert contact.staff == world.partner_staff
+    referral.planned_service.refresh_from_db()
+    assert referral.planned_service.last_contact_at == contact.occurred_at
+
+
+def test_r31_the_partner_cannot_log_a_contact_on_stale_safe_contact_rules(world):
+    referral = _delivering(world)
+    rule = world.case.person.safe_contact
+    rule.confirmed_at = timezone.now() - timedelta(days=400)
+    rule.save()
+    response = _client(world.partner_staff).post(
+        _url("incoming-referral-contact", referral_id=referral.pk),
+        _contact(timezone.localtime().strftime("%Y-%m-%dT%H:%M")),
+    )
+    assert response.status_code == 400
+    assert "need re-confirming by the lead organization" in response.content.decode()
+    assert not world.case.contacts.exists()
+
+
+def test_no_contact_is_logged_before_the_referral_is_accepted(world):
+    _consent(world, ["plan"])
+    referral = _referral(world)
+    response = _client(world.partner_staff).post(
+        _url("incoming-referral-contact", referral_id=referral.pk),
+        _contact(timezone.localtime().strftime("%Y-%m-%dT%H:%M")),
+    )
+    assert response.status_code == 400
+    assert not world.case.contacts.exists()
+
+
+def test_a_contact_in_the_future_is_refused_with_a_field_message(world):
+    referral = _delivering(world)
+    later = (timezone.localtime() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    response = _client(world.partner_staff).post(
+        _url("incoming-referral-contact", referral_id=referral.pk), _contact(later)
+    )
+    assert response.status_code == 400
+    assert "cannot be logged before it happened" in response.content.decode()
+    assert not world.case.contacts.exists()

@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests import factories as f
+from tests.conftest import World
 from tests.frontend.browser.conftest import (
     NEUTRAL_SITE,
     PASSWORD,
@@ -36,3 +37,33 @@ def test_quick_exit_on_sign_in_leaves_without_a_history_entry_or_referrer(page: 
     page.wait_for_url(NEUTRAL_SITE)
     assert "referer" not in exit_request.value.headers
     assert page.evaluate("history.length") == entries_before
+
+
+def test_staff_are_warned_before_the_idle_sign_out_and_can_stay(page: Page, settings) -> None:
+    settings.HARBOR = {**settings.HARBOR, "STAFF_IDLE_MINUTES": 1}
+    staff = f.MembershipFactory(user=f.UserFactory(password=PASSWORD)).user
+    sign_in(page, staff)
+    warning = page.get_by_role("alertdialog", name="You will be signed out soon")
+    expect(warning).to_be_visible(timeout=15_000)
+    expect(page.get_by_role("button", name="Stay signed in")).to_be_focused()
+    assert_accessible(page)
+    page.get_by_role("button", name="Stay signed in").click()
+    expect(warning).to_be_hidden()
+
+
+def test_the_young_person_switches_the_portal_to_spanish_on_a_narrow_phone(
+    page: Page, world: World
+) -> None:
+    world.young_person.set_password(PASSWORD)
+    world.young_person.save()
+    page.set_viewport_size({"width": 320, "height": 640})
+    sign_in(page, world.young_person)
+    page.wait_for_url("**/my/")
+    page.get_by_role("button", name="Español").click()
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    expect(page.get_by_role("link", name="Salida rápida")).to_be_visible()
+    expect(page).to_have_title("Mi cuenta")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert_accessible(page)
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
