@@ -277,6 +277,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+# Flash messages stay on the server: a cookie would leave their words on a shared device.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 X_FRAME_OPTIONS = "DENY"
 # Nothing tells another site where a person came from (the quick exit above all). Not
 # "no-referrer": under it Chromium sends "Origin: null" with same-origin form posts, which

@@ -184,3 +184,13 @@ def test_not_found_pages_show_no_case_data_and_use_the_page_layout(world: World)
     response = signed_in(world.partner_staff).get("/cases/999999/")
     assert response.status_code == 404
     assert b"Not found" in response.content
+
+
+def test_flash_messages_leave_no_words_in_the_browsers_cookies(world: World) -> None:
+    client = signed_in(world.advocate)
+    url = reverse("frontend:note-new", kwargs={"case_id": world.case.pk})
+    response = client.post(url, {"body": "Met at the library", "category": "general"})
+    assert response.status_code == 302
+    page = client.get(response["Location"])
+    assert "The note is saved." in page.content.decode()  # the message was there...
+    assert "messages" not in client.cookies  # ...and held on the server, not in a cookie
