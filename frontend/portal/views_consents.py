@@ -146,17 +146,24 @@ def _decision_page(
     return render(request, template, context, status=status)
 
 
+def _pending_request(request: HttpRequest, consent_id: int) -> Consent | None:
+    """My own request still waiting for my answer (None, with a message, once it is not)."""
+    action = Action.GIVE_CONSENT if request.method == "POST" else Action.VIEW
+    consent = _own_consent(request, consent_id, action)
+    if consent.status != Status.PENDING_SIGNATURE:
+        messages.info(request, _("This request is no longer waiting for you."))
+        return None
+    return consent
+
+
 @portal_page
 @require_http_methods(["GET", "POST"])
 def consent_approve(request: HttpRequest, consent_id: int) -> HttpResponse:
     """Read exactly what will be shared, then sign in the portal (my own e-signature)."""
-    consent = _own_consent(
-        request, consent_id, Action.GIVE_CONSENT if request.method == "POST" else Action.VIEW
-    )
-    template = "frontend/portal/consent_approve.html"
-    if consent.status != Status.PENDING_SIGNATURE:
-        messages.info(request, _("This request is no longer waiting for you."))
+    consent = _pending_request(request, consent_id)
+    if consent is None:
         return redirect("frontend:portal-consents")
+    template = "frontend/portal/consent_approve.html"
     if request.method == "GET":
         return _decision_page(request, consent, template)
     try:
@@ -183,13 +190,10 @@ def consent_approve(request: HttpRequest, consent_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def consent_decline(request: HttpRequest, consent_id: int) -> HttpResponse:
     """Say no to a request: nothing is shared, and my advocate is told."""
-    consent = _own_consent(
-        request, consent_id, Action.GIVE_CONSENT if request.method == "POST" else Action.VIEW
-    )
-    template = "frontend/portal/consent_decline.html"
-    if consent.status != Status.PENDING_SIGNATURE:
-        messages.info(request, _("This request is no longer waiting for you."))
+    consent = _pending_request(request, consent_id)
+    if consent is None:
         return redirect("frontend:portal-consents")
+    template = "frontend/portal/consent_decline.html"
     if request.method == "GET":
         return _decision_page(request, consent, template)
     try:
