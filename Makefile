@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo serve test lint format messages clean
+.PHONY: install demo serve test fuzz lint format messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ serve: install ## Serve Harbor with its worker and beat (embedded mode) on the d
 
 test: install ## Run the whole suite (SQLite by default; set DATABASE_URL/REDIS_URL for PostgreSQL/Redis)
 	$(PY) -m pytest
+
+FUZZ_EXAMPLES ?= 60
+fuzz: install ## Fuzz the API from its schema as three personas, FUZZ_EXAMPLES random requests per operation
+	HARBOR_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest tests/fuzz
 
 lint: install ## ruff, formatting, import layers, Django checks, missing migrations, schema warnings
 	$(BIN)/ruff check .

@@ -9,6 +9,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from api.fields import ID_PATTERN, IdFilter
 from api.release import ReleasesMixin
 from api.serializers_cases import (
     CaseDetailSerializer,
@@ -34,7 +35,7 @@ class CaseFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Case.Status.choices)
     opened_after = django_filters.DateFilter(field_name="opened_on", lookup_expr="gte")
     opened_before = django_filters.DateFilter(field_name="opened_on", lookup_expr="lte")
-    care_team_member = django_filters.NumberFilter(method="filter_team_member")
+    care_team_member = IdFilter(method="filter_team_member")
 
     class Meta:
         model = Case
@@ -58,6 +59,7 @@ class CaseViewSet(
     serializer_class = CaseSerializer
     filterset_class = CaseFilter
     release_key = "pk"
+    lookup_value_regex = ID_PATTERN  # the id is converted to an int before the policy reads it
 
     def get_queryset(self) -> QuerySet[Case]:
         return with_case_summary(visible_cases(viewer=self.viewer))

@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.access import ViewerMixin
-from api.fields import ChoiceListField
+from api.fields import ID_PATTERN, ChoiceListField, IdFilter
 from cases.categories import DATA_CATEGORIES
 from cases.models import Case
 from consent.compelled import record_compelled_disclosure
@@ -54,7 +54,7 @@ class CompelledDisclosureSerializer(serializers.ModelSerializer):
 
 
 class CompelledDisclosureFilter(django_filters.FilterSet):
-    case = django_filters.NumberFilter(field_name="case_id")
+    case = IdFilter(field_name="case_id")
 
     class Meta:
         model = CompelledDisclosure
@@ -70,7 +70,7 @@ class CompelledDisclosureViewSet(
 
     serializer_class = CompelledDisclosureSerializer
     filterset_class = CompelledDisclosureFilter
-    lookup_value_regex = r"[0-9]+"
+    lookup_value_regex = ID_PATTERN
     http_method_names = ["get", "post", "head", "options"]
     access_log_case_field = "case_id"
 

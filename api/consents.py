@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.access import ViewerMixin
+from api.fields import ID_PATTERN, IdFilter
 from api.serializers_cases import CaseSerializer
 from api.serializers_consents import (
     ChangeDraftSerializer,
@@ -52,14 +53,14 @@ from consent.policy import (
 )
 from consent.preview import LANGUAGES, plain_preview
 
-_ID = r"[0-9]+"
+_ID = ID_PATTERN
 STAFF_CHANNELS = (RevocationChannel.SPOKEN, RevocationChannel.WRITTEN)
 
 
 class ConsentFilter(django_filters.FilterSet):
-    case = django_filters.NumberFilter(field_name="case_id")
+    case = IdFilter(field_name="case_id")
     status = django_filters.MultipleChoiceFilter(choices=Consent.Status.choices)
-    recipient = django_filters.NumberFilter(field_name="recipient_id")
+    recipient = IdFilter(field_name="recipient_id")
 
     class Meta:
         model = Consent

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from api.access import ViewerMixin, request_viewer
+from api.fields import ID_PATTERN, IdFilter
 from cases.models import Case
 from consent.policy import Action, visible_cases
 from providers.models import Organization
@@ -31,7 +32,7 @@ from tasks.follow_ups import (
 )
 from tasks.models import FollowUp
 
-_ID = r"[0-9]+"
+_ID = ID_PATTERN
 # Ids of the case's records; hidden with the case from those who may not learn which case.
 _CASE_SIDE_FIELDS = (
     "case",
@@ -122,10 +123,10 @@ class FollowUpFilter(django_filters.FilterSet):
     assignee = django_filters.ChoiceFilter(
         choices=[("me", "Assigned to me")], method="filter_assignee"
     )
-    organization = django_filters.NumberFilter(field_name="organization_id")
+    organization = IdFilter(field_name="organization_id")
     overdue = django_filters.BooleanFilter(method="filter_overdue", label="Open and past due")
     # Only rows whose case the viewer may know: a receiver cannot probe case ids.
-    case = django_filters.NumberFilter(method="filter_case")
+    case = IdFilter(method="filter_case")
 
     class Meta:
         model = FollowUp

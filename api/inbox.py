@@ -13,9 +13,10 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from api.fields import ID_PATTERN
 from tasks.models import Notification
 
-_ID = r"[0-9]+"
+_ID = ID_PATTERN
 
 
 class InboxEntrySerializer(serializers.ModelSerializer):

@@ -16,7 +16,10 @@ class NotificationSettingsSerializer(serializers.ModelSerializer):
         model = NotificationSettings
         fields = ["email_mode", "updated_at"]
         read_only_fields = ["updated_at"]
-        extra_kwargs = {"email_mode": {"required": True}}  # PUT replaces: say it
+        extra_kwargs = {
+            "email_mode": {"required": True},  # PUT replaces: say it
+            "updated_at": {"allow_null": True},  # null until the user first chooses
+        }
 
 
 class MyNotificationSettingsView(APIView):

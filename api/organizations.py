@@ -18,7 +18,15 @@ from providers.services import add_membership, set_membership_active
 class OrganizationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organization
-        fields = ["id", "name", "kind", "is_active", "service_area", "names_staff_to_young_people"]
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "is_active",
+            "service_area",
+            "names_staff_to_young_people",
+            "closed_case_retention_days",
+        ]
         read_only_fields = ["id", "name", "kind", "is_active", "service_area"]
 
 
@@ -58,7 +66,8 @@ class AddMembershipSerializer(serializers.Serializer):
 
 class OrganizationViewSet(ViewerMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Active member organizations: public to every signed-in user (no case data here). Its
-    admins choose whether young people's access logs name their staff."""
+    admins choose whether young people's access logs name their staff, and how long closed
+    cases keep identifying data (R35)."""
 
     serializer_class = OrganizationSerializer
     queryset = Organization.objects.filter(is_active=True)

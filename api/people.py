@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from api.fields import ID_PATTERN
 from api.release import ReleasesMixin
 from api.serializers_people import (
     FamilyMemberRecordSerializer,
@@ -34,7 +35,7 @@ class PersonViewSet(
     release_key = "pk"
     access_log_person_field = "pk"
     access_log_categories = ("identity",)
-    lookup_value_regex = r"[0-9]+"  # the id is converted to an int before the policy reads it
+    lookup_value_regex = ID_PATTERN  # the id is converted to an int before the policy reads it
 
     def get_queryset(self) -> QuerySet[Person]:
         return visible_people(viewer=self.viewer)
@@ -50,7 +51,8 @@ class PersonViewSet(
         person = update_person(person=person, actor=request.user, changes=serializer.validated_data)
         return Response(PersonSerializer(person).data)
 
-    @extend_schema(methods=["get"], responses=SafeContactRuleSerializer)
+    # A partner reads the record through its release (no confirmed_by): document that shape.
+    @extend_schema(methods=["get"], responses=SafeContactRecordSerializer)
     @extend_schema(
         methods=["put"], request=SafeContactRuleSerializer, responses=SafeContactRuleSerializer
     )

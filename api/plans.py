@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.access import ViewerMixin
+from api.fields import ID_PATTERN, IdFilter
 from api.release import ReleasesMixin
 from api.serializers_plans import (
     GoalChangeSerializer,
@@ -52,7 +53,7 @@ from consent.policy import (
 
 # Filters take plain ids: a choice filter would answer "no such case" and "not yours"
 # differently, and cost a query.
-_ID = r"[0-9]+"
+_ID = ID_PATTERN
 
 
 class _PlanRecordViewSet(
@@ -67,7 +68,7 @@ class _PlanRecordViewSet(
 
 
 class GoalFilter(django_filters.FilterSet):
-    case = django_filters.NumberFilter(field_name="plan__case_id")
+    case = IdFilter(field_name="plan__case_id")
 
     class Meta:
         model = Goal
@@ -112,8 +113,8 @@ class GoalViewSet(_PlanRecordViewSet):
 
 
 class PlannedServiceFilter(django_filters.FilterSet):
-    case = django_filters.NumberFilter(field_name="goal__plan__case_id")
-    goal = django_filters.NumberFilter(field_name="goal_id")
+    case = IdFilter(field_name="goal__plan__case_id")
+    goal = IdFilter(field_name="goal_id")
     status = django_filters.MultipleChoiceFilter(choices=PlannedService.Status.choices)
 
     class Meta:
@@ -184,7 +185,7 @@ class PlannedServiceViewSet(_PlanRecordViewSet):
 
 
 class PlanVersionFilter(django_filters.FilterSet):
-    case = django_filters.NumberFilter(field_name="plan__case_id")
+    case = IdFilter(field_name="plan__case_id")
     status = django_filters.MultipleChoiceFilter(choices=PlanVersion.Status.choices)
 
     class Meta:

@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.access import ViewerMixin
+from api.fields import ID_PATTERN, IdFilter
 from api.release import ReleasesMixin
 from api.serializers_records import (
     ContactSerializer,
@@ -30,11 +31,11 @@ from consent.policy import (
 
 # Filters take plain ids: a choice filter would answer "no such case" and "not yours"
 # differently, and cost a query.
-_ID = r"[0-9]+"
+_ID = ID_PATTERN
 
 
 class NoteFilter(django_filters.FilterSet):
-    case = django_filters.NumberFilter(field_name="case_id")
+    case = IdFilter(field_name="case_id")
     category = django_filters.ChoiceFilter(choices=CaseNote.Category.choices)
 
     class Meta:
@@ -86,8 +87,8 @@ class NoteViewSet(
 
 
 class ContactFilter(django_filters.FilterSet):
-    case = django_filters.NumberFilter(field_name="case_id")
-    planned_service = django_filters.NumberFilter(field_name="planned_service_id")
+    case = IdFilter(field_name="case_id")
+    planned_service = IdFilter(field_name="planned_service_id")
 
     class Meta:
         model = Contact
@@ -125,7 +126,7 @@ class ContactViewSet(
 
 
 class FlagFilter(django_filters.FilterSet):
-    case = django_filters.NumberFilter(field_name="case_id")
+    case = IdFilter(field_name="case_id")
     current = django_filters.BooleanFilter(
         field_name="cleared_at", lookup_expr="isnull", label="Only flags not yet cleared"
     )

@@ -2,6 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
+from api.fields import ID_PATTERN
 from api.history import CaseHistoryViewSet
 from api.records import ContactViewSet, FlagViewSet, NoteViewSet
 
@@ -13,5 +14,5 @@ def register(router: DefaultRouter) -> None:
     router.register("flags", FlagViewSet, basename="flag")
     # Digits only: the case id is converted to an int before the policy reads it.
     router.register(
-        r"cases/(?P<case_pk>[0-9]+)/history", CaseHistoryViewSet, basename="case-history"
+        rf"cases/(?P<case_pk>{ID_PATTERN})/history", CaseHistoryViewSet, basename="case-history"
     )

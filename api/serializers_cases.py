@@ -75,6 +75,9 @@ class CaseSerializer(ReleasedFieldsMixin, serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+        # Blank while open: DRF drops allow_blank from read-only fields, and the schema would
+        # then refuse "".
+        extra_kwargs = {"closed_reason": {"allow_blank": True}}
 
     def to_representation(self, instance: Case) -> dict[str, Any]:
         data = super().to_representation(instance)

@@ -78,6 +78,16 @@ class ConsentSerializer(serializers.ModelSerializer):
             "resign_due_at",
         ]
         read_only_fields = fields
+        # Blank until they apply: DRF drops allow_blank from read-only fields.
+        extra_kwargs = {
+            "signer_rule": {"allow_blank": True},
+            "revocation_channel": {"allow_blank": True},
+        }
+
+    # The consents routes show the recipient's staff only the terms (RecipientConsentSerializer).
+    schema_optional_fields = tuple(
+        name for name in Meta.fields if name not in (*TERM_FIELDS, "redisclosure_notice")
+    )
 
     def get_missing_signers(self, consent: Consent) -> list[str]:
         if consent.status != Consent.Status.PENDING_SIGNATURE:

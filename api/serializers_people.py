@@ -16,6 +16,8 @@ class PersonSerializer(serializers.ModelSerializer):
         child=serializers.CharField(max_length=16), required=False, max_length=20
     )
     has_portal_login = serializers.SerializerMethodField()
+    # Left out of a case shown to a partner (CaseSerializer).
+    schema_optional_fields = ("has_portal_login", "declined_fields")
 
     class Meta:
         model = Person

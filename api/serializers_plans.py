@@ -47,8 +47,8 @@ class PlannedServiceSerializer(serializers.ModelSerializer):
 
     case = serializers.IntegerField(source="goal.plan.case_id", read_only=True)
     service_type_name = serializers.CharField(source="service_type.name", read_only=True)
-    provider_name = serializers.CharField(source="provider.name", read_only=True, default=None)
-    responsible_detail = StaffSerializer(source="responsible", read_only=True)
+    provider_name = serializers.CharField(source="provider.name", read_only=True, allow_null=True)
+    responsible_detail = StaffSerializer(source="responsible", read_only=True, allow_null=True)
 
     class Meta:
         model = PlannedService
@@ -129,6 +129,9 @@ class PlanVersionSerializer(serializers.ModelSerializer):
             "superseded_at",
         ]
         read_only_fields = fields
+        # Blank until approved: DRF drops allow_blank from read-only fields, and the schema
+        # would then refuse "".
+        extra_kwargs = {"approval_channel": {"allow_blank": True}}
 
 
 class StartPlanVersionSerializer(serializers.Serializer):

@@ -1,5 +1,8 @@
 """Serializers of the case's running record: notes, contacts, flags, and its change history."""
 
+from datetime import UTC, datetime
+
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -13,7 +16,7 @@ from cases.models import Case, CaseNote, Contact, Flag, PlannedService
 class NoteSerializer(serializers.ModelSerializer):
     """A case note; staff-only notes never reach the young person or another organization."""
 
-    author_detail = StaffSerializer(source="author", read_only=True)
+    author_detail = StaffSerializer(source="author", read_only=True, allow_null=True)
 
     class Meta:
         model = CaseNote
@@ -41,10 +44,13 @@ class NoteChangeSerializer(serializers.ModelSerializer):
         fields = ["body", "category", "staff_only"]
 
 
+EARLIEST_CONTACT = datetime(1900, 1, 1, tzinfo=UTC)
+
+
 class ContactSerializer(serializers.ModelSerializer):
     """A contact that happened, optionally about one planned service of the case."""
 
-    staff_detail = StaffSerializer(source="staff", read_only=True)
+    staff_detail = StaffSerializer(source="staff", read_only=True, allow_null=True)
 
     class Meta:
         model = Contact
@@ -68,6 +74,13 @@ class ContactSerializer(serializers.ModelSerializer):
             "planned_service": {"queryset": PlannedService.objects.none()},
         }
 
+    def validate_occurred_at(self, value: datetime) -> datetime:
+        # No contact on a case is that old, and before 1900 the time zones had local mean
+        # time offsets (-05:50:36) that an RFC 3339 date-time cannot carry back to a client.
+        if value < EARLIEST_CONTACT:
+            raise serializers.ValidationError(_("Enter a date in 1900 or later."))
+        return value
+
 
 @extend_schema_field({"type": "string", "enum": Flag.Kind.values})
 class FlagKindField(serializers.ChoiceField):
@@ -79,8 +92,8 @@ class FlagSerializer(serializers.ModelSerializer):
 
     kind = FlagKindField(choices=Flag.Kind.choices)
 
-    raised_by_detail = StaffSerializer(source="raised_by", read_only=True)
-    cleared_by_detail = StaffSerializer(source="cleared_by", read_only=True)
+    raised_by_detail = StaffSerializer(source="raised_by", read_only=True, allow_null=True)
+    cleared_by_detail = StaffSerializer(source="cleared_by", read_only=True, allow_null=True)
     is_current = serializers.SerializerMethodField()
 
     class Meta:

@@ -48,6 +48,8 @@ _INCOMING_FIELDS = [
 class IncomingReferralSerializer(serializers.ModelSerializer):
     """A referral as the receiving organization sees it: no case, nothing about the person."""
 
+    schema_optional_fields = ("case", "planned_service", "created_by", "created_at")
+
     from_organization_name = serializers.CharField(source="from_organization.name")
     to_organization_name = serializers.CharField(source="to_organization.name")
     service_type_name = serializers.CharField(source="service_type.name")
@@ -57,6 +59,8 @@ class IncomingReferralSerializer(serializers.ModelSerializer):
         model = Referral
         fields = _INCOMING_FIELDS
         read_only_fields = fields
+        # Blank unless declined: DRF drops allow_blank from read-only fields.
+        extra_kwargs = {"decline_reason": {"allow_blank": True}}
 
 
 class ReferralSerializer(IncomingReferralSerializer):
@@ -144,6 +148,8 @@ _INCOMING_TRANSFER_FIELDS = [
 
 class IncomingTransferSerializer(serializers.ModelSerializer):
     """A transfer as the receiving organization sees it before accepting: no case."""
+
+    schema_optional_fields = ("case",)
 
     from_organization_name = serializers.CharField(source="from_organization.name")
     to_organization_name = serializers.CharField(source="to_organization.name")

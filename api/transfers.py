@@ -5,13 +5,14 @@ from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
-from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.access import ViewerMixin, request_viewer
+from api.fields import ID_PATTERN, IdFilter
 from api.serializers_referrals import (
     AcceptTransferSerializer,
     IncomingTransferSerializer,
@@ -33,26 +34,18 @@ from consent.policy import (
     visible_transfers,
 )
 
-_ID = r"[0-9]+"
-# The receiving organization sees a transfer without its case until it accepts.
-TRANSFER_VIEW = PolymorphicProxySerializer(
-    component_name="TransferView",
-    serializers=[TransferSerializer, IncomingTransferSerializer],
-    resource_type_field_name=None,
-)
-TRANSFER_VIEWS = PolymorphicProxySerializer(
-    component_name="TransferView",
-    serializers=[TransferSerializer, IncomingTransferSerializer],
-    resource_type_field_name=None,
-    many=True,
-)
+_ID = ID_PATTERN
+# The receiving organization sees a transfer without its case until it accepts: the schema
+# marks the case optional (a oneOf of the two shapes would match both at once).
+TRANSFER_VIEW = TransferSerializer
+TRANSFER_VIEWS = TransferSerializer(many=True)
 
 
 class TransferFilter(django_filters.FilterSet):
     # The case filter only narrows to visible cases, so a receiver cannot probe case ids.
-    case = django_filters.NumberFilter(method="filter_case")
+    case = IdFilter(method="filter_case")
     status = django_filters.MultipleChoiceFilter(choices=CaseTransfer.Status.choices)
-    to_organization = django_filters.NumberFilter(field_name="to_organization_id")
+    to_organization = IdFilter(field_name="to_organization_id")
 
     class Meta:
         model = CaseTransfer

@@ -2,7 +2,6 @@
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from api import routes_plans, routes_records, routes_referrals
@@ -19,6 +18,7 @@ from api.notification_settings import MyNotificationSettingsView
 from api.organizations import MembershipViewSet, MeView, OrganizationViewSet, ServiceTypeViewSet
 from api.people import FamilyMemberViewSet, PersonViewSet
 from api.reports import CaseloadReportView
+from api.sign_in import SignInTokenView
 
 # Format suffixes (.json) would double every route without adding anything a client needs.
 router = DefaultRouter()
@@ -62,7 +62,7 @@ urlpatterns = [
         name="organization-continuity-rules",
     ),
     path("v1/reports/caseload/", CaseloadReportView.as_view(), name="report-caseload"),
-    path("v1/auth/token/", obtain_auth_token, name="auth-token"),
+    path("v1/auth/token/", SignInTokenView.as_view(), name="auth-token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

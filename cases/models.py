@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cases.categories import DataCategory, category_permission
+from cases.encryption import EncryptedCharField, EncryptedEmailField, EncryptedTextField
 from providers.models import Organization, ServiceType
 
 USER = settings.AUTH_USER_MODEL
@@ -138,15 +139,16 @@ class FamilyMember(models.Model):
         default=False, help_text="A guardian appointed by a court (for an adult or a minor)."
     )
     is_household_member = models.BooleanField(default=False)
-    phone = models.CharField(max_length=40, blank=True)
-    email = models.EmailField(blank=True)
-    address = models.TextField(blank=True)
+    # R37: contact details, notes and code words are encrypted at rest (cases.encryption).
+    phone = EncryptedCharField(max_length=40, blank=True)
+    email = EncryptedEmailField(blank=True)
+    address = EncryptedTextField(blank=True)
     contact_is_safe = models.BooleanField(
         default=False, help_text="Staff may contact this person. Off until someone confirms it."
     )
     harmed_young_person = models.BooleanField(default=False)
     harmed_other_parent = models.BooleanField(default=False)
-    notes = models.TextField(blank=True)
+    notes = EncryptedTextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -188,14 +190,14 @@ class SafeContactRule(models.Model):
 
     person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="safe_contact")
     allowed_channels = models.JSONField(default=list, blank=True)
-    phone = models.CharField(max_length=40, blank=True)
-    email = models.EmailField(blank=True)
-    address = models.TextField(blank=True)
+    phone = EncryptedCharField(max_length=40, blank=True)
+    email = EncryptedEmailField(blank=True)
+    address = EncryptedTextField(blank=True)
     voicemail_ok = models.BooleanField(default=False)
     safe_hours_start = models.TimeField(null=True, blank=True)
     safe_hours_end = models.TimeField(null=True, blank=True)
-    code_word = models.CharField(max_length=60, blank=True)
-    notes = models.TextField(blank=True)
+    code_word = EncryptedCharField(max_length=60, blank=True)
+    notes = EncryptedTextField(blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     confirmed_by = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -730,7 +732,7 @@ class CaseNote(models.Model):
     author = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     category = models.CharField(max_length=12, choices=Category.choices, default=Category.GENERAL)
-    body = models.TextField()
+    body = EncryptedTextField()
     staff_only = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -790,7 +792,7 @@ class Contact(models.Model):
     channel = models.CharField(max_length=10, choices=Channel.choices)
     outcome = models.CharField(max_length=16, choices=Outcome.choices)
     contact_with = models.CharField(max_length=14, choices=With.choices, default=With.YOUNG_PERSON)
-    summary = models.TextField(blank=True)
+    summary = EncryptedTextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

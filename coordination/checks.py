@@ -4,7 +4,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
+
+from cases.encryption import malformed_key_positions
+
+FIELD_KEY_HINT = (
+    "Set HARBOR_FIELD_KEYS to comma-separated keys, newest first, each made by "
+    "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'."
+)
 
 
 @register(Tags.security, deploy=False)
@@ -40,3 +47,74 @@ def production_settings_are_safe(app_configs: Iterable[Any] | None, **kwargs: An
     if not settings.ALLOWED_HOSTS:
         errors.append(Error("ALLOWED_HOSTS is empty.", id="harbor.E004"))
     return errors
+
+
+@register(Tags.security, deploy=False)
+def field_encryption_keys_are_set(app_configs: Iterable[Any] | None, **kwargs: Any) -> list[Error]:
+    """R37: production encrypts with its own keys; every configured key must be a Fernet key."""
+    keys = list(settings.HARBOR_FIELD_KEYS)
+    errors = []
+    if not settings.DEBUG and not keys:
+        errors.append(
+            Error(
+                "HARBOR_FIELD_KEYS is not set: production needs its own field-encryption keys.",
+                id="harbor.E005",
+                hint=FIELD_KEY_HINT,
+            )
+        )
+    for position in malformed_key_positions(keys):
+        # The position, never the key: check output ends up in logs.
+        errors.append(
+            Error(
+                f"Key {position} in HARBOR_FIELD_KEYS is not a Fernet key.",
+                id="harbor.E006",
+                hint=FIELD_KEY_HINT,
+            )
+        )
+    return errors
+
+
+@register(Tags.security, deploy=False)
+def production_transport_and_headers_are_safe(
+    app_configs: Iterable[Any] | None, **kwargs: Any
+) -> list[CheckMessage]:
+    """With DEBUG off: cookies only over HTTPS, a strict CSP, lockout on; HTTPS redirect and a
+    year of HSTS expected (warnings, since a proxy may redirect and HSTS is tried out short)."""
+    if settings.DEBUG:
+        return []
+    messages: list[CheckMessage] = []
+    if not (settings.SESSION_COOKIE_SECURE and settings.CSRF_COOKIE_SECURE):
+        messages.append(
+            Error("Session and CSRF cookies must be Secure in production.", id="harbor.E010")
+        )
+    directives = getattr(settings, "CONTENT_SECURITY_POLICY", {}).get("DIRECTIVES", {})
+    scripts = directives.get("script-src", directives.get("default-src"))
+    if not scripts or {"'unsafe-inline'", "'unsafe-eval'", "*"} & set(scripts):
+        messages.append(
+            Error(
+                "The Content-Security-Policy must allow scripts from 'self' only.",
+                id="harbor.E011",
+                hint="No inline script: the pages load harbor.js.",
+            )
+        )
+    if not getattr(settings, "AXES_ENABLED", True):
+        messages.append(Error("Sign-in lockout (AXES_ENABLED) is off.", id="harbor.E012"))
+    if not settings.SECURE_SSL_REDIRECT:
+        messages.append(
+            Warning(
+                "SECURE_SSL_REDIRECT is off.",
+                id="harbor.W010",
+                hint="Leave it on unless the proxy in front redirects HTTP to HTTPS itself.",
+            )
+        )
+    if settings.SECURE_HSTS_SECONDS < 365 * 24 * 60 * 60 or not (
+        settings.SECURE_HSTS_INCLUDE_SUBDOMAINS
+    ):
+        messages.append(
+            Warning(
+                "HSTS is shorter than a year or leaves out subdomains.",
+                id="harbor.W011",
+                hint="SECURE_HSTS_SECONDS=31536000 once HTTPS works everywhere.",
+            )
+        )
+    return messages

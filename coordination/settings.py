@@ -27,7 +27,8 @@ DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 INSTALLED_APPS = [
     "coordination.apps.CoordinationConfig",
-    "django.contrib.admin",
+    # The admin site asks for the second factor and sends sign-in to Harbor's own page.
+    "coordination.admin_site.HarborAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -40,6 +41,13 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "guardian",
     "simple_history",
+    # Issue 6, R36: TOTP devices and single-use backup codes for the second factor.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    # Issue 6: lockout after repeated failed sign-ins, and the Content-Security-Policy header.
+    "axes",
+    "csp",
     "accounts",
     "providers",
     "cases",
@@ -51,19 +59,26 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "coordination.headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "coordination.ratelimit.RateLimitMiddleware",
     "frontend.middleware.IdleTimeoutMiddleware",
     "frontend.middleware.UserLanguageMiddleware",
     "consent.middleware.AccessLogMiddleware",
+    # Right after the access log, which gives each request its id: log records carry it too.
+    "coordination.logging.RequestIdMiddleware",
     "frontend.middleware.PageErrorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last: turns a sign-in refused for lockout into Harbor's lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "coordination.urls"
@@ -95,6 +110,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out account or address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -108,6 +125,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/sign-in/"
+# The name authenticator apps show next to the code.
+OTP_TOTP_ISSUER = "Harbor"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/sign-in/"
 
@@ -198,15 +217,23 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tasks.tasks.send_daily_digests",
         "schedule": crontab(hour=7, minute=0),
     },
+    # R35: closed cases past their organization's retention period lose identifying data.
+    "purge-expired-cases": {
+        "task": "tasks.tasks.purge_expired_cases",
+        "schedule": crontab(hour=4, minute=10),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "api.authentication.ExpiringTokenAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "api.authentication.SecondFactorForStaff",
+    ],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.NewestFirstCursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -270,13 +297,29 @@ HARBOR = {
     "PORTAL_IDLE_MINUTES": env.int("HARBOR_PORTAL_IDLE_MINUTES", default=10),
     # Where the portal's quick exit goes (R32): a neutral, common site.
     "QUICK_EXIT_URL": env.str("HARBOR_QUICK_EXIT_URL", default="https://www.weather.gov/"),
+    # R36: a session ends this many hours after sign-in, however active it has been.
+    "SESSION_MAX_HOURS": env.int("HARBOR_SESSION_MAX_HOURS", default=12),
+    # Requests per client address ("count/s|m|h") on the doors a guesser would use, on top of
+    # the per-account lockout below (coordination.ratelimit).
+    "SIGN_IN_RATE": env.str("HARBOR_SIGN_IN_RATE", default="10/m"),
+    "PASSWORD_RESET_RATE": env.str("HARBOR_PASSWORD_RESET_RATE", default="5/m"),
+    "TWO_FACTOR_RATE": env.str("HARBOR_TWO_FACTOR_RATE", default="10/m"),
+    "API_TOKEN_RATE": env.str("HARBOR_API_TOKEN_RATE", default="10/m"),
 }
+# R37: Fernet keys for the encrypted fields (cases.encryption), comma-separated, newest first.
+# Unset in development: one key derived from SECRET_KEY. Production must set it (harbor.E005).
+HARBOR_FIELD_KEYS = env.list("HARBOR_FIELD_KEYS", default=[])
 
 SESSION_COOKIE_HTTPONLY = True
+# Lax, not Strict: under Strict a link into Harbor from an e-mail (a password reset, a
+# notification) arrives without the session and shows the sign-in page to someone signed in.
+# Lax still keeps the cookie off every cross-site POST, and CSRF tokens guard every form.
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+# The pages read the token from the form (and harbor.js from a data attribute), never the cookie.
+CSRF_COOKIE_HTTPONLY = True
 # Flash messages stay on the server: a cookie would leave their words on a shared device.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 X_FRAME_OPTIONS = "DENY"
@@ -285,11 +328,91 @@ X_FRAME_OPTIONS = "DENY"
 # Django's CSRF origin check rightly refuses.
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Production: HTTPS only, remembered by browsers for a year (set HSTS to 0 while trying it out).
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 60 * 60)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+# Behind a TLS-terminating proxy: SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https (only when
+# the proxy always sets or strips that header, or anyone could claim HTTPS).
+_proxy_ssl_header = env.list("SECURE_PROXY_SSL_HEADER", default=[])
+SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header) if len(_proxy_ssl_header) == 2 else None
+# No inline script or style anywhere: the pages load harbor.css and harbor.js and nothing else.
+# The API docs' generated inline code is allowed by hash on those views (coordination.headers).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+# Browser features no Harbor page uses, turned off for the page and anything it could embed.
+HARBOR_PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+)
 
+# Shared by every process on the machine: rate-limit counters (coordination.ratelimit).
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # The broker shares this Redis database: never cache.clear() it (that is FLUSHDB).
+            "KEY_PREFIX": "harbor-cache",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+        }
+    }
+
+# Lockout (django-axes): after AXES_FAILURE_LIMIT failed sign-ins an account is locked whatever
+# the address, and an address is locked whatever the account, for the cool-off time. Admins
+# unlock with `manage.py axes_reset_username <email>` / `axes_reset_ip <address>` / `axes_reset`.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "coordination.lockout.normalized_sign_in_name"
+# One page for everyone, in the site's layout, whether or not the account exists.
+AXES_LOCKOUT_CALLABLE = "coordination.lockout.lockout_response"
+# The client's address (for lockout and rate limits) is REMOTE_ADDR. Behind a reverse proxy every
+# request would share the proxy's address and one guesser would lock everyone out: set
+# AXES_IP_HEADERS=HTTP_X_FORWARDED_FOR and AXES_PROXY_COUNT to the number of proxies in front.
+AXES_IPWARE_META_PRECEDENCE_ORDER = env.list("AXES_IP_HEADERS", default=["REMOTE_ADDR"])
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=None)
+AXES_VERBOSE = False
+
+# JSON lines with the request's id; personal fields, e-mail addresses and phone numbers masked
+# before anything is written (coordination.logging). Django's "django" logger is redefined so
+# its default AdminEmailHandler (which would mail a 500's request and POST data) is gone.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "request_id": {"()": "coordination.logging.RequestIdFilter"},
+        "personal_data": {"()": "coordination.logging.PersonalDataFilter"},
+    },
+    "formatters": {"json": {"()": "coordination.logging.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "filters": ["request_id", "personal_data"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

@@ -10,8 +10,12 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.http import urlencode
 
+from accounts.two_factor import session_is_verified
 from consent.policy import Viewer, viewer_for
 
 View = Callable[..., HttpResponse]
@@ -31,7 +35,18 @@ def is_portal_user(viewer: Viewer) -> bool:
     return viewer.person_id is not None and not viewer.roles
 
 
-def _no_store(response: HttpResponse) -> HttpResponse:
+def second_factor_missing(request: HttpRequest, viewer: Viewer) -> bool:
+    """Staff see no case data until this session has passed the second factor (R36)."""
+    return bool(viewer.roles or request.user.is_staff) and not session_is_verified(request)
+
+
+def to_second_factor(request: HttpRequest) -> HttpResponse:
+    """Off to enter a code (or, on a first sign-in, to set up the app), then back here."""
+    target = reverse("frontend:two-factor-verify")
+    return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
+
+
+def no_store(response: HttpResponse) -> HttpResponse:
     # Case data must not stay in the browser's or a proxy's cache (R32 for the portal).
     add_never_cache_headers(response)
     patch_cache_control(response, no_store=True, private=True)
@@ -47,9 +62,11 @@ def staff_page(view: View) -> View:
             return redirect_to_login(request.get_full_path())
         viewer = page_viewer(request)
         if not viewer.roles:
-            return _no_store(HttpResponse(status=404))
+            return no_store(HttpResponse(status=404))
+        if second_factor_missing(request, viewer):
+            return to_second_factor(request)
         request.harbor_area = "staff"  # type: ignore[attr-defined]
-        return _no_store(view(request, *args, **kwargs))
+        return no_store(view(request, *args, **kwargs))
 
     return wrapped
 
@@ -62,8 +79,8 @@ def portal_page(view: View) -> View:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if page_viewer(request).person_id is None:
-            return _no_store(HttpResponse(status=404))
+            return no_store(HttpResponse(status=404))
         request.harbor_area = "portal"  # type: ignore[attr-defined]
-        return _no_store(view(request, *args, **kwargs))
+        return no_store(view(request, *args, **kwargs))
 
     return wrapped

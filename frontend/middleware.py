@@ -1,12 +1,13 @@
-"""Page middleware: idle sign-out, the user's own language, and domain errors as pages."""
+"""Page middleware: idle and absolute sign-out, the user's own language, domain errors as pages."""
 
 import time
 from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import logout, user_logged_in
 from django.core.exceptions import ValidationError
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from frontend.access import is_portal_user, page_viewer
 
 LAST_SEEN_KEY = "harbor_last_seen"
+SIGNED_IN_AT_KEY = "harbor_signed_in_at"
 # Requests that must not count as activity: the page's own "am I still signed in?" check.
 PASSIVE_PATHS = ("/session/status/",)
 
@@ -28,8 +30,27 @@ def idle_limit_seconds(request: HttpRequest) -> int:
     return minutes * 60
 
 
+@receiver(user_logged_in, dispatch_uid="harbor-signed-in-at")
+def note_sign_in_time(sender: type, request: HttpRequest | None, **kwargs: object) -> None:
+    """The absolute lifetime (R36) counts from here, however active the session is later."""
+    if request is not None and hasattr(request, "session"):
+        request.session[SIGNED_IN_AT_KEY] = int(time.time())
+
+
+def absolute_seconds_left(request: HttpRequest, now: int) -> int:
+    """Seconds before the session reaches SESSION_MAX_HOURS (R36: 12 at most); negative after.
+
+    A session from before this rule (or signed in while the receiver was not yet connected)
+    starts its clock at its first request.
+    """
+    signed_in_at = request.session.setdefault(SIGNED_IN_AT_KEY, now)
+    return signed_in_at + settings.HARBOR["SESSION_MAX_HOURS"] * 3600 - now
+
+
 class IdleTimeoutMiddleware:
-    """Sign out a session that has been idle longer than its limit, for pages and the API."""
+    """Sign out a session idle longer than its limit, or older than the absolute lifetime, for
+    pages and the API alike. Each request rewrites the session, so Django's own expiry would
+    roll forever; the sign-in time kept in the session is what bounds it."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -38,7 +59,8 @@ class IdleTimeoutMiddleware:
         if request.user.is_authenticated and "_auth_user_id" in request.session:
             now = int(time.time())
             last_seen = request.session.get(LAST_SEEN_KEY, now)
-            if now - last_seen > idle_limit_seconds(request):
+            idle = now - last_seen > idle_limit_seconds(request)
+            if idle or absolute_seconds_left(request, now) < 0:
                 logout(request)
                 if request.path.startswith("/api/"):
                     return self.get_response(request)

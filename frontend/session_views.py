@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from consent.policy import Role
 from frontend.access import is_portal_user, page_viewer
-from frontend.middleware import LAST_SEEN_KEY, idle_limit_seconds
+from frontend.middleware import LAST_SEEN_KEY, absolute_seconds_left, idle_limit_seconds
 
 
 @login_required
@@ -59,8 +59,11 @@ def session_status(request: HttpRequest) -> JsonResponse:
     """Seconds left before idle sign-out; polled by the page without counting as activity."""
     if not request.user.is_authenticated:
         return JsonResponse({"signed_in": False, "seconds_left": 0})
-    last_seen = request.session.get(LAST_SEEN_KEY, int(time.time()))
-    left = max(0, idle_limit_seconds(request) - (int(time.time()) - last_seen))
+    now = int(time.time())
+    last_seen = request.session.get(LAST_SEEN_KEY, now)
+    idle_left = idle_limit_seconds(request) - (now - last_seen)
+    # The warning also comes before the 12-hour end, which no activity postpones (R36).
+    left = max(0, min(idle_left, absolute_seconds_left(request, now)))
     return JsonResponse({"signed_in": True, "seconds_left": left})
 
 

@@ -9,13 +9,7 @@ app_name = "frontend"
 
 urlpatterns = [
     path("", session_views.home, name="home"),
-    path(
-        "sign-in/",
-        auth_views.LoginView.as_view(
-            template_name="frontend/auth/sign_in.html", redirect_authenticated_user=True
-        ),
-        name="sign-in",
-    ),
+    path("", include("frontend.account.urls")),
     path("sign-out/", auth_views.LogoutView.as_view(), name="sign-out"),
     path(
         "password-reset/",

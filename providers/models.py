@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -36,6 +37,13 @@ class OrganizationKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+# Closed cases keep their identifying data this long before the retention job purges it
+# (R35). The floor gives staff time to reopen a case closed by mistake.
+DEFAULT_RETENTION_DAYS = 2555  # seven years
+MIN_RETENTION_DAYS = 30
+MAX_RETENTION_DAYS = 36500
+
+
 class Organization(models.Model):
     """A community organization that is a member of the Harbor network."""
 
@@ -51,6 +59,11 @@ class Organization(models.Model):
         default=False,
         help_text="Young people's access logs name this organization's staff, not only roles.",
     )
+    closed_case_retention_days = models.PositiveIntegerField(
+        default=DEFAULT_RETENTION_DAYS,
+        validators=[MinValueValidator(MIN_RETENTION_DAYS), MaxValueValidator(MAX_RETENTION_DAYS)],
+        help_text="Days a closed case keeps identifying data before the retention job purges it.",
+    )
     # The group that holds the organization's object permissions (partner access).
     group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="organization")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -62,6 +75,13 @@ class Organization(models.Model):
             models.CheckConstraint(
                 condition=models.Q(kind__in=[k.value for k in OrganizationKind]),
                 name="organization_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    closed_case_retention_days__gte=MIN_RETENTION_DAYS,
+                    closed_case_retention_days__lte=MAX_RETENTION_DAYS,
+                ),
+                name="organization_retention_days_range",
             ),
         ]
 

@@ -6,7 +6,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from providers.models import Membership, Organization
+from providers.models import (
+    MAX_RETENTION_DAYS,
+    MIN_RETENTION_DAYS,
+    Membership,
+    Organization,
+)
 
 
 @transaction.atomic
@@ -120,10 +125,14 @@ def update_directory_entry(
     kind: str,
     service_area: list[str],
     names_staff_to_young_people: bool,
+    closed_case_retention_days: int | None = None,
 ) -> Organization:
-    """The organization's entry in the network directory, as its admins describe it."""
+    """The organization's entry in the network directory, as its admins describe it, and how
+    long its closed cases keep identifying data (unchanged when not given)."""
     name = name.strip()
     errors: dict[str, list[str]] = {}
+    if closed_case_retention_days is not None:
+        errors.update(retention_errors(closed_case_retention_days))
     if not name:
         errors["name"] = [_("Give the organization's name.")]
     elif Organization.objects.filter(name__iexact=name).exclude(pk=organization.pk).exists():
@@ -139,5 +148,32 @@ def update_directory_entry(
     locked.kind = kind
     locked.service_area = [area.strip() for area in service_area if area.strip()]
     locked.names_staff_to_young_people = names_staff_to_young_people
-    locked.save(update_fields=["name", "kind", "service_area", "names_staff_to_young_people"])
+    fields = ["name", "kind", "service_area", "names_staff_to_young_people"]
+    if closed_case_retention_days is not None:
+        locked.closed_case_retention_days = closed_case_retention_days
+        fields.append("closed_case_retention_days")
+    locked.save(update_fields=fields)
+    return locked
+
+
+def retention_errors(days: int) -> dict[str, list[str]]:
+    """What is wrong with a retention period for closed cases (R35), keyed by field."""
+    if MIN_RETENTION_DAYS <= days <= MAX_RETENTION_DAYS:
+        return {}
+    message = _("Choose between %(low)d and %(high)d days.") % {
+        "low": MIN_RETENTION_DAYS,
+        "high": MAX_RETENTION_DAYS,
+    }
+    return {"closed_case_retention_days": [message]}
+
+
+@transaction.atomic
+def set_closed_case_retention(*, organization: Organization, days: int) -> Organization:
+    """How many days the organization's closed cases keep identifying data (R35)."""
+    errors = retention_errors(days)
+    if errors:
+        raise ValidationError(errors)
+    locked = Organization.objects.select_for_update().get(pk=organization.pk)
+    locked.closed_case_retention_days = days
+    locked.save(update_fields=["closed_case_retention_days"])
     return locked

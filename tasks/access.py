@@ -22,7 +22,8 @@ def visible_follow_ups(*, viewer: Viewer) -> QuerySet[FollowUp]:
     """The only starting queryset for follow-ups: one query, whatever their number."""
     queues = viewer.staff_organizations
     if viewer.user_id is None or not queues:
-        return FollowUp.objects.none()
+        # Annotated all the same: the API filters on ``case_shown`` whoever asks.
+        return with_case_shown(FollowUp.objects.none(), viewer=viewer)
     in_queue = Q(organization_id__in=queues)
     led = lead_cases(viewer=viewer).values("pk")
     seen = visible_cases(viewer=viewer).values("pk")

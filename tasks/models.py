@@ -368,3 +368,43 @@ class NotificationSettings(models.Model):
 
     def __str__(self) -> str:
         return f"notification settings of user {self.user_id}"
+
+
+class RetentionRun(models.Model):
+    """One run of the retention job (R35): when it ran and how much it purged, counts only."""
+
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    cases_purged = models.PositiveIntegerField(default=0)
+    people_purged = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(
+        default=dict, blank=True, help_text="Rows cleared or removed, per kind of record."
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["-started_at"], name="retention_run_recent")]
+
+    def __str__(self) -> str:
+        return f"retention run {self.pk}"
+
+
+class RetentionPurge(models.Model):
+    """The marker that a closed case was purged, so it is purged once; its counts for the
+    lead organization's report. Holds ids and numbers only."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="retention_purge")
+    run = models.ForeignKey(RetentionRun, on_delete=models.PROTECT, related_name="purges")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="retention_purges"
+    )
+    person_purged = models.BooleanField(
+        default=False, help_text="The young person's own record went too (no other live case)."
+    )
+    counts = models.JSONField(default=dict, blank=True)
+    purged_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "run"], name="retention_purge_org_run")]
+
+    def __str__(self) -> str:
+        return f"retention purge of case {self.case_id}"

@@ -8,20 +8,30 @@ from typing import Any
 import pytest
 from django.core.management.sql import emit_post_migrate_signal
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
+from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import User
 from cases.models import Case
 from providers.models import Membership, Organization
 from tests import factories as f
+from tests.two_factor import force_login_with_second_factor
 
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     """Real hashing costs ~0.3 s a user; the suite creates thousands of users."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _force_login_includes_second_factor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``client.force_login`` stands for a whole sign-in, as staff do it: with the second
+    factor (R36). Tests of the half-done sign-in use tests.two_factor.sign_in_with_password_only."""
+    monkeypatch.setattr(Client, "force_login", force_login_with_second_factor)
 
 
 @pytest.fixture(autouse=True)
@@ -110,12 +120,13 @@ def build_world() -> World:
 
 @pytest.fixture
 def api_for() -> Callable[[User | None], APIClient]:
-    """An API client signed in as the given user (None: anonymous)."""
+    """An API client signed in as the given user (None: anonymous), as with a token: tokens are
+    issued only after the second factor (api.sign_in)."""
 
     def make(user: User | None) -> APIClient:
         client = APIClient()
         if user is not None:
-            client.force_authenticate(user=user)
+            client.force_authenticate(user=user, token=Token(user=user))
         return client
 
     return make
@@ -146,3 +157,12 @@ class ConstantQueries:
 def constant_queries() -> ConstantQueries:
     """``with constant_queries(budget):`` around each request; counts must not grow."""
     return ConstantQueries()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    """The suite signs in from 127.0.0.1 over and over: each test starts with no request counted.
+    (Not cache.clear(): on Redis that would empty the Celery broker's database too.)"""
+    from coordination.ratelimit import reset_rate_limits
+
+    reset_rate_limits()

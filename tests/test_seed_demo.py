@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import models
 from pytest_django import Settings
+from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import User
@@ -148,8 +149,7 @@ def test_seed_demo_shows_consents_active_revoked_and_awaiting_signature(seeded: 
 
 
 def test_partner_staff_see_the_cases_consents_released_to_them(seeded: str) -> None:
-    client = APIClient()
-    client.force_authenticate(User.objects.get(email=HANA.email))
+    client = api_client_for(User.objects.get(email=HANA.email))
     released = {row["id"] for row in client.get("/api/v1/cases/").json()["results"]}
     granted = set(
         Consent.objects.filter(recipient__name=HANA.organization, status="active").values_list(
@@ -197,12 +197,42 @@ def test_seed_demo_prints_no_young_persons_alias_or_name(seeded: str) -> None:
                 assert name.split()[0].lower() not in printed
 
 
-def test_a_demo_login_obtains_an_api_token(seeded: str) -> None:
+def api_client_for(user: User) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user=user, token=Token(user=user))
+    return client
+
+
+def demo_code() -> str:
+    out = StringIO()
+    call_command("demo_code", stdout=out)
+    return out.getvalue().split()[0]
+
+
+def token_for(login: Login) -> str:
+    """Sign in to the API as a newcomer would: password, and the demo's code for staff."""
     response = APIClient().post(
+        "/api/v1/auth/token/",
+        {"username": login.email, "password": DEMO_PASSWORD, "code": demo_code()},
+    )
+    assert response.status_code == 200, response.json()
+    return response.json()["token"]
+
+
+def test_a_demo_login_obtains_an_api_token_with_the_printed_demo_code(seeded: str) -> None:
+    assert "manage.py demo_code" in seeded
+    without_code = APIClient().post(
         "/api/v1/auth/token/", {"username": ADA.email, "password": DEMO_PASSWORD}
     )
-    assert response.status_code == 200
-    assert response.json()["token"]
+    assert without_code.status_code == 400
+    assert "code" in without_code.json()
+    assert token_for(ADA)
+
+
+def test_demo_code_is_refused_with_debug_off(db: None, settings: Settings) -> None:
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        call_command("demo_code", stdout=StringIO())
 
 
 @pytest.mark.parametrize(
@@ -211,17 +241,14 @@ def test_a_demo_login_obtains_an_api_token(seeded: str) -> None:
 )
 def test_demo_logins_see_what_the_table_says(seeded: str, login: Login, sees_cases: bool) -> None:
     client = APIClient()
-    token = client.post(
-        "/api/v1/auth/token/", {"username": login.email, "password": DEMO_PASSWORD}
-    ).json()["token"]
+    token = token_for(login)
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     cases = client.get("/api/v1/cases/").json()["results"]
     assert bool(cases) is sees_cases
 
 
 def test_the_young_person_sees_only_their_own_case(seeded: str) -> None:
-    client = APIClient()
-    client.force_authenticate(User.objects.get(email=YOUNG_PERSON.email))
+    client = api_client_for(User.objects.get(email=YOUNG_PERSON.email))
     assert len(client.get("/api/v1/cases/").json()["results"]) == 1
 
 

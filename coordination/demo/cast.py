@@ -1,8 +1,11 @@
 """The demo's organizations and one sign-in for every persona, all sharing one password."""
 
+from base64 import b32encode
+from binascii import unhexlify
 from dataclasses import dataclass
 
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 from providers.models import Membership, Organization
@@ -10,6 +13,9 @@ from providers.services import add_membership, create_organization
 
 # Printed beside the logins; demo data is refused with DEBUG off, so it never reaches production.
 DEMO_PASSWORD = "harbor-demo-password"  # noqa: S105
+# Staff sign in with a second factor (R36). The demo's staff share one authenticator key so a
+# newcomer can add it to an app once, or print the current code with ``manage.py demo_code``.
+DEMO_TOTP_KEY = "486172626f722064656d6f2074776f2d73746570"
 
 LEAD = "Lighthouse Youth Collective (demo)"
 HOUSING = "Harborview Housing Partners (demo)"
@@ -161,4 +167,19 @@ def _user(login: Login, organizations: dict[str, Organization]) -> User:
         # Also resets a demo password someone changed, so the printed table stays true.
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
+    if login.roles or login.site_admin:
+        _demo_app(user)
     return user
+
+
+def demo_key_base32() -> str:
+    """The demo key as authenticator apps take it when typed in."""
+    return b32encode(unhexlify(DEMO_TOTP_KEY)).decode()
+
+
+def _demo_app(user: User) -> None:
+    """The demo authenticator app, replacing any other one the person paired."""
+    TOTPDevice.objects.filter(user=user).exclude(key=DEMO_TOTP_KEY, confirmed=True).delete()
+    TOTPDevice.objects.get_or_create(
+        user=user, key=DEMO_TOTP_KEY, defaults={"name": "Demo app", "confirmed": True}
+    )

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from providers.models import Membership, Organization
+from providers.models import MAX_RETENTION_DAYS, MIN_RETENTION_DAYS, Membership, Organization
 
 
 class AddMemberForm(forms.Form):
@@ -38,6 +38,16 @@ class DirectoryEntryForm(forms.Form):
         label=_("Young people's access logs name our staff, not only their roles"),
         required=False,
     )
+    closed_case_retention_days = forms.IntegerField(
+        label=_("Days a closed case keeps identifying information"),
+        min_value=MIN_RETENTION_DAYS,
+        max_value=MAX_RETENTION_DAYS,
+        required=False,  # left empty: unchanged
+        help_text=_(
+            "After this many days, a scheduled job removes the young person's identifying "
+            "information and the case narrative; counts stay for reports."
+        ),
+    )
 
     @classmethod
     def for_organization(cls, organization: Organization) -> "DirectoryEntryForm":
@@ -47,6 +57,7 @@ class DirectoryEntryForm(forms.Form):
                 "kind": organization.kind,
                 "service_area": "\n".join(organization.service_area or []),
                 "names_staff_to_young_people": organization.names_staff_to_young_people,
+                "closed_case_retention_days": organization.closed_case_retention_days,
             }
         )
 

@@ -7,11 +7,17 @@ from frontend.orgadmin import views
 urlpatterns = [
     path("", views.organization_page, name="organization"),
     path("<int:organization_id>/entry/", views.directory_entry, name="organization-entry"),
+    path("<int:organization_id>/retention/", views.retention, name="organization-retention"),
     path("<int:organization_id>/members/new/", views.add_member, name="organization-add-member"),
     path("members/<int:membership_id>/role/", views.member_role, name="organization-member-role"),
     path(
         "members/<int:membership_id>/active/",
         views.member_active,
         name="organization-member-active",
+    ),
+    path(
+        "members/<int:membership_id>/reset-two-step/",
+        views.member_reset_two_factor,
+        name="organization-member-reset-two-factor",
     ),
 ]

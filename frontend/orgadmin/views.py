@@ -1,4 +1,5 @@
-"""The organization admin's pages: members and roles, and the organization's directory entry.
+"""The organization admin's pages: members and roles, the organization's directory entry, and
+the retention of closed cases (R35: the period, and what recent runs purged, in counts).
 
 The same rules as the API's ``MembershipViewSet`` and ``OrganizationViewSet``: only admins of
 the organization (``can_manage_memberships``) see or change these pages (404 for everyone
@@ -14,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.two_factor import reset_second_factor
 from consent.policy import Role, Viewer, can_manage_memberships, visible_memberships
 from frontend.access import page_viewer, staff_page
 from frontend.orgadmin.forms import AddMemberForm, DirectoryEntryForm, RoleForm
@@ -24,6 +26,7 @@ from providers.services import (
     set_membership_active,
     update_directory_entry,
 )
+from tasks.retention import recent_runs_for
 
 
 def _administered(viewer: Viewer, organization_id: int | None) -> Organization:
@@ -109,6 +112,7 @@ def directory_entry(request: HttpRequest, organization_id: int) -> HttpResponse:
                 kind=data["kind"],
                 service_area=form.service_areas(),
                 names_staff_to_young_people=data["names_staff_to_young_people"],
+                closed_case_retention_days=data["closed_case_retention_days"],
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
@@ -127,6 +131,42 @@ def _entry_page(
         {"form": form, "organization": organization, "back_url": _page_url(organization.pk)},
         status=status,
     )
+
+
+def _kind_label(kind: str) -> str:
+    return {
+        "person": _("Young people"),
+        "family_members": _("Family members"),
+        "safe_contact_rules": _("Safe-contact rules"),
+        "portal_accounts": _("Portal accounts closed"),
+        "flags": _("Flags"),
+        "notes": _("Notes"),
+        "contacts": _("Contacts"),
+        "goals": _("Goals"),
+        "plan_versions": _("Plan versions"),
+        "referrals": _("Referrals"),
+        "transfers": _("Transfers"),
+        "consents": _("Consents"),
+        "compelled_disclosures": _("Compelled disclosures"),
+        "follow_ups": _("Follow-ups"),
+        "history_rows": _("Change-history entries removed"),
+    }.get(kind, kind)
+
+
+@staff_page
+@require_GET
+def retention(request: HttpRequest, organization_id: int) -> HttpResponse:
+    """The retention period of closed cases and the counts of recent runs (no case data)."""
+    organization = _administered(page_viewer(request), organization_id)
+    context = {
+        "organization": organization,
+        "runs": [
+            {**row, "counts": [(kind, _kind_label(kind), n) for kind, n in row["counts"].items()]}
+            for row in recent_runs_for(organization_id=organization.pk)
+        ],
+        "back_url": _page_url(organization.pk),
+    }
+    return render(request, "frontend/orgadmin/retention.html", context)
 
 
 @staff_page
@@ -205,4 +245,21 @@ def member_active(request: HttpRequest, membership_id: int) -> HttpResponse:
             messages.success(request, _("The role was restored."))
         else:
             messages.success(request, _("The role was suspended."))
+    return redirect(_page_url(membership.organization_id))
+
+
+@staff_page
+@require_POST
+def member_reset_two_factor(request: HttpRequest, membership_id: int) -> HttpResponse:
+    """For a member who lost their app and backup codes (R36): their sessions end and their
+    next sign-in sets up a new app. Not for one's own account: another admin must do it."""
+    membership = _managed_membership(page_viewer(request), membership_id)
+    if membership.user_id == request.user.pk:
+        messages.error(request, _("Another admin must reset your own two-step sign-in."))
+    else:
+        reset_second_factor(membership.user)
+        messages.success(
+            request,
+            _("Two-step sign-in was reset. The member sets it up again at their next sign-in."),
+        )
     return redirect(_page_url(membership.organization_id))

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from frontend.portal import views_consents, views_plan, views_records
+from frontend.portal import views_consents, views_export, views_plan, views_records
 
 urlpatterns = [
     path("", views_plan.home, name="portal-home"),
@@ -36,4 +36,6 @@ urlpatterns = [
         name="portal-consent-receipt-json",
     ),
     path("access-log/", views_records.access_log, name="portal-access-log"),
+    path("my-information/", views_export.export_page, name="portal-export"),
+    path("my-information.json", views_export.export_json, name="portal-export-json"),
 ]

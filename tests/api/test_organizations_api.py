@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from providers.models import Membership, ServiceType
 from tests import factories as f
+from tests.two_factor import app_code, app_device
 
 pytestmark = pytest.mark.django_db
 
@@ -283,7 +284,12 @@ def test_anonymous_has_no_me(world, api_for):
 def test_a_token_from_email_and_password_signs_in_later_requests(world):
     client = APIClient()
     issued = client.post(
-        reverse("auth-token"), {"username": world.advocate.email, "password": PASSWORD}
+        reverse("auth-token"),
+        {
+            "username": world.advocate.email,
+            "password": PASSWORD,
+            "code": app_code(app_device(world.advocate)),
+        },
     )
     assert issued.status_code == 200
 
@@ -313,7 +319,12 @@ def test_an_unknown_token_is_refused(world):
 def test_a_token_gives_no_more_than_the_users_own_access(world):
     client = APIClient()
     issued = client.post(
-        reverse("auth-token"), {"username": world.partner_staff.email, "password": PASSWORD}
+        reverse("auth-token"),
+        {
+            "username": world.partner_staff.email,
+            "password": PASSWORD,
+            "code": app_code(app_device(world.partner_staff)),
+        },
     )
     client.credentials(HTTP_AUTHORIZATION=f"Token {issued.data['token']}")
 

@@ -312,6 +312,9 @@ VIOLATIONS: dict[str, Callable[[], object]] = {
     "rules_caseload_limit_positive": lambda: ContinuityRules.objects.create(
         organization=f.OrganizationFactory(), caseload_limit=0
     ),
+    "organization_retention_days_range": lambda: f.OrganizationFactory(
+        closed_case_retention_days=7
+    ),
     "notif_reason": lambda: _notification(reason="gossip"),
     "notif_channel": lambda: _notification(channel="pigeon"),
     "notif_status": lambda: _notification(status="lost"),

@@ -50,4 +50,6 @@ TARGETS: dict[str, PageTarget] = {
         kwargs=lambda pw: {"consent_id": pw.active_consent.pk}, readers=ME
     ),
     "portal-access-log": PageTarget(readers=ANY_YOUNG_PERSON),
+    "portal-export": PageTarget(readers=ANY_YOUNG_PERSON),
+    "portal-export-json": PageTarget(readers=ANY_YOUNG_PERSON),
 }

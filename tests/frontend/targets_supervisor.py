@@ -32,6 +32,9 @@ TARGETS: dict[str, PageTarget] = {
         writers=ADMIN,
         post=True,
     ),
+    "organization-retention": PageTarget(
+        kwargs=lambda pw: {"organization_id": pw.world.lead.pk}, readers=ADMIN
+    ),
     "organization-add-member": PageTarget(
         kwargs=lambda pw: {"organization_id": pw.world.lead.pk},
         readers=ADMIN,
@@ -45,6 +48,12 @@ TARGETS: dict[str, PageTarget] = {
         post=True,
     ),
     "organization-member-active": PageTarget(
+        kwargs=lambda pw: {"membership_id": pw.membership_id},
+        writers=ADMIN,
+        get=False,
+        post=True,
+    ),
+    "organization-member-reset-two-factor": PageTarget(
         kwargs=lambda pw: {"membership_id": pw.membership_id},
         writers=ADMIN,
         get=False,

@@ -7,8 +7,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import two_factor
 from providers.models import Membership, Organization
 from tasks.models import FollowUp
+from tasks.retention import run_retention
 from tests import factories as f
 from tests.conftest import World
 
@@ -122,6 +124,34 @@ def test_the_admin_suspends_and_restores_a_role(world: World) -> None:
     assert membership.is_active
 
 
+def test_R36_the_admin_resets_a_members_lost_two_step_sign_in(world: World) -> None:
+    member = _client(world.other_advocate)  # signed in with their app
+    membership = _membership(world, world.other_advocate)
+    url = reverse(
+        "frontend:organization-member-reset-two-factor", kwargs={"membership_id": membership.pk}
+    )
+
+    response = _client(world.org_admin).post(url, follow=True)
+
+    assert "Two-step sign-in was reset" in response.content.decode()
+    assert not two_factor.has_confirmed_device(world.other_advocate)
+    assert member.get(reverse("frontend:caseload"))["Location"].startswith(
+        reverse("frontend:sign-in")
+    )
+
+
+def test_an_admin_cannot_reset_their_own_two_step_sign_in(world: World) -> None:
+    membership = _membership(world, world.org_admin, "org_admin")
+    url = reverse(
+        "frontend:organization-member-reset-two-factor", kwargs={"membership_id": membership.pk}
+    )
+
+    response = _client(world.org_admin).post(url, follow=True)
+
+    assert "Another admin must reset" in response.content.decode()
+    assert two_factor.has_confirmed_device(world.org_admin)
+
+
 def test_the_last_active_admin_cannot_suspend_their_own_role(world: World) -> None:
     membership = _membership(world, world.org_admin, "org_admin")
     url = reverse("frontend:organization-member-active", kwargs={"membership_id": membership.pk})
@@ -226,3 +256,108 @@ def test_the_members_page_costs_the_same_queries_at_two_sizes(
         f.MembershipFactory(organization=world.lead, role="advocate")
     with constant_queries(15):
         assert client.get(reverse(PAGE)).status_code == 200
+
+
+# --- Retention of closed cases (R35) --------------------------------------------------------
+
+
+def _entry_url(world: World) -> str:
+    return reverse("frontend:organization-entry", kwargs={"organization_id": world.lead.pk})
+
+
+def _retention_url(organization: Organization) -> str:
+    return reverse("frontend:organization-retention", kwargs={"organization_id": organization.pk})
+
+
+def _entry(world: World, **changes: object) -> dict[str, object]:
+    return {"name": world.lead.name, "kind": world.lead.kind, "service_area": "", **changes}
+
+
+def test_r35_the_admin_sets_the_retention_period_on_the_directory_entry(world: World) -> None:
+    client = _client(world.org_admin)
+    assert 'name="closed_case_retention_days"' in client.get(_entry_url(world)).content.decode()
+
+    response = client.post(_entry_url(world), _entry(world, closed_case_retention_days="400"))
+
+    assert response.status_code == 302
+    assert Organization.objects.get(pk=world.lead.pk).closed_case_retention_days == 400
+    assert Organization.objects.get(pk=world.partner.pk).closed_case_retention_days == 2555
+
+
+@pytest.mark.parametrize("days", ["10", "-5", "99999", "soon"])
+def test_r35_a_retention_period_out_of_range_is_a_form_error(world: World, days: str) -> None:
+    response = _client(world.org_admin).post(
+        _entry_url(world), _entry(world, closed_case_retention_days=days)
+    )
+
+    assert response.status_code == 400
+    assert 'id="id_closed_case_retention_days_error"' in response.content.decode()
+    assert Organization.objects.get(pk=world.lead.pk).closed_case_retention_days == 2555
+
+
+def test_r35_the_api_lets_the_admin_set_the_retention_period(world: World, api_for) -> None:
+    url = reverse("organization-detail", args=[world.lead.pk])
+
+    assert (
+        api_for(world.org_admin).patch(url, {"closed_case_retention_days": 90}).status_code == 200
+    )
+    assert api_for(world.org_admin).patch(url, {"closed_case_retention_days": 5}).status_code == 400
+    assert api_for(world.advocate).patch(url, {"closed_case_retention_days": 60}).status_code == 403
+    assert Organization.objects.get(pk=world.lead.pk).closed_case_retention_days == 90
+
+
+def _expired_case(organization: Organization, alias: str) -> None:
+    closed_on = timezone.localdate() - timedelta(days=organization.closed_case_retention_days + 1)
+    f.CaseFactory(
+        lead_organization=organization,
+        person=f.PersonFactory(alias=alias),
+        status="closed",
+        closed_reason="goals_met",
+        opened_on=closed_on - timedelta(days=30),
+        closed_on=closed_on,
+    )
+
+
+def test_r35_the_retention_page_shows_the_period_and_this_organizations_counts(
+    world: World,
+) -> None:
+    _expired_case(world.lead, "Quillon")
+    _expired_case(world.partner, "Marrowby")
+    _expired_case(world.partner, "Tamsin")
+    run_retention()
+
+    response = _client(world.org_admin).get(_retention_url(world.lead))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "2555 days" in html
+    runs = response.context["runs"]
+    assert [(row["cases"], row["people"]) for row in runs] == [(1, 1)]
+    assert dict((kind, n) for kind, _label, n in runs[0]["counts"])["person"] == 1
+    for name in ("Quillon", "Marrowby", "Tamsin"):
+        assert name not in html
+    assert (
+        _retention_url(world.lead) in _client(world.org_admin).get(reverse(PAGE)).content.decode()
+    )
+
+
+@pytest.mark.parametrize("persona", ["advocate", "supervisor", "partner_staff"])
+def test_r35_only_the_organizations_admins_see_its_retention_page(
+    world: World, persona: str
+) -> None:
+    response = _client(getattr(world, persona)).get(_retention_url(world.lead))
+    assert response.status_code == 404
+
+
+def test_r35_the_retention_page_costs_the_same_queries_at_two_sizes(
+    world: World, constant_queries: object
+) -> None:
+    client = _client(world.org_admin)
+    run_retention()
+    with constant_queries(12):
+        assert client.get(_retention_url(world.lead)).status_code == 200
+    for n in range(3):
+        _expired_case(world.lead, f"Person{n}")
+        run_retention()
+    with constant_queries(12):
+        assert client.get(_retention_url(world.lead)).status_code == 200

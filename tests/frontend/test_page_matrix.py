@@ -44,6 +44,13 @@ OPEN_ROUTES = {
     "session-keep-alive",
     "session-end",
     "home",
+    # Each person's sign-in steps and account security (tests/frontend/test_two_factor_pages.py).
+    "two-factor-verify",
+    "account-security",
+    "two-factor-set-up",
+    "two-factor-backup-codes",
+    "two-factor-turn-off",
+    "sign-out-everywhere",
 }
 TARGETS: dict[str, PageTarget] = {
     **targets_advocate.TARGETS,

@@ -128,6 +128,20 @@ def test_asking_for_the_time_left_does_not_keep_the_session_alive(
         assert client.get(reverse("frontend:caseload")).status_code == 302
 
 
+def test_R36_the_time_left_counts_down_to_the_12_hour_end_when_that_comes_first(
+    world: World, settings: Any
+) -> None:
+    client = signed_in(world.advocate)
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        client.get(reverse("frontend:caseload"))
+        for _ in range(12 * 6 - 1):  # busy all day: a page every ten minutes
+            clock.shift(600)
+            client.get(reverse("frontend:caseload"))
+        clock.shift(300)
+        status = client.get(reverse("frontend:session-status")).json()
+    assert status == {"signed_in": True, "seconds_left": 300}
+
+
 def test_stay_signed_in_restarts_the_idle_clock(world: World, settings: Any) -> None:
     client = signed_in(world.advocate)
     limit = settings.HARBOR["STAFF_IDLE_MINUTES"] * 60

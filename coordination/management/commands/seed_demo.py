@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from coordination.demo.casework import ensure_cases
-from coordination.demo.cast import DEMO_PASSWORD, LOGINS, ensure_cast
+from coordination.demo.cast import DEMO_PASSWORD, LOGINS, demo_key_base32, ensure_cast
 
 
 class Command(BaseCommand):
@@ -38,8 +38,12 @@ class Command(BaseCommand):
         self.stdout.write(self._logins_table())
         self.stdout.write(
             f"\nEvery demo login uses the password: {DEMO_PASSWORD}\n"
+            "Staff and the site admin also enter a two-step code: print the current one with "
+            "`python manage.py demo_code`, or add this key to an authenticator app: "
+            f"{demo_key_base32()}\n"
             "Sign in at /sign-in/ (the web app) or browse the API at /api/docs/, "
-            "or get a token: POST /api/v1/auth/token/ with username=<e-mail>&password=<password>.\n"
+            "or get a token: POST /api/v1/auth/token/ with username=<e-mail>&password=<password>"
+            "&code=<code>.\n"
         )
 
     @staticmethod

@@ -12,6 +12,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 from accounts.models import User
+from tests.two_factor import app_code, app_device
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
 # there (building the world, reading back what a journey changed) are still synchronous.
@@ -113,12 +114,18 @@ NEUTRAL_BODY = "<!doctype html><title>Weather</title><p>Sunny</p>"
 
 
 def sign_in(page: Page, user: User, password: str = PASSWORD) -> None:
-    """Sign in through the real form, as a person would."""
+    """Sign in through the real forms, as a person would: staff also enter their app's code."""
+    device = app_device(user) if user.memberships.exists() else None
     page.goto("/sign-in/")
     page.get_by_label("E-mail address").fill(user.email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state("domcontentloaded")
+    if device is not None:
+        page.wait_for_url("**/sign-in/code/")
+        page.get_by_label("Code").fill(app_code(device))
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_load_state("domcontentloaded")
 
 
 def sign_out(page: Page) -> None:

@@ -1,6 +1,9 @@
 """Signing in, in a real browser: the form, the start page per person, the safety of the door."""
 
+from base64 import b32decode
+
 import pytest
+from django_otp.oath import TOTP
 from playwright.sync_api import Page, expect
 
 from tests import factories as f
@@ -67,3 +70,25 @@ def test_the_young_person_switches_the_portal_to_spanish_on_a_narrow_phone(
     assert_accessible(page)
     page.get_by_role("button", name="English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
+def test_R36_staff_set_up_two_step_sign_in_on_their_first_sign_in(page: Page) -> None:
+    staff = f.MembershipFactory(user=f.UserFactory(password=PASSWORD)).user
+    page.goto("/sign-in/")
+    page.get_by_label("E-mail address").fill(staff.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/account/security/set-up/**")
+    expect(page.get_by_role("heading", name="Set up two-step sign-in")).to_be_visible()
+    assert_accessible(page)
+    # What a person types into their app by hand, read off the page like they would.
+    typed_key = page.locator("code.secret").inner_text().replace(" ", "")
+    code = TOTP(b32decode(typed_key)).token()
+    page.get_by_label("Code from the app").fill(f"{code:06d}")
+    page.get_by_role("button", name="Turn on two-step sign-in").click()
+    expect(page.get_by_role("heading", name="Your backup codes")).to_be_visible()
+    assert page.locator(".backup-codes li").count() == 10
+    assert_accessible(page)
+    page.get_by_role("link", name="I have kept them: continue").click()
+    page.wait_for_url("**/cases/")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
