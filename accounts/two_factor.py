@@ -22,6 +22,12 @@ APP_DEVICE_NAME = "Authenticator app"
 BACKUP_DEVICE_NAME = "Backup codes"
 
 
+def must_use_second_factor(user: User, roles: object) -> bool:
+    """Staff of any organization (``roles``: their roles in the access policy) and admin-site
+    users must; young people may choose to (R36)."""
+    return bool(roles) or user.is_staff
+
+
 def session_is_verified(request: HttpRequest) -> bool:
     """True when this session's sign-in included a second factor."""
     session = getattr(request, "session", None)

@@ -29,11 +29,6 @@ def token_lifetime() -> timedelta:
     return timedelta(hours=settings.HARBOR.get("SESSION_MAX_HOURS", 12))
 
 
-def needs_second_factor(user: User, roles: object) -> bool:
-    """Staff of any organization and admin-site users; young people only if they added one."""
-    return bool(roles) or user.is_staff
-
-
 class ExpiringTokenAuthentication(TokenAuthentication):
     """DRF's token, refused once it is older than a session may last."""
 
@@ -58,4 +53,4 @@ class SecondFactorForStaff(BasePermission):
             return True  # IsAuthenticated answers anonymous requests.
         if isinstance(request.auth, Token) or two_factor.session_is_verified(request._request):
             return True
-        return not needs_second_factor(request.user, request_viewer(request).roles)
+        return not two_factor.must_use_second_factor(request.user, request_viewer(request).roles)

@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from accounts import two_factor
 from accounts.models import User
-from api.authentication import needs_second_factor, token_lifetime
+from api.authentication import token_lifetime
 from consent.policy import viewer_for
 
 
@@ -72,7 +72,7 @@ class SignInTokenView(APIView):
 
     def _check_second_factor(self, user: User, code: str) -> None:
         has_device = two_factor.has_confirmed_device(user)
-        if not has_device and not needs_second_factor(user, viewer_for(user).roles):
+        if not has_device and not two_factor.must_use_second_factor(user, viewer_for(user).roles):
             return
         if not has_device:
             raise exceptions.ValidationError(

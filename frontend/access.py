@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.http import urlencode
 
-from accounts.two_factor import session_is_verified
+from accounts.two_factor import must_use_second_factor, session_is_verified
 from consent.policy import Viewer, viewer_for
 
 View = Callable[..., HttpResponse]
@@ -37,7 +37,7 @@ def is_portal_user(viewer: Viewer) -> bool:
 
 def second_factor_missing(request: HttpRequest, viewer: Viewer) -> bool:
     """Staff see no case data until this session has passed the second factor (R36)."""
-    return bool(viewer.roles or request.user.is_staff) and not session_is_verified(request)
+    return must_use_second_factor(request.user, viewer.roles) and not session_is_verified(request)
 
 
 def to_second_factor(request: HttpRequest) -> HttpResponse:

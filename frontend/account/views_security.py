@@ -32,7 +32,7 @@ def _base_template(request: HttpRequest) -> str:
 
 
 def _must_keep_second_factor(request: HttpRequest) -> bool:
-    return bool(page_viewer(request).roles or request.user.is_staff)
+    return two_factor.must_use_second_factor(request.user, page_viewer(request).roles)
 
 
 def _locked(request: HttpRequest) -> bool:

@@ -33,9 +33,7 @@ from consent.policy import (
 from consent.preview import CATEGORY_WORDS, PURPOSE_WORDS
 from consent.receipts import consent_receipt
 from frontend.access import page_viewer, portal_page
-from frontend.portal.views_plan import _notice_text
-from frontend.portal.views_records import _action_words
-from frontend.portal.words import active_language, choice_label
+from frontend.portal.words import action_words, active_language, choice_label, notice_text
 from tasks.models import PortalNotice
 
 EXPORT_ACTION = "export"
@@ -188,7 +186,7 @@ def _access_log(viewer: Viewer, case_ids: list[int]) -> list[dict[str, Any]]:
                 "by_me": is_me,
                 "organization": organization.name if organization else "",
                 "staff": event.user.full_name if staff_named else "",
-                "did": _action_words(event.action),
+                "did": action_words(event.action),
                 "information": [words.get(c, c) for c in event.categories],
                 "consent": event.consent_id,
                 "refused": event.outcome != "allowed",
@@ -200,7 +198,7 @@ def _access_log(viewer: Viewer, case_ids: list[int]) -> list[dict[str, Any]]:
 def _notices(viewer: Viewer) -> list[dict[str, Any]]:
     notices = PortalNotice.objects.filter(person_id=viewer.person_id).order_by("created_at", "pk")
     return [
-        {"text": _notice_text(n.kind), "created_at": n.created_at, "read_at": n.read_at}
+        {"text": notice_text(n.kind), "created_at": n.created_at, "read_at": n.read_at}
         for n in notices
     ]
 

@@ -27,7 +27,7 @@ from consent.policy import (
 )
 from frontend.access import page_viewer, portal_page
 from frontend.portal.forms import PlanChangesForm
-from frontend.portal.words import choice_label
+from frontend.portal.words import choice_label, notice_text
 from tasks.models import PortalNotice
 
 NOTICES_SHOWN = 20
@@ -59,22 +59,6 @@ def _plain_plan(version: PlanVersion) -> list[dict[str, Any]]:
     return goals
 
 
-def _notice_text(kind: str) -> str:
-    return {
-        PortalNotice.Kind.CONSENT_RESIGN: _(
-            "A permission to share your information was signed for you by someone else. "
-            "It ends unless you sign it yourself. Your advocate will ask you."
-        ),
-        PortalNotice.Kind.CONSENT_RENEWAL: _(
-            "A permission to share your information ends soon. "
-            "Your advocate may ask you to renew it."
-        ),
-        PortalNotice.Kind.COMPELLED_DISCLOSURE: _(
-            "The law required us to share some of your information. Your advocate will explain."
-        ),
-    }.get(kind, _("You have a new notice. Your advocate can tell you more."))
-
-
 def _notices(viewer: Viewer) -> list[dict[str, Any]]:
     rows = PortalNotice.objects.filter(person_id=viewer.person_id).order_by(
         F("read_at").desc(nulls_first=True), "-created_at", "-pk"
@@ -82,7 +66,7 @@ def _notices(viewer: Viewer) -> list[dict[str, Any]]:
     return [
         {
             "id": notice.pk,
-            "text": _notice_text(notice.kind),
+            "text": notice_text(notice.kind),
             "about_consent": notice.kind != PortalNotice.Kind.COMPELLED_DISCLOSURE,
             "created_at": notice.created_at,
             "unread": notice.read_at is None,

@@ -6,7 +6,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from cases.models import Case
@@ -19,7 +18,7 @@ from consent.preview import CATEGORY_WORDS
 from consent.receipts import consent_receipt
 from frontend.access import page_viewer, portal_page
 from frontend.portal.views_consents import consent_card
-from frontend.portal.words import active_language, choice_label
+from frontend.portal.words import action_words, active_language, choice_label
 
 Status = Consent.Status
 ACCESS_LOG_PAGE_SIZE = 25
@@ -77,22 +76,6 @@ def consent_receipt_json(request: HttpRequest, consent_id: int) -> HttpResponse:
 # --- Who looked at my file ----------------------------------------------------------------
 
 
-def _action_words(action: str) -> str:
-    return {
-        "view": _("looked at"),
-        "list": _("looked at"),
-        "edit": _("changed"),
-        "create": _("added to"),
-        "export": _("exported"),
-        "view_history": _("looked at the history of"),
-        "approve_plan": _("answered a plan in"),
-        "give_consent": _("answered a permission in"),
-        "manage_team": _("changed the care team of"),
-        "close": _("closed"),
-        "transfer": _("moved"),
-    }.get(action.split(":")[0], _("used"))
-
-
 @portal_page
 @require_GET
 def access_log(request: HttpRequest) -> HttpResponse:
@@ -123,7 +106,7 @@ def access_log(request: HttpRequest) -> HttpResponse:
                     if named and not is_me and event.user_id and event.role != "young_person"
                     else ""
                 ),
-                "action": _action_words(event.action),
+                "action": action_words(event.action),
                 "categories": [words.get(c, c) for c in event.categories],
                 "consent_id": event.consent_id,
                 "denied": event.outcome != "allowed",

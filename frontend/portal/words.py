@@ -3,8 +3,10 @@
 from typing import Any
 
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from consent.preview import LANGUAGES
+from tasks.models import PortalNotice
 
 
 def active_language() -> str:
@@ -17,6 +19,38 @@ def choice_label(choices: Any, value: str) -> str:
         return str(choices(value).label)
     except ValueError:
         return value
+
+
+def notice_text(kind: str) -> str:
+    return {
+        PortalNotice.Kind.CONSENT_RESIGN: _(
+            "A permission to share your information was signed for you by someone else. "
+            "It ends unless you sign it yourself. Your advocate will ask you."
+        ),
+        PortalNotice.Kind.CONSENT_RENEWAL: _(
+            "A permission to share your information ends soon. "
+            "Your advocate may ask you to renew it."
+        ),
+        PortalNotice.Kind.COMPELLED_DISCLOSURE: _(
+            "The law required us to share some of your information. Your advocate will explain."
+        ),
+    }.get(kind, _("You have a new notice. Your advocate can tell you more."))
+
+
+def action_words(action: str) -> str:
+    return {
+        "view": _("looked at"),
+        "list": _("looked at"),
+        "edit": _("changed"),
+        "create": _("added to"),
+        "export": _("exported"),
+        "view_history": _("looked at the history of"),
+        "approve_plan": _("answered a plan in"),
+        "give_consent": _("answered a permission in"),
+        "manage_team": _("changed the care team of"),
+        "close": _("closed"),
+        "transfer": _("moved"),
+    }.get(action.split(":")[0], _("used"))
 
 
 # --- My plan ------------------------------------------------------------------------------
