@@ -35,6 +35,7 @@ class PersonSerializer(serializers.ModelSerializer):
             "languages",
             "gender",
             "race_ethnicity",
+            "area",
             "declined_fields",
             "time_zone",
             "has_portal_login",

@@ -41,6 +41,7 @@ class Person(models.Model):
         "gender",
         "race_ethnicity",
         "languages",
+        "area",
     )
 
     alias = models.CharField(
@@ -61,6 +62,12 @@ class Person(models.Model):
     )
     gender = models.CharField(max_length=60, blank=True)
     race_ethnicity = models.CharField(max_length=120, blank=True)
+    area = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text="County or postal code where the young person lives: matches local services "
+        "and places unmet needs in the community gap report (counts only).",
+    )
     declined_fields = models.JSONField(
         default=list, blank=True, help_text="Fields the young person preferred not to answer."
     )

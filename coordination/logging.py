@@ -24,6 +24,7 @@ PERSONAL_FIELDS = frozenset(
     {
         "legal_name", "chosen_name", "full_name", "name", "alias", "recipient_name",
         "birth_date", "date_of_birth", "gender", "pronouns", "race_ethnicity",
+        "area",
         "phone", "phone_number", "email", "to", "recipient", "address", "username",
         "code_word", "body", "summary", "notes", "note", "message", "text", "content",
         "description", "relation_other", "answer_note", "outcome_note", "completion_note",

@@ -53,4 +53,6 @@ urlpatterns = [
     path("my/", include("frontend.portal.urls")),
     path("supervisor/", include("frontend.supervisor.urls")),
     path("organization/", include("frontend.orgadmin.urls")),
+    path("directory/", include("frontend.directory.urls")),
+    path("community/", include("frontend.community.urls")),
 ]

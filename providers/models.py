@@ -1,5 +1,7 @@
 """Member organizations, who works where in which role, and the shared service taxonomy."""
 
+import uuid
+
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -128,3 +130,227 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} at {self.organization}"
+
+
+# --- the community resource directory ----------------------------------------------------------
+# What each provider offers, whether or not it is a Harbor member: the community map, the
+# directory search, the matches offered when a referral is drafted, and Open Referral HSDS 3.0
+# import and export (providers/hsds/). Nothing here is case data.
+
+
+class DirectoryProvider(models.Model):
+    """An organization listed in the directory. A Harbor member organization publishes through
+    its own entry (``member``); providers imported from elsewhere (a 211 feed) have none and
+    cannot receive referrals through Harbor."""
+
+    hsds_id = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    member = models.OneToOneField(
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="directory_entry",
+    )
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    email = models.EmailField(blank=True)
+    website = models.URLField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DirectoryServiceStatus(models.TextChoices):
+    # HSDS 3.0 service.status values.
+    ACTIVE = "active", _("Active")
+    INACTIVE = "inactive", _("Inactive")
+    DEFUNCT = "defunct", _("Defunct")
+    TEMPORARILY_CLOSED = "temporarily closed", _("Temporarily closed")
+
+
+class DirectoryCost(models.TextChoices):
+    FREE = "free", _("Free")
+    SLIDING_SCALE = "sliding_scale", _("Sliding scale")
+    INSURANCE = "insurance", _("Insurance accepted")
+    FEE = "fee", _("Fee")
+    UNKNOWN = "unknown", _("Not stated")
+
+
+class DirectoryGender(models.TextChoices):
+    ANY = "any", _("Any gender")
+    GIRLS_WOMEN = "girls_women", _("Girls and young women")
+    BOYS_MEN = "boys_men", _("Boys and young men")
+    TRANS_NONBINARY = "trans_nonbinary", _("Transgender and nonbinary youth")
+
+
+class DirectoryService(models.Model):
+    """A service a provider offers: who it is for, where, when, at what cost, and whether it
+    takes referrals now."""
+
+    Status = DirectoryServiceStatus
+    Cost = DirectoryCost
+    Gender = DirectoryGender
+
+    hsds_id = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    provider = models.ForeignKey(
+        DirectoryProvider, on_delete=models.CASCADE, related_name="services"
+    )
+    service_type = models.ForeignKey(ServiceType, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=DirectoryServiceStatus.ACTIVE
+    )
+    # Eligibility.
+    minimum_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    maximum_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    genders = models.CharField(max_length=20, choices=Gender.choices, default=DirectoryGender.ANY)
+    eligibility_description = models.TextField(blank=True)
+    # Capacity.
+    accepting_referrals = models.BooleanField(default=True)
+    waitlist_weeks = models.PositiveSmallIntegerField(default=0)
+    # When, at what cost, how accessible.
+    hours = models.CharField(max_length=300, blank=True, help_text="For example: Mon–Fri 9–17.")
+    cost = models.CharField(max_length=16, choices=Cost.choices, default=DirectoryCost.UNKNOWN)
+    fees_description = models.CharField(max_length=300, blank=True)
+    accessibility = models.TextField(blank=True)
+    survivor_led = models.BooleanField(default=False)
+    culturally_specific = models.CharField(
+        max_length=200, blank=True, help_text="The communities it is built for, if any."
+    )
+    email = models.EmailField(blank=True)
+    url = models.URLField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    is_published = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=[s.value for s in DirectoryServiceStatus]),
+                name="directory_service_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(cost__in=[c.value for c in DirectoryCost]),
+                name="directory_service_cost_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(genders__in=[g.value for g in DirectoryGender]),
+                name="directory_service_genders_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(minimum_age__isnull=True)
+                | models.Q(maximum_age__isnull=True)
+                | models.Q(minimum_age__lte=models.F("maximum_age")),
+                name="directory_service_ages_ordered",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["service_type", "is_published", "accepting_referrals"],
+                name="directory_service_search",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DirectoryServiceArea(models.Model):
+    """One county or postal code a service covers (a row each, so area search is an index
+    lookup on every database)."""
+
+    service = models.ForeignKey(DirectoryService, on_delete=models.CASCADE, related_name="areas")
+    area = models.CharField(max_length=60)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["service", "area"], name="directory_area_once"),
+        ]
+        indexes = [models.Index(fields=["area"], name="directory_area_lookup")]
+
+    def __str__(self) -> str:
+        return self.area
+
+
+class DirectoryServiceLanguage(models.Model):
+    """A language the service is offered in (a code such as ``en`` or ``es``)."""
+
+    service = models.ForeignKey(
+        DirectoryService, on_delete=models.CASCADE, related_name="languages"
+    )
+    code = models.CharField(max_length=16)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["service", "code"], name="directory_language_once"),
+        ]
+        indexes = [models.Index(fields=["code"], name="directory_language_lookup")]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class DirectoryLocation(models.Model):
+    """Where a provider delivers services. A confidential location (a shelter) stores no
+    address and no coordinates at all, so no page or export can show them (R40): only its
+    area, for matching."""
+
+    hsds_id = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    provider = models.ForeignKey(
+        DirectoryProvider, on_delete=models.CASCADE, related_name="locations"
+    )
+    name = models.CharField(max_length=200)
+    is_confidential = models.BooleanField(default=False)
+    area = models.CharField(max_length=60, blank=True, help_text="County or postal code.")
+    address_1 = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    state_province = models.CharField(max_length=100, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2.")
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    accessibility = models.TextField(blank=True)
+    services = models.ManyToManyField(
+        DirectoryService, through="DirectoryServiceAtLocation", related_name="locations"
+    )
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(is_confidential=False)
+                | models.Q(
+                    address_1="",
+                    city="",
+                    postal_code="",
+                    latitude__isnull=True,
+                    longitude__isnull=True,
+                ),
+                name="directory_confidential_location_has_no_address",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DirectoryServiceAtLocation(models.Model):
+    """A service delivered at a location (HSDS service_at_location)."""
+
+    hsds_id = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    service = models.ForeignKey(DirectoryService, on_delete=models.CASCADE, related_name="+")
+    location = models.ForeignKey(DirectoryLocation, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "location"], name="directory_service_at_location_once"
+            ),
+        ]

@@ -196,6 +196,7 @@ def _purge_person(person: Person, on: date) -> Counter:
         age_range_max=band[1] if band else None,
         gender="",
         race_ethnicity="",
+        area="",
         languages=[],
         declined_fields=[],
     )

@@ -27,6 +27,7 @@ PERSON_FIELDS = frozenset(
         "languages",
         "gender",
         "race_ethnicity",
+        "area",
         "declined_fields",
         "time_zone",
     }

@@ -29,6 +29,7 @@ _DECLINABLE_LABELS = {
     "gender": _("Gender"),
     "race_ethnicity": _("Race or ethnicity"),
     "languages": _("Languages"),
+    "area": _("Home area"),
 }
 
 
@@ -88,6 +89,12 @@ class OpenCaseForm(forms.Form):
     age_range_max = forms.IntegerField(label=_("Age to"), required=False, min_value=0)
     gender = forms.CharField(label=_("Gender"), required=False, max_length=60)
     race_ethnicity = forms.CharField(label=_("Race or ethnicity"), required=False, max_length=120)
+    area = forms.CharField(
+        label=_("Home area"),
+        required=False,
+        max_length=60,
+        help_text=_("County or postal code, to find services nearby. Not the street address."),
+    )
     languages = forms.CharField(
         label=_("Languages"),
         required=False,
@@ -125,6 +132,7 @@ class OpenCaseForm(forms.Form):
                 "age_range_max",
                 "gender",
                 "race_ethnicity",
+                "area",
                 "languages",
                 "declined_fields",
             )

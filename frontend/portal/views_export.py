@@ -62,6 +62,7 @@ def _profile(viewer: Viewer) -> dict[str, Any]:
         ),
         "gender": person.gender,
         "race_ethnicity": person.race_ethnicity,
+        "area": person.area,
         "languages": person.languages,
         "preferred_not_to_answer": person.declined_fields,
         "time_zone": person.time_zone,

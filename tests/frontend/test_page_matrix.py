@@ -22,6 +22,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.frontend import (
     targets_advocate,
+    targets_community,
+    targets_directory,
     targets_partner,
     targets_planning,
     targets_portal,
@@ -58,6 +60,8 @@ TARGETS: dict[str, PageTarget] = {
     **targets_partner.TARGETS,
     **targets_portal.TARGETS,
     **targets_supervisor.TARGETS,
+    **targets_directory.TARGETS,
+    **targets_community.TARGETS,
 }
 
 
