@@ -20,6 +20,31 @@ class ChoiceListField(serializers.ListField):
         super().__init__(child=serializers.ChoiceField(choices=choices), **kwargs)
 
 
+LOCAL_TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+
+
+@extend_schema_field({"type": "string", "pattern": LOCAL_TIME_PATTERN})
+class LocalTimeField(serializers.TimeField):
+    """A wall-clock time in the young person's own time zone, as ``HH:MM``. A time with an
+    offset (``Z``, ``+02:00``) is a field error: safe hours follow the person's zone, not the
+    sender's; and RFC 3339's ``time`` format would demand the offset Harbor refuses."""
+
+    default_error_messages = {
+        "offset": "Give a local time such as 09:00, without a time zone: safe hours are in the "
+        "young person's own time zone.",
+    }
+
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("format", "%H:%M")
+        kwargs.setdefault("input_formats", ["%H:%M", "%H:%M:%S"])
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, value: object) -> object:
+        if isinstance(value, str) and ("Z" in value.upper() or "+" in value or "-" in value):
+            self.fail("offset")
+        return super().to_internal_value(value)
+
+
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(django_filters.NumberFilter):
     """A record's id in the query string: a whole number in the database's range, else a

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from api.fields import ChoiceListField
+from api.fields import ChoiceListField, LocalTimeField
 from api.release import ReleasedFieldsMixin
 from cases.categories import DataCategory
 from cases.models import FamilyMember, Person, SafeContactRule
@@ -78,6 +78,8 @@ class SafeContactRuleSerializer(serializers.ModelSerializer):
     """How staff may reach the young person; a new record allows no channel (R28)."""
 
     allowed_channels = ChoiceListField(choices=SafeContactRule.Channel.choices, required=False)
+    safe_hours_start = LocalTimeField(required=False, allow_null=True)
+    safe_hours_end = LocalTimeField(required=False, allow_null=True)
 
     class Meta:
         model = SafeContactRule

@@ -12,10 +12,13 @@ from api.compelled import CompelledDisclosureViewSet
 from api.consent_exports import ConsentFhirView, ConsentReceiptPageView, ConsentReceiptView
 from api.consents import ConsentViewSet
 from api.continuity_rules import ContinuityRulesView
+from api.directory import DirectoryServiceViewSet, PlannedServiceDirectoryMatchesView
+from api.directory_hsds import DirectoryHsdsView, DirectoryHsdsZipView
 from api.follow_ups import FollowUpViewSet
 from api.inbox import InboxViewSet
 from api.notification_settings import MyNotificationSettingsView
 from api.organizations import MembershipViewSet, MeView, OrganizationViewSet, ServiceTypeViewSet
+from api.outstanding_supports import OutstandingSupportsView
 from api.people import FamilyMemberViewSet, PersonViewSet
 from api.reports import CaseloadReportView
 from api.sign_in import SignInTokenView
@@ -36,6 +39,7 @@ router.register(
 )
 router.register("follow-ups", FollowUpViewSet, basename="follow-up")
 router.register("inbox", InboxViewSet, basename="inbox")
+router.register("directory/services", DirectoryServiceViewSet, basename="directory-service")
 for routes in (routes_plans, routes_referrals, routes_records):
     routes.register(router)
 
@@ -48,6 +52,13 @@ urlpatterns = [
         ConsentReceiptPageView.as_view(),
         name="consent-receipt-html",
     ),
+    path(
+        "v1/planned-services/<int:pk>/directory-matches/",
+        PlannedServiceDirectoryMatchesView.as_view(),
+        name="planned-service-directory-matches",
+    ),
+    path("v1/directory/hsds/", DirectoryHsdsView.as_view(), name="directory-hsds"),
+    path("v1/directory/hsds.zip", DirectoryHsdsZipView.as_view(), name="directory-hsds-zip"),
     path("v1/", include(router.urls)),
     path("v1/me/", MeView.as_view(), name="me"),
     path("v1/me/access-log/", MyAccessLogView.as_view(), name="me-access-log"),
@@ -62,6 +73,11 @@ urlpatterns = [
         name="organization-continuity-rules",
     ),
     path("v1/reports/caseload/", CaseloadReportView.as_view(), name="report-caseload"),
+    path(
+        "v1/reports/outstanding-supports/",
+        OutstandingSupportsView.as_view(),
+        name="report-outstanding-supports",
+    ),
     path("v1/auth/token/", SignInTokenView.as_view(), name="auth-token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),

@@ -429,8 +429,27 @@ def can_read_reports(*, viewer: Viewer, organization_id: int) -> bool:
     return viewer.has_role(organization_id, Role.SUPERVISOR, Role.ORG_ADMIN)
 
 
+def can_read_community_report(*, viewer: Viewer, organization_id: int | None = None) -> bool:
+    """The de-identified community gap report (R22): any active staff member of an active
+    member organization, whatever the role; narrowed to one organization's cases, its staff."""
+    if organization_id is None:
+        return bool(viewer.roles)
+    return bool(viewer.roles.get(organization_id))
+
+
 def can_manage_memberships(*, viewer: Viewer, organization_id: int) -> bool:
     """Organization admins manage who works at their organization."""
+    return viewer.has_role(organization_id, Role.ORG_ADMIN)
+
+
+def can_search_directory(*, viewer: Viewer) -> bool:
+    """The community resource directory (no case data): staff of any active member
+    organization, in any role. Young people and people without a role get nothing."""
+    return bool(viewer.roles)
+
+
+def can_edit_directory_entry(*, viewer: Viewer, organization_id: int) -> bool:
+    """Organization admins publish and edit their own organization's directory services."""
     return viewer.has_role(organization_id, Role.ORG_ADMIN)
 
 

@@ -39,10 +39,14 @@ def threshold() -> int:
     return settings.HARBOR["REPORT_SUPPRESSION_THRESHOLD"]
 
 
-def suppress(counts: Iterable[tuple[str, int]]) -> list[Cell]:
-    """Withhold small non-zero counts, and one more when a single withheld cell is exposed."""
+def suppress(counts: Iterable[tuple[str, int]], *, withheld: Iterable[str] = ()) -> list[Cell]:
+    """Withhold small non-zero counts, and one more when a single withheld cell is exposed.
+
+    ``withheld`` names cells already withheld for another reason (the community report
+    withholds a whole row when its total is small); they count as withheld here too.
+    """
     counts = list(counts)
-    small = {label for label, n in counts if 0 < n < threshold()}
+    small = {label for label, n in counts if 0 < n < threshold()} | set(withheld)
     if len(small) == 1:
         others = [(n, label) for label, n in counts if label not in small and n > 0]
         if others:

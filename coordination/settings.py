@@ -269,6 +269,7 @@ SPECTACULAR_SETTINGS = {
         "SafeContactChannelEnum": "cases.models.SafeContactRuleChannel",
         "ConsentStatusEnum": "consent.models.ConsentStatus",
         "RevocationChannelEnum": "consent.models.RevocationChannel",
+        "DirectoryServiceStatusEnum": "providers.models.DirectoryServiceStatus",
     },
 }
 
@@ -281,6 +282,8 @@ HARBOR = {
     # the self-consent age unless they sign their own (a policy choice; see consent/majority.py).
     "CONSENT_RESIGN_GRACE_DAYS": env.int("HARBOR_CONSENT_RESIGN_GRACE_DAYS", default=30),
     "REPORT_SUPPRESSION_THRESHOLD": env.int("HARBOR_REPORT_SUPPRESSION_THRESHOLD", default=5),
+    # The community gap report calls a wait longer than this many days (median) a long wait.
+    "GAP_LONG_WAIT_DAYS": env.int("HARBOR_GAP_LONG_WAIT_DAYS", default=14),
     # Consent receipts (Kantara v1.1) name who answers privacy questions for the deployment.
     "RECEIPT_JURISDICTION": env("HARBOR_RECEIPT_JURISDICTION", default="US"),
     "PRIVACY_POLICY_URL": env("HARBOR_PRIVACY_POLICY_URL", default=""),

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Upper
 from django.utils.translation import gettext_lazy as _
 
 
@@ -215,7 +215,9 @@ class DirectoryService(models.Model):
     accepting_referrals = models.BooleanField(default=True)
     waitlist_weeks = models.PositiveSmallIntegerField(default=0)
     # When, at what cost, how accessible.
-    hours = models.CharField(max_length=300, blank=True, help_text="For example: Mon–Fri 9–17.")
+    hours = models.CharField(
+        max_length=300, blank=True, help_text="For example: Mon-Fri 9:00-17:00."
+    )
     cost = models.CharField(max_length=16, choices=Cost.choices, default=DirectoryCost.UNKNOWN)
     fees_description = models.CharField(max_length=300, blank=True)
     accessibility = models.TextField(blank=True)
@@ -273,7 +275,8 @@ class DirectoryServiceArea(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["service", "area"], name="directory_area_once"),
         ]
-        indexes = [models.Index(fields=["area"], name="directory_area_lookup")]
+        # The search matches areas whatever their case ("cook county" finds "Cook County").
+        indexes = [models.Index(Upper("area"), name="directory_area_lookup")]
 
     def __str__(self) -> str:
         return self.area
@@ -354,3 +357,6 @@ class DirectoryServiceAtLocation(models.Model):
                 fields=["service", "location"], name="directory_service_at_location_once"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"service {self.service_id} at location {self.location_id}"

@@ -157,9 +157,20 @@ def unanswered_referrals(
     return referrals.filter(_age_condition(age, now)) if age is not None else referrals
 
 
-def _lapsed_condition(now: datetime) -> Q:
+def lapsed_condition(now: datetime) -> Q:
+    """Lapsed at ``now`` (see module), on services annotated by ``with_lapse_clock``."""
     return Q(status=PlannedService.Status.LAPSED) | Q(
         status=PlannedService.Status.ACTIVE, lapses_at__lt=now
+    )
+
+
+def with_lapse_clock(services: QuerySet[PlannedService]) -> QuerySet[PlannedService]:
+    """Annotate ``case_id`` and ``lapses_at``: the last contact (else the creation) plus twice
+    the expected contact period, when the service lapses (or lapsed) without contact."""
+    clock = Coalesce("last_contact_at", "created_at")
+    return services.annotate(
+        case_id=F("goal__plan__case_id"),
+        lapses_at=_PlusDays(clock, F("expected_contact_days") * 2),
     )
 
 
@@ -168,26 +179,22 @@ def lapsed_services(
 ) -> QuerySet[PlannedService]:
     """Services of supervised cases that lapsed, or that the sweep will lapse (see module)."""
     cases = supervised_cases(viewer=viewer, organization_id=organization_id)
-    clock = Coalesce("last_contact_at", "created_at")
-    return (
+    return with_lapse_clock(
         PlannedService.objects.filter(goal__plan__case_id__in=cases.values("pk"))
-        .annotate(
-            case_id=F("goal__plan__case_id"),
-            lapses_at=_PlusDays(clock, F("expected_contact_days") * 2),
-        )
-        .filter(_lapsed_condition(now))
+    ).filter(lapsed_condition(now))
+
+
+def expiring_condition(now: datetime) -> Q:
+    """An active consent that expires within 30 days of ``now``."""
+    return Q(
+        status=Consent.Status.ACTIVE, expires_at__gt=now, expires_at__lte=now + EXPIRING_WITHIN
     )
 
 
 def expiring_consents(*, viewer: Viewer, organization_id: int, now: datetime) -> QuerySet[Consent]:
     """Active consents of supervised cases that expire within 30 days."""
     cases = supervised_cases(viewer=viewer, organization_id=organization_id)
-    return Consent.objects.filter(
-        case_id__in=cases.values("pk"),
-        status=Consent.Status.ACTIVE,
-        expires_at__gt=now,
-        expires_at__lte=now + EXPIRING_WITHIN,
-    )
+    return Consent.objects.filter(case_id__in=cases.values("pk")).filter(expiring_condition(now))
 
 
 def open_cases(

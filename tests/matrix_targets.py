@@ -20,10 +20,12 @@ from cases.categories import DataCategory
 from cases.models import CaseNote, PlanVersion
 from consent.access_log import EventDraft, record_events
 from consent.models import CompelledDisclosure
+from providers.models import DirectoryService
 from tasks.models import FollowUp, Notification
 from tasks.outbox import notify
 from tests import factories as f
 from tests.conftest import World
+from tests.directory_factories import DirectoryProviderFactory, DirectoryServiceFactory
 
 CASE_LEVEL = "any"
 CONSENT_TERMS = "terms"
@@ -224,6 +226,18 @@ def _notification(world: World) -> int:
     return queued.pk
 
 
+def _directory_service(world: World) -> int:
+    """A published service of the lead organization's own directory entry."""
+    service = DirectoryService.objects.filter(provider__member=world.lead).first()
+    if service is None:
+        provider = DirectoryProviderFactory(member=world.lead, name=world.lead.name)
+        service = DirectoryServiceFactory(provider=provider)
+    return service.pk
+
+
+# The directory is no case data: staff of any member organization read it, in any role; only
+# the admins of the providing organization write (tests/api/test_directory_api.py).
+DIRECTORY_READERS = ("advocate", "other_advocate", "supervisor", "org_admin", "partner_staff")
 IDENTITY, CONTACT = DataCategory.IDENTITY, DataCategory.CONTACT
 FAMILY, NOTES, PLAN = DataCategory.FAMILY, DataCategory.NOTES, DataCategory.PLAN
 # A valid set of an organization's numbers for the follow-up rules.
@@ -495,4 +509,38 @@ TARGETS: dict[str, Target] = {
         case_data=False,
         readers=("supervisor", "org_admin"),
     ),
+    # The community gap report, counts only (R22): staff of any member organization, in any
+    # role; young people and people without a role get 404 (tests/consent/test_gaps.py).
+    "report-outstanding-supports": Target(
+        pk=lambda w: w.lead.pk,
+        case_data=False,
+        readers=("advocate", "other_advocate", "supervisor", "org_admin", "partner_staff"),
+    ),
+    "directory-service-list": Target(
+        pk=_directory_service,
+        payload=lambda w: {
+            "organization": w.lead.pk,
+            "service_type": f.service_type().pk,
+            "name": "Drop-in centre",
+            "areas": ["Cook County"],
+            "languages": ["en", "es"],
+        },
+        case_data=False,
+        readers=DIRECTORY_READERS,
+        lead_writers=("org_admin",),
+    ),
+    "directory-service-detail": Target(
+        pk=_directory_service,
+        payload=lambda w: {"waitlist_weeks": 2},
+        case_data=False,
+        readers=DIRECTORY_READERS,
+        lead_writers=("org_admin",),
+    ),
+    # Matches for a planned service: for those who may see it, not the young person (the
+    # directory is for staff).
+    "planned-service-directory-matches": Target(pk=_planned_service, readers=STAFF_READERS),
+    # The HSDS downloads of the whole directory (the record: a service they must contain);
+    # young people and people without an active role get 403.
+    "directory-hsds": Target(pk=_directory_service, case_data=False, readers=DIRECTORY_READERS),
+    "directory-hsds-zip": Target(pk=_directory_service, case_data=False, readers=DIRECTORY_READERS),
 }

@@ -125,11 +125,16 @@ def _tell(*, story: Story, index: int, cast: Cast, now: datetime) -> None:
         close_case(case=case, actor=staff, reason=story.closed_reason)
 
 
+DEMO_AREAS = ("Cook County", "DuPage County", "60623", "Cook County", "Lake County")
+
+
 def _person_fields(*, story: Story, index: int, today: date) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "alias": story.alias,
         "pronouns": ("she/her", "he/him", "they/them", "")[index % 4],
         "languages": ["es", "en"] if index % 3 == 0 else ["en"],
+        # Where they live, for the directory matches and the gap report (counts only).
+        "area": DEMO_AREAS[index % len(DEMO_AREAS)],
     }
     if index % 2 == 0:
         fields["legal_name"] = f"{story.name} Example-Demo"

@@ -1,5 +1,11 @@
-"""Pages of the community."""
+"""Pages of the community: the outstanding supports (gap) report, printable and as CSV."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from frontend.community import views
+
+urlpatterns = [
+    path("outstanding-supports/", views.outstanding, name="community-outstanding-supports"),
+    path("report/", views.printable_report, name="community-report"),
+    path("report.csv", views.report_csv, name="community-report-csv"),
+]

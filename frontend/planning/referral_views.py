@@ -19,6 +19,7 @@ from consent.errors import NotVisible
 from consent.models import Consent
 from consent.policy import Action, CaseAccess, access_outgoing_referral
 from frontend.access import page_viewer, staff_page
+from frontend.directory.matches import referral_matches, referral_prefill
 from frontend.planning.forms import CoverageForm, ReferralForm, partner_organizations
 from frontend.planning.lead import action_of, data_of, lead_staff_case, show_errors
 
@@ -93,10 +94,11 @@ def _page(
 ) -> HttpResponse:
     case = access.case
     coverage_form, explanation = _explanation(request, case)
+    coverage = _coverage(_covering_consents(case))
     context = {
         "case_id": case.pk,
         "form": form,
-        "coverage": _coverage(_covering_consents(case)),
+        "coverage": coverage,
         "coverage_form": coverage_form,
         "explanation": explanation,
         "referrals": case.referrals.select_related("to_organization", "service_type").order_by(
@@ -104,21 +106,29 @@ def _page(
         ),
         "withdrawable": WITHDRAWABLE,
         "withdraw_errors": errors or [],
+        "directory": referral_matches(
+            request=request,
+            access=access,
+            services=list(_open_services(case)),
+            covered_ids={row["organization"].pk for row in coverage},
+        ),
     }
     return render(request, "frontend/planning/referral_new.html", context, status=status)
 
 
-def _referral_form(data: QueryDict | None, case: Case) -> ReferralForm:
+def _referral_form(
+    data: QueryDict | None, case: Case, initial: dict[str, int] | None = None
+) -> ReferralForm:
     covered = {consent.recipient_id for consent in _covering_consents(case)}
     recipients = partner_organizations(case).filter(pk__in=covered)
-    return ReferralForm(data, services=_open_services(case), recipients=recipients)
+    return ReferralForm(data, services=_open_services(case), recipients=recipients, initial=initial)
 
 
 @staff_page
 @require_http_methods(["GET", "POST"])
 def referral_new(request: HttpRequest, case_id: int) -> HttpResponse:
     access = lead_staff_case(request, case_id, action_of(request))
-    form = _referral_form(data_of(request), access.case)
+    form = _referral_form(data_of(request), access.case, initial=referral_prefill(request))
     if request.method == "GET":
         return _page(request, access, form)
     if form.is_valid():

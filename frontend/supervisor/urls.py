@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from frontend.supervisor import views
+from frontend.supervisor import analytics_views, views
 
 urlpatterns = [
     path("", views.dashboard, name="supervisor-dashboard"),
@@ -16,5 +16,21 @@ urlpatterns = [
         "cases/<int:case_id>/primary-advocate/",
         views.primary_advocate_page,
         name="supervisor-primary-advocate",
+    ),
+    path("analytics/", analytics_views.analytics_page, name="supervisor-analytics"),
+    path(
+        "analytics/tables/<slug:table>.csv",
+        analytics_views.analytics_export,
+        name="supervisor-analytics-export",
+    ),
+    path(
+        "analytics/lists/<slug:kind>/",
+        analytics_views.analytics_list,
+        name="supervisor-analytics-list",
+    ),
+    path(
+        "analytics/lists/<slug:kind>.csv",
+        analytics_views.analytics_list_export,
+        name="supervisor-analytics-list-export",
     ),
 ]

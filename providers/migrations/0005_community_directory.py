@@ -65,7 +65,7 @@ class Migration(migrations.Migration):
                 ('eligibility_description', models.TextField(blank=True)),
                 ('accepting_referrals', models.BooleanField(default=True)),
                 ('waitlist_weeks', models.PositiveSmallIntegerField(default=0)),
-                ('hours', models.CharField(blank=True, help_text='For example: Mon–Fri 9–17.', max_length=300)),
+                ('hours', models.CharField(blank=True, help_text='For example: Mon-Fri 9:00-17:00.', max_length=300)),
                 ('cost', models.CharField(choices=[('free', 'Free'), ('sliding_scale', 'Sliding scale'), ('insurance', 'Insurance accepted'), ('fee', 'Fee'), ('unknown', 'Not stated')], default='unknown', max_length=16)),
                 ('fees_description', models.CharField(blank=True, max_length=300)),
                 ('accessibility', models.TextField(blank=True)),

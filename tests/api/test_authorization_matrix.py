@@ -20,6 +20,8 @@ built once per module inside a transaction; each test runs in a savepoint of it 
 rolled back, so a write that wrongly succeeds cannot leak into the next test.
 """
 
+import io
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -37,7 +39,7 @@ from cases.categories import DATA_CATEGORIES, DataCategory
 from cases.models import Person
 from consent.models import CaseGroupObjectPermission, Consent, RevocationChannel
 from consent.services import revoke_consent
-from providers.models import Membership
+from providers.models import DirectoryService, Membership
 from tests import factories as f
 from tests.conftest import World, build_world
 from tests.consents import grant_consent
@@ -536,6 +538,82 @@ def test_only_the_organizations_supervisors_and_admins_read_and_set_its_numbers(
         assert _fingerprint() == before
 
 
+DIRECTORY_ROUTES = ("directory-service-list", "directory-service-detail")
+
+
+@pytest.mark.parametrize(
+    ("name", "method"), [(n, m) for n in DIRECTORY_ROUTES for m in ROUTES[n].methods]
+)
+@pytest.mark.parametrize("persona", REPORT_PERSONAS)
+def test_staff_of_any_member_read_the_directory_and_only_its_admins_write_their_entries(
+    matrix, world, api_for, name, method, persona
+):
+    """Any staff role of any member organization reads; the admins of the organization that
+    provides the service write; young people and people without a role get 404."""
+    route, target = ROUTES[name], TARGETS[name]
+    record = matrix.records[name]
+    before = _fingerprint()
+
+    response = _call(matrix, api_for, name, method, persona)
+
+    if method == "get" and persona in target.readers:
+        assert response.status_code == 200, response.content
+        assert route.is_detail or record in _ids(response)
+    elif method == "get":
+        assert response.status_code == 404, response.content
+    elif persona in target.lead_writers:
+        assert response.status_code in (200, 201, 204), response.content
+    else:
+        assert response.status_code in (400, 403, 404), response.content
+        assert _fingerprint() == before
+
+
+HSDS_ROUTES = ("directory-hsds", "directory-hsds-zip")
+
+
+@pytest.mark.parametrize("name", HSDS_ROUTES)
+@pytest.mark.parametrize("persona", REPORT_PERSONAS)
+def test_staff_of_any_member_download_the_directory_as_hsds(matrix, world, api_for, name, persona):
+    """Every staff role of every member organization downloads the HSDS export (it holds no
+    case data); young people and people without an active role get 403."""
+    target = TARGETS[name]
+    service = DirectoryService.objects.get(pk=matrix.records[name])
+
+    response = _call(matrix, api_for, name, "get", persona)
+
+    if persona in target.readers:
+        assert response.status_code == 200, response.content
+        assert str(service.hsds_id).encode() in _body(response)
+    else:
+        assert response.status_code == 403, response.content
+
+
+def _body(response) -> bytes:
+    """The response's bytes; a zip download's files, one after the other (read as text)."""
+    if response.get("Content-Type") != "application/zip":
+        return response.content
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    return b"\n".join(archive.read(name) for name in archive.namelist())
+
+
+@pytest.mark.parametrize("persona", REPORT_PERSONAS)
+def test_r22_staff_of_any_member_read_the_community_gap_report_and_no_one_else(
+    matrix, world, api_for, persona
+):
+    """Counts only: every staff role of every member organization reads it, and it names no
+    young person; young people and people without a role get 404."""
+    target = TARGETS["report-outstanding-supports"]
+
+    response = _call(matrix, api_for, "report-outstanding-supports", "get", persona)
+
+    if persona in target.readers:
+        assert response.status_code == 200, response.content
+        body = response.content.decode()
+        assert not [s for strings in SEEDED.values() for s in strings if s in body]
+    else:
+        assert response.status_code == 404, response.content
+
+
 @pytest.mark.parametrize(
     ("name", "method"),
     [(n, m) for n, r in sorted(ROUTES.items()) if n not in PUBLIC_ROUTES for m in r.methods],
@@ -579,7 +657,7 @@ def _partner_responses(matrix: Matrix, api_for, user: User, own_consent: int | N
             else:
                 record = world.lead.pk
             response = client.get(_url(ROUTES[name], world, record))
-            answers[name] = (response.status_code, response.content)
+            answers[name] = (response.status_code, _body(response))
         matrix.responses[key] = answers
     return matrix.responses[key]
 

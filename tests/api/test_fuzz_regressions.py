@@ -182,6 +182,23 @@ def test_notification_settings_before_the_first_choice_are_documented(world, api
     assert_matches_schema(response, "get", "/api/v1/me/notification-settings/")
 
 
+def test_safe_hours_are_local_times_without_an_offset_as_documented(world, api_for):
+    """The fuzzer sent ``13:52:46.04Z``: the rule kept it and answered a time the schema's
+    ``time`` format refused. Safe hours follow the young person's zone (R29): no offset."""
+    client = api_for(world.advocate)
+    url = f"/api/v1/people/{world.case.person_id}/safe-contact/"
+
+    refused = client.put(url, {"safe_hours_start": "13:52:46.04Z"}, format="json")
+    kept = client.put(
+        url, {"safe_hours_start": "08:30", "safe_hours_end": "20:00:00"}, format="json"
+    )
+
+    assert refused.status_code == 400 and "time zone" in refused.json()["safe_hours_start"][0]
+    assert kept.status_code == 200, kept.json()
+    assert (kept.json()["safe_hours_start"], kept.json()["safe_hours_end"]) == ("08:30", "20:00")
+    assert_matches_schema(kept, "put", "/api/v1/people/{id}/safe-contact/")
+
+
 def test_a_partner_reads_safe_contact_and_notes_without_lead_only_fields(shared, api_for):
     note = f.CaseNoteFactory(case=shared.case, author=shared.advocate)
     client = api_for(shared.partner_staff)

@@ -19,10 +19,26 @@ from tasks.models import (
     NotificationSettings,
     PortalNotice,
 )
+from tests import directory_factories as d
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 6, 1)
+
+
+def _area_twice() -> None:
+    area = d.DirectoryServiceAreaFactory(area="Cook County")
+    d.DirectoryServiceAreaFactory(service=area.service, area="Cook County")
+
+
+def _language_twice() -> None:
+    language = d.DirectoryServiceLanguageFactory(code="es")
+    d.DirectoryServiceLanguageFactory(service=language.service, code="es")
+
+
+def _service_at_location_twice() -> None:
+    here = d.DirectoryServiceAtLocationFactory()
+    d.DirectoryServiceAtLocationFactory(service=here.service, location=here.location)
 
 
 def _second_current_primary() -> None:
@@ -314,6 +330,19 @@ VIOLATIONS: dict[str, Callable[[], object]] = {
     ),
     "organization_retention_days_range": lambda: f.OrganizationFactory(
         closed_case_retention_days=7
+    ),
+    "directory_service_status_valid": lambda: d.DirectoryServiceFactory(status="open"),
+    "directory_service_cost_valid": lambda: d.DirectoryServiceFactory(cost="pay_what_you_can"),
+    "directory_service_genders_valid": lambda: d.DirectoryServiceFactory(genders="everyone"),
+    "directory_service_ages_ordered": lambda: d.DirectoryServiceFactory(
+        minimum_age=18, maximum_age=12
+    ),
+    "directory_area_once": _area_twice,
+    "directory_language_once": _language_twice,
+    "directory_service_at_location_once": _service_at_location_twice,
+    # R40: a shelter's street or coordinates cannot even be stored.
+    "directory_confidential_location_has_no_address": lambda: d.DirectoryLocationFactory(
+        is_confidential=True, address_1="12 Hidden Lane"
     ),
     "notif_reason": lambda: _notification(reason="gossip"),
     "notif_channel": lambda: _notification(channel="pigeon"),

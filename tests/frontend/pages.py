@@ -23,6 +23,7 @@ from tasks.follow_ups import create_follow_up_by_hand
 from tests import factories as f
 from tests.conftest import World, build_world
 from tests.consents import grant_consent
+from tests.directory_factories import DirectoryProviderFactory, DirectoryServiceFactory
 
 PERSONAS = (
     "anonymous",
@@ -62,6 +63,8 @@ class PageWorld:
     contact_id: int
     follow_up_id: int
     membership_id: int
+    # A published service of the lead organization's own directory entry.
+    directory_service_id: int = 0
 
     @property
     def case_id(self) -> int:
@@ -143,6 +146,9 @@ def build_page_world() -> PageWorld:
         description="Call back about housing",
     )
     membership = Membership.objects.get(user=world.other_advocate, organization=world.lead)
+    directory_service = DirectoryServiceFactory(
+        provider=DirectoryProviderFactory(member=world.lead, name=world.lead.name)
+    )
     return PageWorld(
         world=world,
         consented_partner=consented_partner,
@@ -157,4 +163,5 @@ def build_page_world() -> PageWorld:
         contact_id=contact.pk,
         follow_up_id=follow_up.pk,
         membership_id=membership.pk,
+        directory_service_id=directory_service.pk,
     )

@@ -1,5 +1,24 @@
-"""The community pages in the page authorization matrix (see tests/frontend/pages.py)."""
+"""The community pages in the page authorization matrix (see tests/frontend/pages.py).
+
+The outstanding supports report, printable and as CSV, holds counts only (R22): staff of any
+member organization read it, in any role. Young people, and people without a role (the
+superuser), get 404.
+"""
 
 from tests.frontend.pages import PageTarget
 
-TARGETS: dict[str, PageTarget] = {}
+STAFF = (
+    "advocate",
+    "other_advocate",
+    "intake",
+    "supervisor",
+    "org_admin",
+    "partner_staff",
+    "consented_partner",
+)
+
+TARGETS: dict[str, PageTarget] = {
+    "community-outstanding-supports": PageTarget(readers=STAFF),
+    "community-report": PageTarget(readers=STAFF),
+    "community-report-csv": PageTarget(readers=STAFF),
+}

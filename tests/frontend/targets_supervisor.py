@@ -25,6 +25,16 @@ TARGETS: dict[str, PageTarget] = {
         writers=SUPERVISOR,
         post=True,
     ),
+    "supervisor-analytics": PageTarget(readers=SUPERVISOR),
+    "supervisor-analytics-export": PageTarget(
+        kwargs=lambda pw: {"table": "now"}, readers=SUPERVISOR
+    ),
+    "supervisor-analytics-list": PageTarget(
+        kwargs=lambda pw: {"kind": "open-cases"}, readers=SUPERVISOR
+    ),
+    "supervisor-analytics-list-export": PageTarget(
+        kwargs=lambda pw: {"kind": "open-cases"}, readers=SUPERVISOR
+    ),
     "organization": PageTarget(readers=ADMIN),
     "organization-entry": PageTarget(
         kwargs=lambda pw: {"organization_id": pw.world.lead.pk},

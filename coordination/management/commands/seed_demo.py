@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from coordination.demo.casework import ensure_cases
 from coordination.demo.cast import DEMO_PASSWORD, LOGINS, demo_key_base32, ensure_cast
+from coordination.demo.directory import ensure_directory
 
 
 class Command(BaseCommand):
@@ -30,6 +31,7 @@ class Command(BaseCommand):
                 "Pass --force if you really mean it."
             )
         cast = ensure_cast()
+        ensure_directory(cast=cast)
         told = ensure_cases(cast=cast, now=timezone.now())
         self.stdout.write(
             f"Demo data in place: {len(cast.organizations)} organizations, {len(LOGINS)} logins "

@@ -1,0 +1,242 @@
+"""The directory exported as Open Referral HSDS 3.0 JSON and as a tabular data package (R40)."""
+
+import csv
+import io
+import json
+import zipfile
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+
+from providers.hsds import taxonomy as tx
+from providers.hsds.export import CONFIDENTIAL_NAME, export_services
+from providers.hsds.tabular import TABLES, package_files, package_zip
+from tests import directory_factories as d
+from tests.providers.hsds_spec import (
+    OPEN_LATITUDE,
+    OPEN_LONGITUDE,
+    OPEN_STREET,
+    assert_shelter_hidden,
+    hsds_dir,
+    schema_errors,
+    schema_of,
+    seeded_directory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _locations(service: dict) -> dict[str, dict]:
+    return {sal["location_id"]: sal["location"] for sal in service["service_at_locations"]}
+
+
+def _facts(record: dict) -> dict[str, str]:
+    return {
+        a["taxonomy_term"]["code"]: a.get("value")
+        for a in record["attributes"]
+        if a["taxonomy_term"].get("taxonomy_id") == str(tx.FACTS_TAXONOMY_ID)
+    }
+
+
+def test_r40_every_exported_service_validates_against_the_hsds_service_schema():
+    seeded_directory()
+    d.DirectoryServiceFactory()  # a service with only the required fields
+
+    services = export_services()
+
+    assert len(services) == 2
+    for service in services:
+        assert schema_errors("service", service) == []
+
+
+def test_only_published_services_are_exported():
+    world = seeded_directory()
+
+    names = [service["name"] for service in export_services()]
+
+    assert names == [world["service"].name]
+
+
+def test_the_export_can_be_limited_to_one_provider():
+    world = seeded_directory()
+    other = d.DirectoryServiceFactory()
+
+    assert [s["id"] for s in export_services(provider=other.provider)] == [str(other.hsds_id)]
+    assert [s["id"] for s in export_services(provider=world["provider"])] == [
+        str(world["service"].hsds_id)
+    ]
+
+
+def test_the_service_carries_its_organization_areas_languages_schedule_and_cost():
+    world = seeded_directory()
+
+    (service,) = export_services()
+
+    assert service["organization"]["name"] == "Riverbend Youth Alliance"
+    assert service["organization"]["phones"][0]["number"] == "+1 512 555 0100"
+    assert sorted(area["name"] for area in service["service_areas"]) == ["78701", "Travis County"]
+    assert [language["code"] for language in service["languages"]] == ["en", "es"]
+    assert service["schedules"][0]["description"] == "Every day, all hours"
+    assert service["cost_options"][0]["amount"] == 0
+    assert service["fees_description"] == "No charge."
+    assert service["wait_time"] == "Not accepting referrals at present."
+    assert (service["minimum_age"], service["maximum_age"]) == (12, 24)
+    assert service["id"] == str(world["service"].hsds_id)
+
+
+def test_the_service_type_is_a_term_of_harbors_service_type_taxonomy():
+    seeded_directory()
+
+    (service,) = export_services()
+
+    (term,) = [
+        a["taxonomy_term"]
+        for a in service["attributes"]
+        if a["taxonomy_term"].get("taxonomy_id") == str(tx.SERVICE_TYPES_TAXONOMY_ID)
+    ]
+    assert term["code"] == "emergency_shelter"
+    assert term["taxonomy_detail"]["name"] == "Harbor service types"
+    assert schema_errors("taxonomy_term", term) == []
+    assert schema_errors("taxonomy", term["taxonomy_detail"]) == []
+
+
+def test_harbors_own_facts_travel_as_attributes_of_the_facts_taxonomy():
+    seeded_directory()
+
+    (service,) = export_services()
+
+    assert _facts(service) == {
+        "survivor_led": "true",
+        "genders_served": "girls_women",
+        "accepting_referrals": "false",
+        "waitlist_weeks": "3",
+        "cost": "free",
+        "culturally_specific": "Latina young women",
+        "service_accessibility": "Step-free entrance.",
+    }
+
+
+def test_r40_a_confidential_location_has_no_address_or_coordinates_in_the_json_export():
+    world = seeded_directory()
+
+    (service,) = export_services()
+    locations = _locations(service)
+    office = locations[str(world["office"].hsds_id)]
+    shelter = locations[str(world["shelter"].hsds_id)]
+
+    assert office["addresses"][0]["address_1"] == OPEN_STREET
+    assert Decimal(str(office["latitude"])) == OPEN_LATITUDE
+    assert Decimal(str(office["longitude"])) == OPEN_LONGITUDE
+    assert shelter["name"] == CONFIDENTIAL_NAME
+    assert not {"addresses", "latitude", "longitude", "accessibility"} & set(shelter)
+    assert _facts(shelter) == {"confidential_location": "true"}
+    assert_shelter_hidden(json.dumps(service), world["shelter"])
+
+
+def test_r40_a_confidential_location_has_no_address_or_coordinates_in_the_tabular_package():
+    world = seeded_directory()
+
+    files = package_files(export_services())
+    locations = {row["id"]: row for row in csv.DictReader(io.StringIO(files["locations.csv"]))}
+    addresses = list(csv.DictReader(io.StringIO(files["addresses.csv"])))
+    shelter_id, office_id = str(world["shelter"].hsds_id), str(world["office"].hsds_id)
+
+    assert [a["location_id"] for a in addresses] == [office_id]
+    assert addresses[0]["address_1"] == OPEN_STREET
+    assert Decimal(locations[office_id]["latitude"]) == OPEN_LATITUDE
+    assert locations[shelter_id]["name"] == CONFIDENTIAL_NAME
+    assert locations[shelter_id]["latitude"] == locations[shelter_id]["longitude"] == ""
+    assert_shelter_hidden("".join(files.values()), world["shelter"])
+
+
+def test_the_package_holds_every_table_with_the_columns_of_the_hsds_example():
+    seeded_directory()
+
+    files = package_files(export_services())
+    descriptor = json.loads(files["datapackage.json"])
+
+    assert {r["path"] for r in descriptor["resources"]} == {t.path for t in TABLES}
+    for table in TABLES:
+        example = hsds_dir() / "examples" / "csv" / table.path
+        header = next(csv.reader(io.StringIO(files[table.path])))
+        assert header == next(csv.reader(example.open(encoding="utf-8"))), table.path
+
+
+def test_every_row_of_the_package_validates_against_its_hsds_schema():
+    seeded_directory()
+    d.DirectoryServiceFactory()
+
+    files = package_files(export_services())
+    descriptor = json.loads(files["datapackage.json"])
+
+    for resource in descriptor["resources"]:
+        numbers = {f["name"] for f in resource["schema"]["fields"] if f["type"] == "number"}
+        schema = schema_of(resource["name"])
+        rows = list(csv.DictReader(io.StringIO(files[resource["path"]])))
+        assert rows, resource["path"]
+        for row in rows:
+            record = {k: (float(v) if k in numbers else v) for k, v in row.items() if v != ""}
+            assert schema_errors(resource["name"], record) == [], resource["path"]
+            missing = [c for c in schema.get("tabular_required", []) if not row.get(c)]
+            assert missing == [], resource["path"]
+
+
+def test_the_package_lists_the_whole_harbor_service_type_taxonomy():
+    seeded_directory()
+
+    files = package_files(export_services())
+    terms = list(csv.DictReader(io.StringIO(files["taxonomy_terms.csv"])))
+
+    codes = {t["code"] for t in terms if t["taxonomy_id"] == str(tx.SERVICE_TYPES_TAXONOMY_ID)}
+    assert {"emergency_shelter", "mental_health", "legal_advocacy"} <= codes
+    assert {t["code"] for t in terms if t["taxonomy_id"] == str(tx.FACTS_TAXONOMY_ID)} == {
+        fact.code for fact in tx.FACTS
+    }
+
+
+def test_the_zip_holds_the_package():
+    seeded_directory()
+
+    archive = zipfile.ZipFile(io.BytesIO(package_zip(export_services())))
+
+    assert set(archive.namelist()) == {t.path for t in TABLES} | {"datapackage.json"}
+
+
+def test_the_export_costs_the_same_queries_at_any_size(django_assert_num_queries):
+    seeded_directory()
+    with django_assert_num_queries(4):
+        export_services()
+    for _ in range(3):
+        seeded_directory()
+    with django_assert_num_queries(4):
+        assert len(export_services()) == 4
+
+
+def test_export_command_writes_json_and_prints_counts_only(tmp_path, capsys):
+    seeded_directory()
+    output = tmp_path / "directory.json"
+
+    call_command("export_hsds", "--format", "json", "--output", str(output))
+
+    assert [s["name"] for s in json.loads(output.read_text())] == ["Safe Nights"]
+    printed = capsys.readouterr().out
+    assert printed == "Exported 1 services of 1 organizations.\n"
+
+
+def test_export_command_writes_a_zip_or_a_directory_package(tmp_path):
+    world = seeded_directory()
+
+    call_command("export_hsds", "--format", "tabular", "--output", str(tmp_path / "d.zip"))
+    call_command("export_hsds", "--format", "tabular", "--output", str(tmp_path / "pkg"))
+
+    assert "datapackage.json" in zipfile.ZipFile(tmp_path / "d.zip").namelist()
+    assert OPEN_STREET in (tmp_path / "pkg" / "addresses.csv").read_text()
+    assert_shelter_hidden((tmp_path / "pkg" / "locations.csv").read_text(), world["shelter"])
+
+
+def test_export_command_refuses_an_unknown_provider(tmp_path):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="UUID"):
+        call_command("export_hsds", "--output", str(tmp_path / "x.json"), "--provider", "7")
