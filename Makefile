@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo serve test fuzz lint format messages clean
+.PHONY: install demo serve test fuzz bench bench-smoke lint format messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,19 @@ test: install ## Run the whole suite (SQLite by default; set DATABASE_URL/REDIS_
 FUZZ_EXAMPLES ?= 60
 fuzz: install ## Fuzz the API from its schema as three personas, FUZZ_EXAMPLES random requests per operation
 	HARBOR_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest tests/fuzz
+
+# The benchmarks write to databases of their own, one per scale, beside DATABASE_URL's:
+# harbor_bench_smoke, harbor_bench_20k, ... (SQLite files in .data/ without DATABASE_URL).
+bench-smoke: install ## Query counts at two small scales must be equal (SQLite, or DATABASE_URL's server)
+	$(PY) -m bench.generate --scale smoke
+	$(PY) -m bench.generate --scale smoke3
+	$(PY) -m bench.query_counts --scales smoke smoke3
+
+bench: install ## 20k and 200k cases on PostgreSQL (DATABASE_URL=postgres://...; BENCHMARKS.md): query counts
+	@case "$(DATABASE_URL)" in postgres*) ;; *) echo "make bench needs DATABASE_URL=postgres://... (see BENCHMARKS.md)"; exit 2;; esac
+	$(PY) -m bench.generate --scale 20k
+	$(PY) -m bench.generate --scale 200k
+	$(PY) -m bench.query_counts --scales 20k 200k
 
 lint: install ## ruff, formatting, import layers, Django checks, missing migrations, schema warnings
 	$(BIN)/ruff check .
