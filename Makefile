@@ -42,6 +42,10 @@ bench: install ## 20k and 200k cases on PostgreSQL (DATABASE_URL=postgres://...;
 	$(PY) -m bench.generate --scale 20k
 	$(PY) -m bench.generate --scale 200k
 	$(PY) -m bench.query_counts --scales 20k 200k
+	$(PY) -m bench.permission_sync --scales 20k 200k
+	$(PY) -m bench.sweep --copy-of 200k
+	@command -v wrk >/dev/null || { echo "make bench needs wrk for latency: apt-get install -y wrk"; exit 2; }
+	$(PY) -m bench.http --scales 20k 200k
 
 lint: install ## ruff, formatting, import layers, Django checks, missing migrations, schema warnings
 	$(BIN)/ruff check .

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import models, transaction
 from django.db.models import Exists, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -147,6 +148,10 @@ def _claim(
                 try:
                     with transaction.atomic():
                         apply(row)
+                except SoftTimeLimitExceeded:
+                    # Out of time: stop here (the claimed batch commits what is done); the
+                    # next sweep, a minute later, picks up the rest.
+                    raise
                 except Exception:
                     report.errors += 1
                     logger.exception("Continuity rule failed for %s %s", model.__name__, row.pk)

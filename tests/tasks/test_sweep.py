@@ -4,6 +4,7 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from celery.schedules import maybe_schedule, schedule
 from django.conf import settings
 from django.forms.models import model_to_dict
@@ -176,6 +177,18 @@ def test_a_rule_that_fails_on_one_row_does_not_stop_the_others(world):
 
     assert report.errors == 1
     assert report.referral_follow_ups == 2
+    assert FollowUp.objects.filter(kind="plan_review").count() == 0
+
+
+def test_a_sweep_out_of_time_stops_instead_of_failing_every_row_left(world):
+    """Celery's soft time limit is an exception too: the sweep must let it end the run, not
+    log it as a failed rule for each remaining row (found by make bench)."""
+    _everything_due(world)
+
+    out_of_time = mock.patch("tasks.rules.remind_plan_review", side_effect=SoftTimeLimitExceeded())
+    with out_of_time, at(chicago(3, 9)), pytest.raises(SoftTimeLimitExceeded):
+        run_sweep()
+
     assert FollowUp.objects.filter(kind="plan_review").count() == 0
 
 
