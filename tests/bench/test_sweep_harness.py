@@ -12,7 +12,12 @@ from django.utils import timezone
 from bench.sweep import claim_due, escalated_once, prepare_backlog, sweep_overdue
 from tasks.models import FollowUp
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+# Serialized like the access log's concurrent test: the flush after a plain transactional test
+# recreates the content types, which the next serialized test would then insert twice.
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 DUE = 24
 
 
