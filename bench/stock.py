@@ -33,7 +33,8 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from accounts.models import User
-from api.serializers_cases import CareTeamMemberSerializer, FlagSummarySerializer
+from api.serializers_cases import CareTeamMemberSerializer, CaseSerializer, FlagSummarySerializer
+from api.serializers_people import PersonSerializer
 from cases.models import Case, Person
 from cases.selectors import with_case_summary
 from consent.models import CaseGroupObjectPermission, CaseUserObjectPermission
@@ -43,26 +44,11 @@ STAFF_ROLES = (Membership.Role.ADVOCATE, Membership.Role.SUPERVISOR, Membership.
 
 
 class StockPersonSerializer(serializers.ModelSerializer):
+    """The fields of Harbor's ``PersonSerializer`` (its one computed field left out)."""
+
     class Meta:
         model = Person
-        fields = [
-            "id",
-            "alias",
-            "legal_name",
-            "chosen_name",
-            "pronouns",
-            "birth_date_precision",
-            "birth_date",
-            "birth_year",
-            "age_range_min",
-            "age_range_max",
-            "languages",
-            "gender",
-            "race_ethnicity",
-            "area",
-            "declined_fields",
-            "time_zone",
-        ]
+        fields = [name for name in PersonSerializer.Meta.fields if name != "has_portal_login"]
 
 
 class StockCaseSerializer(serializers.ModelSerializer):
@@ -75,21 +61,7 @@ class StockCaseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Case
-        fields = [
-            "id",
-            "person",
-            "lead_organization",
-            "lead_organization_name",
-            "status",
-            "closed_reason",
-            "closed_reason_text",
-            "opened_on",
-            "closed_on",
-            "care_team",
-            "flags",
-            "created_at",
-            "updated_at",
-        ]
+        fields = CaseSerializer.Meta.fields
         read_only_fields = fields
 
 
