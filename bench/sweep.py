@@ -8,21 +8,25 @@ harbor_bench_sweep``) or a scale you regenerate. The database's name must start 
 ``harbor_bench``. Four measurements, each printed as a table and written to
 ``bench/results/sweep.json``:
 
-1. **Claim**: the sweep's own claim loop (``tasks.sweep._claim``: batches of
-   ``select_for_update(skip_locked=True)``, a savepoint per row) over the overdue query
-   (``tasks.sweep.overdue_follow_ups``, partial index ``followup_open_due``), applying only the
-   escalation's conditional UPDATE: rows claimed per second with one and with two sweeper
-   processes. Every due row must be claimed exactly once.
+1. **Claim**: the sweep's own claim loop (``tasks.sweep._claim_in_order``: one
+   ``FOR UPDATE SKIP LOCKED ... LIMIT OVERDUE_BATCH_SIZE`` query per batch, read after the
+   last row seen) over the overdue query (``tasks.sweep.overdue_follow_ups``, partial index
+   ``followup_open_due``), applying only the escalation's conditional UPDATE of each batch
+   (``tasks.rules._write_escalations``): rows claimed per second with one and with two
+   sweeper processes. Every due row must be claimed exactly once.
 2. **Claim and rule**: the real overdue arm of the sweep (``tasks.sweep._sweep_overdue``:
-   claim, ``rules.escalate_overdue``, the outbox ``notify``), one and two processes.
+   claim, ``rules.escalate_overdue_batch``, the outbox's ``notify_many``), one and two
+   processes.
 3. **End to end**: a real ``celery -A coordination worker`` (prefork, two processes) over Redis
    runs the overdue arm from a task sent through the broker; due moments are spread over the
-   last sweep interval (60 s, the beat schedule), as a periodic sweep finds them. Notification
-   rows per second, and the lag from each follow-up's due moment (due date plus its
-   organization's grace period) to its first notification row, p50/p95.
-4. **Dead index entries**: EXPLAIN ANALYZE of the overdue query before and right after 100,000
-   due follow-ups are closed in one burst, and after VACUUM, with the table's storage
-   parameters and the server's autovacuum settings.
+   sweep interval (60 s, the beat schedule) before the instant the tasks are sent, as a
+   periodic sweep finds them. Notification rows per second, and the lag from each follow-up's
+   due moment (due date plus its organization's grace period) to its first notification row,
+   p50/p95.
+4. **Dead index entries**: EXPLAIN ANALYZE of the sweep's first claim batch before and right
+   after 100,000 due follow-ups are closed in one burst, after autovacuum's turn (where the
+   server runs autovacuum) and after VACUUM, with the tables' storage parameters (the copy is
+   migrated first, so they are the project's) and the server's autovacuum settings.
 
 The Celery worker's peak resident memory (``bench.memory.peak_rss``, VmHWM) is read at the end
 of the end-to-end run.
@@ -47,34 +51,46 @@ from bench.target import bench_base, check_bench_url, scale_url, setup_django
 RESULTS = Path(__file__).resolve().parent / "results"
 SWEEP_INTERVAL_SECONDS = 60  # the beat schedule of tasks.tasks.sweep_follow_ups
 E2E_TIMEOUT_SECONDS = 600
+# The end-to-end backlog falls due this far ahead of its preparation (see measure_end_to_end).
+E2E_LEAD_SECONDS = 30
 
 
 # --- what a sweeper process runs -----------------------------------------------------------
 
 
 def claim_due(*, now: datetime) -> int:
-    """The sweep's claim loop over the overdue query, applying only the escalation's
-    conditional UPDATE (what makes a second sweeper skip the row for good); rows claimed."""
+    """The sweep's claim loop over the overdue query (``tasks.sweep._claim_in_order``: one
+    ``FOR UPDATE SKIP LOCKED`` query per batch), applying only a conditional UPDATE of the
+    batch that marks it escalated (the sweep's own, ``rules._write_escalations``: what makes a
+    second sweeper skip the rows for good); rows claimed."""
     from django.db.models import Min
 
     from providers.models import Membership
-    from tasks.models import FollowUp
-    from tasks.sweep import Bounds, SweepReport, _claim, overdue_follow_ups
+    from tasks.rules import _write_escalations
+    from tasks.sweep import (
+        OVERDUE_BATCH_SIZE,
+        OVERDUE_FIELDS,
+        Bounds,
+        SweepReport,
+        _claim_in_order,
+        overdue_follow_ups,
+    )
 
     marker = Membership.objects.filter(role=Membership.Role.SUPERVISOR).aggregate(
         user=Min("user_id")
     )["user"]
-    claimed = 0
 
-    def apply(row: FollowUp) -> None:
-        nonlocal claimed
-        claimed += FollowUp.objects.filter(pk=row.pk, escalated_at__isnull=True).update(
-            escalated_at=now, escalated_to_id=marker
-        )
+    def mark(rows: list) -> int:
+        return _write_escalations({row.pk: marker for row in rows}, now=now)
 
-    ids = overdue_follow_ups(now, Bounds.load()).order_by("due_at").values_list("pk", flat=True)
-    _claim(FollowUp, ids, apply, SweepReport())
-    return claimed
+    return _claim_in_order(
+        overdue_follow_ups(now, Bounds.load()).only(*OVERDUE_FIELDS),
+        field="due_at",
+        apply_batch=mark,
+        apply_row=lambda row: mark([row]),
+        report=SweepReport(),
+        size=OVERDUE_BATCH_SIZE,
+    )
 
 
 def sweep_overdue(*, now: datetime) -> int:
@@ -112,11 +128,13 @@ def run_sweeper(mode: str, start_at: float) -> dict[str, float]:
 # --- preparing the backlog -----------------------------------------------------------------
 
 
-def prepare_backlog(size: int, *, spread_seconds: float) -> datetime:
+def prepare_backlog(size: int, *, spread_seconds: float, lead_seconds: float = 0.0) -> datetime:
     """Make exactly ``size`` open follow-ups due for escalation, their due moments (due date
-    plus grace) spread over the ``spread_seconds`` before the returned instant; push every
-    other open follow-up a year out, and clear earlier runs' escalations. VACUUM ANALYZE after,
-    so each run starts from a clean table."""
+    plus grace) spread over the ``spread_seconds`` before the returned instant, which is
+    ``lead_seconds`` from now; push every other open follow-up a year out, and clear earlier
+    runs' escalations. VACUUM ANALYZE after, so each run starts from a clean table."""
+    from datetime import timedelta
+
     from django.db import connection, transaction
     from django.utils import timezone
 
@@ -131,7 +149,7 @@ def prepare_backlog(size: int, *, spread_seconds: float) -> datetime:
             " WHERE status = 'open' AND (escalated_at IS NOT NULL OR due_at < now() + interval"
             " '300 days')"
         )
-        now = timezone.now()
+        now = timezone.now() + timedelta(seconds=lead_seconds)
         cursor.execute(
             "UPDATE tasks_followup f SET due_at = %s"
             " - make_interval(days => COALESCE(r.overdue_grace_days, %s))"
@@ -246,7 +264,6 @@ def measure_end_to_end(url: str, backlog: int, redis_url: str, tasks_sent: int) 
     """A real worker over Redis: the sweep task through the broker, notification rows out."""
     from django.db import connection
 
-    sent_at_least = prepare_backlog(backlog, spread_seconds=SWEEP_INTERVAL_SECONDS)
     environment = {**os.environ, "DATABASE_URL": url, "REDIS_URL": redis_url}
     worker = subprocess.Popen(  # noqa: S603 (our own worker command)
         [
@@ -273,6 +290,14 @@ def measure_end_to_end(url: str, backlog: int, redis_url: str, tasks_sent: int) 
         from coordination.celery import app
 
         app.conf.broker_url = redis_url
+        # As beat does: the sweep is sent at one instant and finds what fell due over the
+        # interval before it. The backlog's due moments end E2E_LEAD_SECONDS ahead, so its
+        # preparation (the worker's start, VACUUM ANALYZE) is done by then and not counted
+        # in the lag; a preparation slower than that shows in due_until_to_sent_s and the lag.
+        due_until = prepare_backlog(
+            backlog, spread_seconds=SWEEP_INTERVAL_SECONDS, lead_seconds=E2E_LEAD_SECONDS
+        )
+        time.sleep(max(0.0, due_until.timestamp() - time.time()))
         sent = time.time()
         for _ in range(tasks_sent):
             sweep_overdue_task.delay()
@@ -302,19 +327,24 @@ def measure_end_to_end(url: str, backlog: int, redis_url: str, tasks_sent: int) 
         "follow_ups_per_second": round(notified / seconds) if seconds else None,
         "notification_rows_per_second": round(rows / seconds) if seconds else None,
         "lag": _lag_seconds(),
-        "started_at": sent_at_least.isoformat(),
+        "due_until": due_until.isoformat(),
+        "due_until_to_sent_s": round(sent - due_until.timestamp(), 2),
         "celery_worker_memory": memory,
         "check": escalated_once(backlog),
     }
 
 
-CLAIM_SQL_NOTE = "the overdue query of tasks.sweep.overdue_follow_ups, ids ordered by due_at"
+CLAIM_SQL_NOTE = (
+    "the sweep's first overdue claim batch: tasks.sweep.overdue_follow_ups ordered by"
+    " (due_at, id), LIMIT OVERDUE_BATCH_SIZE FOR UPDATE SKIP LOCKED"
+)
 
 
 def _explain(sql: str, params: list) -> dict[str, object]:
-    from django.db import connection
+    from django.db import connection, transaction
 
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        # FOR UPDATE takes row locks: inside a transaction, released at its end.
         cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
     plan = plan[0] if isinstance(plan, list) else json.loads(plan)[0]
@@ -367,17 +397,45 @@ def _dead_tuples() -> dict[str, int]:
     return {"live": live, "dead": dead, "autovacuum_count": autovacuums}
 
 
+def _wait_for_autovacuum(before: int) -> dict[str, object]:
+    """Wait (at most the naptime and a half) for autovacuum to visit tasks_followup; what it
+    did, or why it cannot (autovacuum off on the server)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('autovacuum'), current_setting('autovacuum_naptime')"
+        )
+        enabled, naptime = cursor.fetchone()
+    if enabled != "on":
+        return {"waited_s": 0, "ran": False, "why": "autovacuum is off on this server"}
+    started = time.time()
+    limit = 1.5 * int(naptime.rstrip("s")) + 10
+    while time.time() - started < limit:
+        time.sleep(2)
+        if _dead_tuples()["autovacuum_count"] > before:
+            return {"waited_s": round(time.time() - started, 1), "ran": True}
+    return {"waited_s": round(time.time() - started, 1), "ran": False, "why": "not in time"}
+
+
 def measure_burst(burst: int) -> dict[str, object]:
-    """The claim query before and right after ``burst`` due follow-ups are closed at once."""
+    """The claim query before and right after ``burst`` due follow-ups are closed at once,
+    after autovacuum has had its chance (where the server runs it), and after VACUUM."""
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from tasks.sweep import Bounds, overdue_follow_ups
+    from tasks.sweep import OVERDUE_BATCH_SIZE, OVERDUE_FIELDS, Bounds, overdue_follow_ups
 
     prepare_backlog(burst, spread_seconds=SWEEP_INTERVAL_SECONDS)
     now = timezone.now()
-    query = overdue_follow_ups(now, Bounds.load()).order_by("due_at").values_list("pk", flat=True)
-    sql, params = query.query.sql_with_params()
+    query = (
+        overdue_follow_ups(now, Bounds.load())
+        .only(*OVERDUE_FIELDS)
+        .select_for_update(skip_locked=True)
+        .order_by("due_at", "pk")[:OVERDUE_BATCH_SIZE]
+    )
+    with transaction.atomic():  # Django compiles FOR UPDATE only inside a transaction
+        sql, params = query.query.sql_with_params()
     before = _explain(sql, list(params))
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
@@ -388,6 +446,9 @@ def measure_burst(burst: int) -> dict[str, object]:
     stats_after = _dead_tuples()
     right_after = _explain(sql, list(params))
     second = _explain(sql, list(params))
+    autovacuum = _wait_for_autovacuum(stats_after["autovacuum_count"])
+    after_autovacuum = _explain(sql, list(params)) if autovacuum["ran"] else None
+    stats_waited = _dead_tuples()
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM tasks_followup")
@@ -399,6 +460,9 @@ def measure_burst(burst: int) -> dict[str, object]:
         "before": before,
         "right_after_burst": right_after,
         "second_run_after_burst": second,
+        "autovacuum_wait": autovacuum,
+        "after_autovacuum": after_autovacuum,
+        "table_after_wait": stats_waited,
         "vacuum_seconds": vacuum_seconds,
         "after_vacuum": after_vacuum,
         "table_after_burst": stats_after,
@@ -512,11 +576,14 @@ def print_tables(results: dict[str, object]) -> None:
                     ("before", burst["before"]),
                     ("right after", burst["right_after_burst"]),
                     ("second run", burst["second_run_after_burst"]),
+                    ("after autovacuum", burst["after_autovacuum"]),
                     ("after VACUUM", burst["after_vacuum"]),
                 )
+                if p is not None
             ],
         )  # fmt: skip
         print(f"table after the burst: {burst['table_after_burst']}")
+        print(f"autovacuum: {burst['autovacuum_wait']}; then {burst['table_after_wait']}")
         print(f"storage parameters: {burst['autovacuum']['table_storage_parameters']}")
 
 
@@ -561,6 +628,11 @@ def measure_all(args: argparse.Namespace) -> int:
     check_bench_url(args.database_url, scale="sweep")
     os.environ["REDIS_URL"] = args.redis_url
     setup_django(args.database_url)
+    from django.core.management import call_command
+
+    # The copy may predate the tasks app's newest migrations (the hot tables' autovacuum
+    # settings among them): measure what the project ships.
+    call_command("migrate", "tasks", verbosity=0)
     results: dict[str, object] = {"database": args.database_url.rpartition("/")[2]}
     if not args.skip_claims:
         results["claims"] = measure_claims(args.database_url, args.backlog)
@@ -568,6 +640,7 @@ def measure_all(args: argparse.Namespace) -> int:
         results["end_to_end"] = measure_end_to_end(
             args.database_url, args.e2e_backlog or args.backlog, args.redis_url, args.e2e_tasks
         )
+        print(results["end_to_end"], flush=True)
     if not args.skip_burst:
         results["burst"] = measure_burst(args.burst)
     print_tables(results)

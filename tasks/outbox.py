@@ -5,9 +5,12 @@ that fires twice, a second worker or a retried task never notifies twice. Rows h
 and a count, never text: messages are rendered at delivery and carry no personal data.
 """
 
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -22,12 +25,30 @@ def email_mode_of(user: User) -> str:
     return settings.email_mode if settings else NotificationSettings.Mode.IMMEDIATE
 
 
+def email_modes_of(user_ids: Iterable[int]) -> dict[int, str]:
+    """``email_mode_of`` for many people in one query (no settings row: immediate)."""
+    user_ids = set(user_ids)
+    chosen = dict(
+        NotificationSettings.objects.filter(user_id__in=user_ids).values_list(
+            "user_id", "email_mode"
+        )
+    )
+    return {pk: chosen.get(pk, NotificationSettings.Mode.IMMEDIATE) for pk in user_ids}
+
+
+def _key(
+    follow_up_id: int | None, recipient_id: int, reason: str, channel: str, window: str
+) -> str:
+    about = f"fu{follow_up_id}" if follow_up_id is not None else "none"
+    return f"{about}:u{recipient_id}:{reason}:{channel}:{window}"[:200]
+
+
 def notification_key(
     *, recipient: User, reason: str, channel: str, window: str, follow_up: FollowUp | None
 ) -> str:
     """Identity of a message: the same follow-up, person, reason, channel and due window."""
-    about = f"fu{follow_up.pk}" if follow_up is not None else "none"
-    return f"{about}:u{recipient.pk}:{reason}:{channel}:{window}"[:200]
+    follow_up_id = follow_up.pk if follow_up is not None else None
+    return _key(follow_up_id, recipient.pk, reason, channel, window)
 
 
 def notify(
@@ -91,3 +112,104 @@ def _once(
     except IntegrityError:
         # A concurrent worker queued it between our read and our insert.
         return Notification.objects.get(key=key)
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message for ``notify_many``: who, why, for which window and which follow-up."""
+
+    recipient_id: int
+    reason: str
+    window: str
+    follow_up_id: int | None = None
+    item_count: int = 1
+
+
+def notify_many(messages: Iterable[Message]) -> int:
+    """``notify`` for a batch: one read of the recipients' e-mail choices and one insert.
+
+    Idempotent the same way: the unique key makes the insert skip a message already queued
+    (by an earlier run, a second worker or a retried task), so each person still hears once
+    per reason, channel and window. The count of rows offered (queued now or already there).
+    """
+    messages = list(messages)
+    if not messages:
+        return 0
+    modes = email_modes_of(m.recipient_id for m in messages)
+    now = timezone.now()
+    columns: dict[str, list[object]] = defaultdict(list)
+    for message in messages:
+        channels = (Channel.IN_APP,)
+        if modes[message.recipient_id] == NotificationSettings.Mode.IMMEDIATE:
+            channels += (Channel.EMAIL,)
+        for channel in channels:
+            in_app = channel == Channel.IN_APP
+            row = {
+                "key": _key(
+                    message.follow_up_id,
+                    message.recipient_id,
+                    message.reason,
+                    channel,
+                    message.window,
+                ),
+                "recipient_id": message.recipient_id,
+                "reason": message.reason,
+                "channel": channel,
+                "follow_up_id": message.follow_up_id,
+                "item_count": message.item_count,
+                "deliver_after": now,
+                # The inbox needs no sending: it is delivered by being there.
+                "status": Notification.Status.SENT if in_app else PENDING,
+                "sent_at": now if in_app else None,
+                "created_at": now,
+            }
+            for name, value in row.items():
+                columns[name].append(value)
+    _insert_new(columns)
+    return len(columns["key"])
+
+
+def _insert_new(columns: dict[str, list[object]]) -> None:
+    """Insert outbox rows given column by column, skipping any whose key is already there;
+    the other columns take their model defaults.
+
+    On PostgreSQL one ``INSERT ... SELECT FROM unnest(arrays)``: a statement of one parameter
+    per column however many rows, where ``bulk_create`` would prepare every value of every
+    field through the ORM (most of a batch's time in the sweep benchmark). Elsewhere,
+    ``bulk_create``.
+    """
+    count = len(columns["key"])
+    fields = [f for f in Notification._meta.concrete_fields if not f.primary_key]
+    for field in fields:
+        if field.attname not in columns:
+            columns[field.attname] = [field.get_default()] * count
+    if connection.vendor != "postgresql":
+        rows = [
+            Notification(**{name: values[i] for name, values in columns.items()})
+            for i in range(count)
+        ]
+        Notification.objects.bulk_create(rows, ignore_conflicts=True)
+        return
+    quote = connection.ops.quote_name
+    # A column whose rows all hold one value (the reason, the times, the defaults) is one
+    # parameter rather than an array: half the values to send for a batch of escalations.
+    selected, arrays, constants, varying = [], [], [], []
+    for field in fields:
+        values = columns[field.attname]
+        cast = field.db_type(connection)
+        if all(value == values[0] for value in values):
+            selected.append(f"%s::{cast}")
+            constants.append(values[0])
+        else:
+            selected.append(f"u.{quote(field.column)}")
+            arrays.append(f"%s::{cast}[]")
+            varying.append(field)
+    names = ", ".join(quote(field.column) for field in fields)
+    aliases = ", ".join(quote(field.column) for field in varying)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(Notification._meta.db_table)} ({names})"  # noqa: S608 (names from the model)
+            f" SELECT {', '.join(selected)} FROM unnest({', '.join(arrays)}) AS u({aliases})"
+            " ON CONFLICT DO NOTHING",
+            [*constants, *(columns[field.attname] for field in varying)],
+        )

@@ -10,10 +10,11 @@ the due objects; these functions decide and write. No personal data is written a
 follow-ups and notifications hold ids, kinds, reasons and counts.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Q
 
 from accounts.models import User
@@ -29,7 +30,7 @@ from tasks.follow_ups import (
     primary_advocate_of,
 )
 from tasks.models import ContinuityRules, FollowUp, Notification, PortalNotice
-from tasks.outbox import notify
+from tasks.outbox import Message, notify, notify_many
 
 Kind = FollowUp.Kind
 Reason = Notification.Reason
@@ -66,6 +67,16 @@ class RuleBook:
             self._rules[organization_id] = rules_for(organization_id)
         return self._rules[organization_id]
 
+    def load(self, organization_ids: Iterable[int]) -> None:
+        """Read the rules of every organization not yet known, in one query."""
+        missing = set(organization_ids) - self._rules.keys()
+        if not missing:
+            return
+        for found in ContinuityRules.objects.filter(organization_id__in=missing):
+            self._rules[found.organization_id] = found
+        for organization_id in missing - self._rules.keys():
+            self._rules[organization_id] = ContinuityRules(organization_id=organization_id)
+
 
 # --- who ---------------------------------------------------------------------------------
 
@@ -86,6 +97,35 @@ def supervisors_of(organization_id: int) -> list[User]:
     return _staff_of(organization_id, Membership.Role.SUPERVISOR)
 
 
+class SupervisorBook:
+    """The ids of ``supervisors_of`` each organization, read once per sweep and for a whole
+    batch of organizations in one query (a sweep lasts seconds; a supervisor added meanwhile
+    is seen by the next one)."""
+
+    def __init__(self) -> None:
+        self._ids: dict[int, list[int]] = {}
+
+    def __call__(self, organization_id: int) -> list[int]:
+        self.load([organization_id])
+        return self._ids[organization_id]
+
+    def load(self, organization_ids: Iterable[int]) -> None:
+        missing = set(organization_ids) - self._ids.keys()
+        if not missing:
+            return
+        for organization_id in missing:
+            self._ids[organization_id] = []
+        memberships = Membership.objects.filter(
+            organization_id__in=missing,
+            role=Membership.Role.SUPERVISOR,
+            is_active=True,
+            user__is_active=True,
+        ).order_by("pk")  # longest-serving first, as supervisors_of
+        for organization_id, user_id in memberships.values_list("organization_id", "user_id"):
+            if user_id not in self._ids[organization_id]:
+                self._ids[organization_id].append(user_id)
+
+
 def intake_workers_of(organization_id: int) -> list[User]:
     return _staff_of(organization_id, Membership.Role.INTAKE)
 
@@ -95,6 +135,12 @@ def _supervisor_for(follow_up: FollowUp) -> User | None:
     supervisors = supervisors_of(follow_up.organization_id)
     others = [s for s in supervisors if s.pk != follow_up.assignee_id]
     return (others or supervisors or [None])[0]
+
+
+def _supervisor_id_for(follow_up: FollowUp, supervisor_ids: list[int]) -> int | None:
+    """``_supervisor_for`` over ids already read."""
+    others = [pk for pk in supervisor_ids if pk != follow_up.assignee_id]
+    return (others or supervisor_ids or [None])[0]
 
 
 def _announce(follow_up: FollowUp, recipients: Iterable[User | None]) -> None:
@@ -383,15 +429,104 @@ def escalate(*, follow_up: FollowUp, now: datetime) -> bool:
     return True
 
 
+def _past_grace(follow_up: FollowUp, rules: ContinuityRules, now: datetime) -> bool:
+    """Open, unescalated and overdue by more than the grace period (days in the
+    organization's time zone)."""
+    if follow_up.status != OPEN or follow_up.escalated_at is not None:
+        return False
+    due_at = in_zone(follow_up.due_at, rules.time_zone)
+    return now >= due_at + timedelta(days=rules.overdue_grace_days)
+
+
 def escalate_overdue(*, follow_up: FollowUp, now: datetime) -> bool:
     """Open and overdue by more than its organization's grace period: escalate it."""
     if follow_up.status != OPEN or follow_up.escalated_at is not None:
         return False
-    rules = rules_for(follow_up.organization_id)
-    due_at = in_zone(follow_up.due_at, rules.time_zone)
-    if now < due_at + timedelta(days=rules.overdue_grace_days):
+    if not _past_grace(follow_up, rules_for(follow_up.organization_id), now):
         return False
     return escalate(follow_up=follow_up, now=now)
+
+
+class RowsChanged(Exception):
+    """A batch's conditional update wrote fewer rows than it decided on: some changed under
+    it, so the caller applies the rule row by row instead."""
+
+
+def escalate_overdue_batch(
+    *,
+    follow_ups: Iterable[FollowUp],
+    now: datetime,
+    rules: RuleBook,
+    supervisors: SupervisorBook,
+) -> int:
+    """``escalate_overdue`` for a batch the caller holds locked: the same checks and the same
+    supervisor, decided in memory; one conditional UPDATE and one outbox insert for all.
+
+    The count escalated. Raises ``RowsChanged`` (run it in a savepoint) when the update finds
+    a row no longer open and unescalated, so nobody is told about an escalation not written.
+    """
+    follow_ups = list(follow_ups)
+    organization_ids = {follow_up.organization_id for follow_up in follow_ups}
+    rules.load(organization_ids)
+    supervisors.load(organization_ids)
+    by_supervisor: dict[int, list[FollowUp]] = defaultdict(list)
+    for follow_up in follow_ups:
+        if not _past_grace(follow_up, rules(follow_up.organization_id), now):
+            continue
+        supervisor_id = _supervisor_id_for(follow_up, supervisors(follow_up.organization_id))
+        if supervisor_id is not None:
+            by_supervisor[supervisor_id].append(follow_up)
+    chosen = [follow_up for batch in by_supervisor.values() for follow_up in batch]
+    if not chosen:
+        return 0
+    written = _write_escalations(
+        {f.pk: supervisor_id for supervisor_id, batch in by_supervisor.items() for f in batch},
+        now=now,
+    )
+    if written != len(chosen):
+        raise RowsChanged(f"{written} of {len(chosen)} follow-ups escalated")
+    messages = []
+    for supervisor_id, batch in by_supervisor.items():
+        for follow_up in batch:
+            follow_up.escalated_to_id, follow_up.escalated_at = supervisor_id, now
+            messages.append(
+                Message(
+                    recipient_id=supervisor_id,
+                    reason=Reason.ESCALATION,
+                    window=ESCALATED,
+                    follow_up_id=follow_up.pk,
+                )
+            )
+    notify_many(messages)
+    return len(chosen)
+
+
+def _write_escalations(supervisor_of: dict[int, int], *, now: datetime) -> int:
+    """Escalate each follow-up to its supervisor if still open and unescalated, in one UPDATE;
+    the count written. PostgreSQL joins two arrays (three parameters however large the
+    batch); elsewhere a CASE over the ids."""
+    if connection.vendor != "postgresql":
+        still_due = FollowUp.objects.filter(
+            pk__in=list(supervisor_of), status=OPEN, escalated_at__isnull=True
+        )
+        by_supervisor: dict[int, list[int]] = defaultdict(list)
+        for pk, supervisor_id in supervisor_of.items():
+            by_supervisor[supervisor_id].append(pk)
+        to = models.Case(
+            *(models.When(pk__in=pks, then=models.Value(s)) for s, pks in by_supervisor.items()),
+            output_field=models.BigIntegerField(),
+        )
+        return still_due.update(escalated_to_id=to, escalated_at=now)
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(FollowUp._meta.db_table)} AS f"  # noqa: S608 (the model's table)
+            " SET escalated_to_id = u.supervisor_id, escalated_at = %s"
+            " FROM unnest(%s::bigint[], %s::bigint[]) AS u(id, supervisor_id)"
+            " WHERE f.id = u.id AND f.status = %s AND f.escalated_at IS NULL",
+            [now, list(supervisor_of), list(supervisor_of.values()), OPEN],
+        )
+        return cursor.rowcount
 
 
 # --- weekly digest -----------------------------------------------------------------------
