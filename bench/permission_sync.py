@@ -3,13 +3,15 @@
     python -m bench.permission_sync --scales 20k 200k [--database-url BASE] [--repeat 40]
         [--use 200k=postgres://.../harbor_bench_sweep]
 
-Three operations through the real services, each in a transaction that is rolled back, so the
+The operations run through the real services, each in a transaction that is rolled back, so the
 data stays as generated: granting a consent (the young person's signature that activates a
 pending consent: ``consent.services.add_signature``), revoking an active consent
-(``revoke_consent``) and changing an organization's membership (suspending an advocate:
-``providers.services.set_membership_active``; the receiver re-derives every case on their
-caseload). Each runs ``--repeat`` times on different rows; the table gives p50 and p95 wall
-time and the queries per operation at each scale. Writes ``bench/results/permission_sync.json``.
+(``revoke_consent``) and changing an organization's membership (adding an advocate, and
+suspending or restoring one: ``providers.services.set_membership_active``; the receiver
+re-derives the person's rows on their whole caseload). Suspending and restoring an organization
+(its cases and the consents it holds) run on a few organizations. Each runs ``--repeat`` times
+on different rows; the table gives p50 and p95 wall time and the queries per operation at each
+scale. Writes ``bench/results/permission_sync.json``.
 """
 
 import argparse
@@ -28,15 +30,24 @@ from bench.target import bench_base, scale_url, setup_django
 
 RESULTS = Path(__file__).resolve().parent / "results"
 EVIDENCE_SHA256 = "0" * 64
+ORGANIZATIONS = 5  # suspending or restoring an organization re-derives all it leads
 
 
-def _time(operation: Callable[[], object]) -> tuple[float, int]:
-    """Wall milliseconds and queries of one operation, rolled back afterwards."""
+Run = Callable[[], object] | tuple[Callable[[], object], Callable[[], object]]
+
+
+def _time(run: Run) -> tuple[float, int]:
+    """Wall milliseconds and queries of one operation, rolled back afterwards. A pair is
+    (setup, operation): the setup runs first in the same transaction, untimed."""
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
+    setup, operation = run if isinstance(run, tuple) else (None, run)
     connection.queries_log.clear()  # the log keeps 9,000: start each count from empty
     with transaction.atomic():
+        if setup is not None:
+            setup()
+            connection.queries_log.clear()
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
             operation()
@@ -83,10 +94,10 @@ def measure(repeat: int) -> dict[str, dict[str, object]]:
     """Time each operation ``repeat`` times on the current database."""
     from django.utils import timezone
 
-    from cases.models import CareTeamMember
+    from cases.models import CareTeamMember, Case
     from consent.models import Consent, RevocationChannel, SignatureMethod
     from consent.services import add_signature, revoke_consent
-    from providers.models import Membership
+    from providers.models import Membership, Organization
     from providers.services import add_membership, set_membership_active
 
     def grant(consent: Consent, parent: object) -> Callable[[], object]:
@@ -115,10 +126,24 @@ def measure(repeat: int) -> dict[str, dict[str, object]]:
     def suspend(membership: Membership) -> Callable[[], object]:
         return lambda: set_membership_active(membership=membership, active=False)
 
+    def restore(membership: Membership) -> Run:
+        return suspend(membership), lambda: set_membership_active(
+            membership=membership, active=True
+        )
+
+    def set_organization(organization: Organization, active: bool) -> Callable[[], object]:
+        def save() -> None:
+            organization.is_active = active
+            organization.save()
+
+        return save
+
     active = Consent.objects.filter(status=Consent.Status.ACTIVE).select_related("created_by")
     advocates = Membership.objects.filter(role=Membership.Role.ADVOCATE, is_active=True)
     caseloads = []
     memberships = list(advocates.order_by("pk")[:repeat])
+    organizations = list(Organization.objects.filter(is_active=True).order_by("pk")[:ORGANIZATIONS])
+    led = [Case.objects.filter(lead_organization=o).count() for o in organizations]
     for membership in memberships:
         caseloads.append(
             CareTeamMember.objects.filter(
@@ -134,6 +159,12 @@ def measure(repeat: int) -> dict[str, dict[str, object]]:
         "revoke consent": [revoke(c) for c in active.order_by("pk")[:repeat]],
         "add advocate": [add_advocate(n) for n in range(repeat)],
         "suspend advocate": [suspend(m) for m in memberships],
+        "restore advocate": [restore(m) for m in memberships],
+        # Rare and heavy (every case the organization leads): a few organizations only.
+        "suspend organization": [set_organization(o, False) for o in organizations],
+        "restore organization": [
+            (set_organization(o, False), set_organization(o, True)) for o in organizations
+        ],
     }
     results: dict[str, dict[str, object]] = {}
     for name, runs in operations.items():
@@ -163,6 +194,8 @@ def measure(repeat: int) -> dict[str, dict[str, object]]:
         }
     results["suspend advocate"]["caseload_median"] = statistics.median(caseloads)
     results["suspend advocate"]["caseload_max"] = max(caseloads)
+    if led:
+        results["suspend organization"]["cases_led_median"] = statistics.median(led)
     return results
 
 
@@ -207,6 +240,9 @@ def print_table(results: dict[str, dict[str, dict[str, object]]]) -> None:
             f"{scale}: advocate caseload median {cell.get('caseload_median')}, "
             f"max {cell.get('caseload_max')} cases"
         )
+        cell = results[scale].get("suspend organization", {})
+        if "cases_led_median" in cell:
+            print(f"{scale}: organizations measured lead a median {cell['cases_led_median']} cases")
 
 
 def main() -> int:

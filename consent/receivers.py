@@ -32,7 +32,20 @@ def membership_changed(sender: type, instance: Membership, **kwargs: Any) -> Non
     sync_cases_of_user_at(user_id=instance.user_id, organization_id=instance.organization_id)
 
 
+# What rows rest on in an organization: its standing, and the group that holds its grants.
+ORGANIZATION_BASES = frozenset({"is_active", "group", "group_id"})
+
+
 @receiver(post_save, sender=Organization)
-def organization_saved(sender: type, instance: Organization, created: bool, **kwargs: Any) -> None:
-    if not created:
-        sync_cases_led_by(instance.pk)
+def organization_saved(
+    sender: type,
+    instance: Organization,
+    created: bool,
+    update_fields: frozenset[str] | None = None,
+    **kwargs: Any,
+) -> None:
+    # A directory edit or a retention setting names its fields and moves no basis: re-deriving
+    # every case the organization leads would cost seconds for nothing.
+    if created or (update_fields is not None and not ORGANIZATION_BASES & update_fields):
+        return
+    sync_cases_led_by(instance.pk)
