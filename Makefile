@@ -32,9 +32,13 @@ fuzz: install ## Fuzz the API from its schema as three personas, FUZZ_EXAMPLES r
 
 # The benchmarks write to databases of their own, one per scale, beside DATABASE_URL's:
 # harbor_bench_smoke, harbor_bench_20k, ... (SQLite files in .data/ without DATABASE_URL).
+# The two smoke scales are generated side by side (one per core); their reports follow.
+BENCH_LOG ?= $(or $(HARBOR_DATA_DIR),.data)/bench
 bench-smoke: install ## Query counts at two small scales must be equal (SQLite, or DATABASE_URL's server)
-	$(PY) -m bench.generate --scale smoke
-	$(PY) -m bench.generate --scale smoke3
+	@mkdir -p $(dir $(BENCH_LOG))
+	$(PY) -m bench.generate --scale smoke > $(BENCH_LOG)-smoke.log & \
+	$(PY) -m bench.generate --scale smoke3 > $(BENCH_LOG)-smoke3.log; \
+	status=$$?; wait $$! || status=1; cat $(BENCH_LOG)-smoke.log $(BENCH_LOG)-smoke3.log; exit $$status
 	$(PY) -m bench.query_counts --scales smoke smoke3
 
 bench: install ## 20k and 200k cases on PostgreSQL (DATABASE_URL=postgres://...; BENCHMARKS.md): query counts

@@ -24,6 +24,11 @@ class UserManager(BaseUserManager["User"]):
         fields.update(is_staff=True, is_superuser=True)
         return self.create_user(email, password, **fields)
 
+    def with_email(self, email: str) -> "models.QuerySet[User]":
+        """The account with this address in any letter case, through the unique index on
+        ``LOWER(email)`` (``email__iexact`` compares ``UPPER`` and reads every row)."""
+        return self.alias(email_lower=Lower("email")).filter(email_lower=email.strip().lower())
+
 
 class User(AbstractBaseUser, PermissionsMixin):
     """Anyone who signs in: staff of a member organization, or a young person using the portal.

@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from api.access import request_viewer
 from consent.access_log import note_page_access
-from consent.policy import visible_cases
+from consent.policy import CaseAccess, visible_cases
 
 
 class NewestFirstCursorPagination(CursorPagination):
@@ -21,7 +21,8 @@ class NewestFirstCursorPagination(CursorPagination):
     select_related) and may declare ``access_log_categories`` (what its rows show; default
     every category the viewer may see) and ``access_log_action`` (default ``"list"``). Each
     page then records one access event per case on it (R24), buffered into the request's one
-    bulk insert.
+    bulk insert. What the policy found for those cases stays in ``page_accesses`` for the
+    page's releases (``api.release.ReleasesMixin``).
     """
 
     ordering = "-pk"
@@ -33,8 +34,9 @@ class NewestFirstCursorPagination(CursorPagination):
         self, queryset: QuerySet, request: Request, view: APIView | None = None
     ) -> list[Model] | None:
         page = super().paginate_queryset(queryset, request, view)
+        self.page_accesses: dict[int, CaseAccess | None] = {}
         if page is not None and view is not None:
-            note_page(page, request, view)
+            self.page_accesses = note_page(page, request, view)
         return page
 
 
@@ -44,8 +46,9 @@ def _case_id_of(row: Any, path: str) -> Any:
     return row
 
 
-def note_page(page: Sequence[Any], request: Request, view: APIView) -> None:
-    """Record the page's cases in the access log, if the view lists case data.
+def note_page(page: Sequence[Any], request: Request, view: APIView) -> dict[int, CaseAccess | None]:
+    """Record the page's cases in the access log, if the view lists case data; what the policy
+    found per case.
 
     Records of the young person (identity, family) name the person, not a case: their
     visible cases stand for them, found in one query.
@@ -53,7 +56,7 @@ def note_page(page: Sequence[Any], request: Request, view: APIView) -> None:
     case_field = getattr(view, "access_log_case_field", None)
     person_field = getattr(view, "access_log_person_field", None)
     if not (case_field or person_field) or not page:
-        return
+        return {}
     viewer = request_viewer(request)
     if case_field:
         case_ids = [_case_id_of(row, case_field) for row in page]
@@ -61,7 +64,7 @@ def note_page(page: Sequence[Any], request: Request, view: APIView) -> None:
         people = {_case_id_of(row, person_field) for row in page}
         cases = visible_cases(viewer=viewer).filter(person_id__in=people)
         case_ids = list(cases.values_list("pk", flat=True))
-    note_page_access(
+    return note_page_access(
         viewer=viewer,
         case_ids=[case_id for case_id in case_ids if case_id is not None],
         action=getattr(view, "access_log_action", "list"),

@@ -15,7 +15,13 @@ from rest_framework import serializers
 
 from api.access import ViewerMixin
 from consent.models import REDISCLOSURE_NOTICE
-from consent.policy import NOTHING_RELEASED, Release, releases_for_cases, releases_for_people
+from consent.policy import (
+    NOTHING_RELEASED,
+    Release,
+    releases_for_cases,
+    releases_for_people,
+    releases_from_accesses,
+)
 
 
 def release_envelope(release: Release) -> dict[str, Any]:
@@ -75,11 +81,19 @@ class ReleasesMixin(ViewerMixin):
 
     def releases(self, records: Iterable[Any]) -> dict[int, Release]:
         ids = sorted({attrgetter(self.release_key)(record) for record in records})
+        noted = self._noted_page_accesses()
+        if self.release_scope == "case" and noted and noted.keys() >= set(ids):
+            return releases_from_accesses({case_id: noted[case_id] for case_id in ids})
         batch: Callable[..., dict[int, Release]] = (
             releases_for_people if self.release_scope == "person" else releases_for_cases
         )
         keyword = "person_ids" if self.release_scope == "person" else "case_ids"
         return batch(viewer=self.viewer, **{keyword: ids})
+
+    def _noted_page_accesses(self) -> dict[int, Any]:
+        """What the page's access log entry already found (``api.pagination``), this request."""
+        paginator = getattr(self, "_paginator", None)
+        return getattr(paginator, "page_accesses", None) or {}
 
     def release_context(self, records: Iterable[Any]) -> dict[str, Any]:
         return {"request": self.request, "releases": self.releases(records)}

@@ -5,6 +5,7 @@ from typing import Any
 from rest_framework import serializers
 
 from accounts.models import User
+from api.fast_representation import FastRepresentationMixin
 from api.release import ReleasedFieldsMixin
 from api.serializers_people import PersonRecordSerializer, PersonSerializer
 from cases.categories import DataCategory
@@ -12,7 +13,7 @@ from cases.models import CareTeamMember, Case, Flag, Person
 from providers.models import Organization
 
 
-class StaffSerializer(serializers.ModelSerializer):
+class StaffSerializer(FastRepresentationMixin, serializers.ModelSerializer):
     """A staff member as other staff see them."""
 
     class Meta:
@@ -20,7 +21,7 @@ class StaffSerializer(serializers.ModelSerializer):
         fields = ["id", "full_name", "email"]
 
 
-class CareTeamMemberSerializer(serializers.ModelSerializer):
+class CareTeamMemberSerializer(FastRepresentationMixin, serializers.ModelSerializer):
     """One person's role on a case."""
 
     user_detail = StaffSerializer(source="user", read_only=True)
@@ -35,13 +36,13 @@ class CareTeamMemberSerializer(serializers.ModelSerializer):
         }
 
 
-class FlagSummarySerializer(serializers.ModelSerializer):
+class FlagSummarySerializer(FastRepresentationMixin, serializers.ModelSerializer):
     class Meta:
         model = Flag
         fields = ["id", "kind", "text", "raised_at"]
 
 
-class CaseSerializer(ReleasedFieldsMixin, serializers.ModelSerializer):
+class CaseSerializer(ReleasedFieldsMixin, FastRepresentationMixin, serializers.ModelSerializer):
     """A case with its young person, current care team and current flags.
 
     A partner sees the young person only when identity is released, and never the lead

@@ -2,13 +2,14 @@
 
 from rest_framework import serializers
 
+from api.fast_representation import FastRepresentationMixin
 from api.fields import ChoiceListField, LocalTimeField
 from api.release import ReleasedFieldsMixin
 from cases.categories import DataCategory
 from cases.models import FamilyMember, Person, SafeContactRule
 
 
-class PersonSerializer(serializers.ModelSerializer):
+class PersonSerializer(FastRepresentationMixin, serializers.ModelSerializer):
     """Identity of the young person. Intake needs only a name or alias (R34)."""
 
     declined_fields = ChoiceListField(choices=Person.DECLINABLE_FIELDS, required=False)

@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.memory import peak_rss
 from bench.shape import PERSONA_EMAILS
 from bench.target import bench_base, database_name, ensure_database, scale_url
 
@@ -82,6 +83,7 @@ class ScaleResult:
     runs: list[Run] = field(default_factory=list)
     explain: dict[str, str] = field(default_factory=dict)
     prepared: dict[str, Any] = field(default_factory=dict)
+    memory: dict[str, Any] = field(default_factory=dict)  # gunicorn's peak RSS, bench.memory
     problems: list[str] = field(default_factory=list)
 
 
@@ -546,6 +548,7 @@ def run_scale(
     server = start_server(environment, port, work / "gunicorn.log")
     try:
         load(port, endpoints, result)
+        result.memory = peak_rss(server.pid)  # before stopping: VmHWM of live processes only
     finally:
         stop_server(server)
     log = (work / "gunicorn.log").read_text()
@@ -645,7 +648,17 @@ def report(result: ScaleResult) -> str:
         f"Scale {result.scale}: gunicorn {WORKERS} sync workers, wrk -t1, "
         f"{result.duration} s per row after a 2 s warm-up; queries: server-side, per request"
     )
-    return "\n".join([head, table(result), "", *verdicts(result)])
+    master = str(result.memory.get("pid"))  # the JSON round trip made the keys strings
+    workers = [
+        mib for pid, mib in result.memory.get("processes_mib", {}).items() if str(pid) != master
+    ]
+    memory = (
+        f"gunicorn peak resident memory: largest worker {max(workers):.0f} MiB, "
+        f"master and workers {result.memory['sum_mib']:.0f} MiB"
+        if workers
+        else "gunicorn peak resident memory: not read"
+    )
+    return "\n".join([head, table(result), "", *verdicts(result), memory])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,7 +11,9 @@ the comparison runs in the same processes, on the same data, as Harbor's own lis
   organization, care team and flags the way Harbor does (``with_case_summary``), so the
   difference is the permission query and the pagination, not a query per row.
 - **ceiling**: a plain Django view that returns the cases whose ids it is given, with the
-  same serializer and loading, and no authentication, policy or access log.
+  same loading and the same fields through Harbor's own faster serializer path
+  (``api.fast_representation``), and no authentication, policy or access log: what Harbor's
+  list would cost if it checked nothing.
 """
 
 from collections.abc import Iterator
@@ -33,6 +35,7 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from accounts.models import User
+from api.fast_representation import FastRepresentationMixin
 from api.serializers_cases import CareTeamMemberSerializer, CaseSerializer, FlagSummarySerializer
 from api.serializers_people import PersonSerializer
 from cases.models import Case, Person
@@ -63,6 +66,17 @@ class StockCaseSerializer(serializers.ModelSerializer):
         model = Case
         fields = CaseSerializer.Meta.fields
         read_only_fields = fields
+
+
+class CeilingPersonSerializer(FastRepresentationMixin, StockPersonSerializer):
+    pass
+
+
+class CeilingCaseSerializer(FastRepresentationMixin, StockCaseSerializer):
+    """The stock fields through the path Harbor's own list uses, so the ceiling stays above
+    Harbor: the difference is the checks, not the serializer."""
+
+    person = CeilingPersonSerializer(read_only=True)
 
 
 @contextmanager
@@ -114,7 +128,7 @@ def ceiling_cases(request: HttpRequest) -> JsonResponse:
     """The cases named by ``?ids=1,2,3`` (at most 50), shaped like the stock list. No checks."""
     ids = [int(part) for part in request.GET.get("ids", "").split(",") if part.isdigit()][:50]
     cases = with_case_summary(Case.objects.filter(pk__in=ids).order_by("-pk"))
-    return JsonResponse({"results": StockCaseSerializer(cases, many=True).data})
+    return JsonResponse({"results": CeilingCaseSerializer(cases, many=True).data})
 
 
 def mirror_guardian_rows(*, now: datetime) -> dict[str, int]:

@@ -3,6 +3,8 @@
 They never decide access: callers pass querysets that consent.policy already filtered.
 """
 
+from collections.abc import Collection
+
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
 from cases.models import CareTeamMember, Case, Flag, Goal, PlannedService, PlanVersion
@@ -26,6 +28,23 @@ def with_case_summary(cases: QuerySet[Case]) -> QuerySet[Case]:
     return cases.select_related("person", "lead_organization").prefetch_related(
         *_summary_prefetches()
     )
+
+
+def with_case_people(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Cases with the young person and lead organization; the team and flags are loaded later
+    with ``load_lead_summaries``, once the page and its releases are known."""
+    return cases.select_related("person", "lead_organization")
+
+
+def load_lead_summaries(cases: list[Case], *, lead_case_ids: Collection[int]) -> None:
+    """Current team and flags for the page's cases the viewer leads, in two queries (none
+    when it leads none); the others get empty lists: a partner is shown neither."""
+    led = [case for case in cases if case.pk in lead_case_ids]
+    for case in cases:
+        if case.pk not in lead_case_ids:
+            case.current_team, case.current_flags = [], []
+    if led:
+        prefetch_related_objects(led, *_summary_prefetches())
 
 
 def load_case_summary(case: Case) -> Case:

@@ -13,6 +13,7 @@ The policy and the doors call the ``note_*`` helpers; they never write rows them
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
@@ -159,7 +160,58 @@ def record_events(events: Sequence[EventDraft], *, request_id: str = "") -> list
             )
             row.hash = prev_hash = event_hash(row)
             rows.append(row)
+        if connection.vendor == "postgresql":
+            return _insert_recordset(rows)
         return AccessEvent.objects.bulk_create(rows)
+
+
+# Column name and PostgreSQL type, in insert order. The chain's own fields only: the id comes
+# back from RETURNING.
+_COLUMNS = (
+    ("at", "timestamptz"),
+    ("user_id", "bigint"),
+    ("organization_id", "bigint"),
+    ("role", "text"),
+    ("case_id", "bigint"),
+    ("categories", "jsonb"),
+    ("action", "text"),
+    ("basis", "text"),
+    ("consent_id", "bigint"),
+    ("purpose", "text"),
+    ("outcome", "text"),
+    ("request_id", "text"),
+    ("sequence", "bigint"),
+    ("prev_hash", "text"),
+    ("hash", "text"),
+)
+
+
+@functools.cache
+def _recordset_insert_sql() -> str:
+    # Built from the constants above and the model's table name: no value is interpolated.
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(name) for name, _ in _COLUMNS)
+    typed = ", ".join(f"{quote(name)} {kind}" for name, kind in _COLUMNS)
+    return (
+        f"INSERT INTO {quote(AccessEvent._meta.db_table)} ({names}) "  # noqa: S608
+        f'SELECT {names} FROM jsonb_to_recordset(%s::jsonb) AS t({typed}) RETURNING "id"'
+    )
+
+
+def _insert_recordset(rows: list[AccessEvent]) -> list[AccessEvent]:
+    """The page's events as one JSON parameter that PostgreSQL turns into rows: a page of 50
+    events is the hot path of every list (R24), and one string is far cheaper to send than
+    fifteen arrays or the ORM's per-value compiling. Times go as ISO strings with their offset,
+    exactly the instants the hashes cover."""
+    records = [{name: getattr(row, name) for name, _ in _COLUMNS} for row in rows]
+    for record in records:
+        record["at"] = record["at"].isoformat()
+    with connection.cursor() as cursor:
+        cursor.execute(_recordset_insert_sql(), [json.dumps(records)])
+        for row, (pk,) in zip(rows, cursor.fetchall(), strict=True):
+            row.pk = pk
+            row._state.adding = False
+    return rows
 
 
 def verify_chain(*, chunk_size: int = 2000) -> BrokenLink | None:
@@ -424,15 +476,16 @@ def note_page_access(
     case_ids: Iterable[int],
     action: str = LIST,
     categories: Iterable[str] | None = None,
-) -> None:
+) -> dict[int, CaseAccess | None]:
     """A list page showed records of these cases: one event per case, no query per row.
 
     A case seen through no case-level basis (an incoming referral's) is still recorded, with
-    no basis named.
+    no basis named. Returns what was found per case (None: no case-level basis), so the page's
+    releases need not be looked up a second time (``consent.policy.releases_from_accesses``).
     """
     ordered = list(dict.fromkeys(case_ids))
     if not ordered:
-        return
+        return {}
     accesses = accesses_for_cases(viewer=viewer, case_ids=ordered)
     wanted = None if categories is None else frozenset(categories)
     events: list[EventDraft] = []
@@ -456,3 +509,4 @@ def note_page_access(
                 )
             )
     note_many(events)
+    return {case_id: accesses.get(case_id) for case_id in ordered}

@@ -42,7 +42,7 @@ def add_membership(
             }
         )
     email = email.strip().lower()
-    user = User.objects.filter(email__iexact=email).first()
+    user = User.objects.with_email(email).first()
     if user is None:
         user = User.objects.create_user(email=email, password=None, full_name=full_name)
     if hasattr(user, "person"):

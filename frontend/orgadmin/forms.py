@@ -16,7 +16,7 @@ class AddMemberForm(forms.Form):
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
-        if not User.objects.filter(email__iexact=email, is_active=True).exists():
+        if not User.objects.with_email(email).filter(is_active=True).exists():
             raise forms.ValidationError(_("No active Harbor account has this e-mail address."))
         return email
 

@@ -19,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("email")
 
     def handle(self, *args: Any, email: str, **options: Any) -> None:
-        user = User.objects.filter(email__iexact=email.strip()).first()
+        user = User.objects.with_email(email).first()
         if user is None:
             raise CommandError("No account has that e-mail address.")
         reset_second_factor(user)
