@@ -92,7 +92,7 @@ class ReleasesMixin(ViewerMixin):
 
     def _noted_page_accesses(self) -> dict[int, Any]:
         """What the page's access log entry already found (``api.pagination``), this request."""
-        paginator = getattr(self, "_paginator", None)
+        paginator = getattr(self, "paginator", None)  # GenericAPIView's, None when unpaged
         return getattr(paginator, "page_accesses", None) or {}
 
     def release_context(self, records: Iterable[Any]) -> dict[str, Any]:

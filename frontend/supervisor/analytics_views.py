@@ -24,7 +24,7 @@ from frontend.csv_download import csv_response
 from frontend.supervisor import analytics_tables as tables
 from frontend.supervisor.analytics_forms import PeriodForm
 from frontend.supervisor.analytics_lists import list_table
-from providers.models import Organization
+from frontend.supervisor.params import int_param, supervised_organization
 from tasks import continuity
 from tasks.analytics.drilldown import advocate_name, figure_rows, partner_name
 from tasks.analytics.figures import (
@@ -49,26 +49,10 @@ EXPORT = "export"
 PLAN_LISTS = frozenset({Figure.SERVICES_LAPSED, Figure.PLANS_OVERDUE})
 
 
-def _int_param(request: HttpRequest, name: str) -> int | None:
-    value = request.GET.get(name)
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except ValueError as exc:
-        raise Http404("No such record.") from exc
-
-
 def _advocate_param(request: HttpRequest) -> AdvocateChoice:
     if request.GET.get("advocate") == NO_PRIMARY:
         return NO_PRIMARY
-    return _int_param(request, "advocate")
-
-
-def _organization(request: HttpRequest, viewer: Viewer) -> Organization:
-    return continuity.access_supervised_organization(
-        viewer=viewer, organization_id=_int_param(request, "organization")
-    )
+    return int_param(request, "advocate")
 
 
 def _today(now: datetime, rules: ContinuityRules) -> date:
@@ -86,7 +70,7 @@ def _csv(table: tables.Table, filename: str) -> HttpResponse:
 
 
 def _page_context(request: HttpRequest, viewer: Viewer) -> tuple[dict, PeriodForm]:
-    organization = _organization(request, viewer)
+    organization = supervised_organization(request, viewer)
     rules = rules_for(organization.pk)
     now = timezone.now()
     form = _period_form(request, rules, now)
@@ -161,7 +145,7 @@ def _list(
 ) -> tuple[dict, PeriodForm]:
     figure = _figure(kind)
     viewer = page_viewer(request)
-    organization = _organization(request, viewer)
+    organization = supervised_organization(request, viewer)
     rules = rules_for(organization.pk)
     now = timezone.now()
     form = _period_form(request, rules, now)
@@ -170,7 +154,7 @@ def _list(
         return context, form
     period = form.cleaned_data["period"]
     advocate = _advocate_param(request)
-    partner_id = _int_param(request, "partner") if figure in REFERRAL_FIGURES else None
+    partner_id = int_param(request, "partner") if figure in REFERRAL_FIGURES else None
     names = {
         "advocate_name": advocate_name(advocate=advocate, organization_id=organization.pk),
         "partner_name": partner_name(partner_id=partner_id),

@@ -24,7 +24,7 @@ from consent.access_log import note_page_access
 from consent.policy import Action, Role, Viewer, access_case
 from frontend.access import page_viewer, staff_page
 from frontend.supervisor.forms import PrimaryAdvocateForm, ReassignFollowUpForm
-from providers.models import Organization
+from frontend.supervisor.params import int_param, supervised_organization
 from tasks import continuity
 from tasks.access import access_follow_up
 from tasks.continuity import ListKind, ReferralAge
@@ -40,22 +40,6 @@ TITLES = {
     ListKind.EXPIRING: gettext_lazy("Consents expiring within 30 days"),
     ListKind.CASELOAD: gettext_lazy("Open cases by primary advocate"),
 }
-
-
-def _int_param(request: HttpRequest, name: str) -> int | None:
-    value = request.GET.get(name)
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except ValueError as exc:
-        raise Http404("No such record.") from exc
-
-
-def _organization(request: HttpRequest, viewer: Viewer) -> Organization:
-    return continuity.access_supervised_organization(
-        viewer=viewer, organization_id=_int_param(request, "organization")
-    )
 
 
 def _list_url(kind: ListKind, organization_id: int, **params: object) -> str:
@@ -77,7 +61,7 @@ def _apply_errors(form: object, exc: ValidationError, renamed: dict[str, str]) -
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     viewer = page_viewer(request)
-    organization = _organization(request, viewer)
+    organization = supervised_organization(request, viewer)
     board = continuity.continuity_dashboard(
         viewer=viewer, organization=organization, now=timezone.now()
     )
@@ -142,7 +126,7 @@ def _rows(
     if kind is ListKind.EXPIRING:
         rows = continuity.expiring_consents(**scope, now=now).select_related("recipient")
         return rows.order_by("expires_at", "pk"), {}
-    advocate_id = _int_param(request, "advocate")
+    advocate_id = int_param(request, "advocate")
     rows = continuity.with_primary_advocate(continuity.open_cases(**scope, advocate_id=advocate_id))
     return rows.order_by("pk"), {"advocate_id": advocate_id}
 
@@ -168,7 +152,7 @@ def work_list(request: HttpRequest, kind: str) -> HttpResponse:
     except ValueError as exc:
         raise Http404("No such list.") from exc
     viewer = page_viewer(request)
-    organization = _organization(request, viewer)
+    organization = supervised_organization(request, viewer)
     rows, extra = _rows(list_kind, viewer, organization.pk, request)
     rows = list(rows[:LIST_LIMIT])
     if list_kind is ListKind.CASELOAD and extra["advocate_id"] is not None:
