@@ -2,10 +2,11 @@
 
 Each test fails when one rule of ``consent/policy.py``, ``consent/permissions.py`` or the
 consent services is changed: a consent or a guardian row at the exact instant it starts or
-expires (the clock frozen on the boundary; R14 "from the second it expires"), the organization
-admin role counted as staff, a revoked consent whose guardian rows are still in place, a
-primary advocate whose place on the care team ended, an inactive user, and the case-row lock
-that keeps two concurrent syncs of one case from racing (two real PostgreSQL transactions).
+expires (the clock frozen on the boundary; R14 "from the second it expires"), a drafted
+consent's period at its limits (R01), the organization admin role counted as staff, a revoked
+consent whose guardian rows are still in place, a primary advocate whose place on the care
+team ended, an inactive user, and the case-row lock that keeps two concurrent syncs of one
+case from racing (two real PostgreSQL transactions).
 """
 
 import threading
@@ -226,6 +227,8 @@ def test_r14_a_sync_at_the_re_signing_deadline_leaves_no_rows(world, awaiting_si
     clock.move_to(awaiting_signature.resign_due_at - TICK)
     sync_case_permissions(world.case.pk)
     assert VIEW_CASE in _partner_rows(world)
+    ends = CaseGroupObjectPermission.objects.values_list("valid_until", flat=True).distinct()
+    assert list(ends) == [awaiting_signature.resign_due_at]  # not the later expiry
     clock.move_to(awaiting_signature.resign_due_at)
     sync_case_permissions(world.case.pk)
     assert _partner_rows(world) == set()
@@ -235,6 +238,38 @@ def test_r14_the_sweep_expires_a_consent_at_its_re_signing_deadline(world, await
     deadline = awaiting_signature.resign_due_at
     assert services.expire_due_consents(now=deadline - TICK) == 0
     assert services.expire_due_consents(now=deadline) == 1
+
+
+# -- a consent's period when it is drafted (R01) ---------------------------------------------
+
+
+def _period_errors(world: World, starts_at: datetime, expires_at: datetime) -> list[str]:
+    return services.term_errors(
+        case=world.case,
+        recipient=world.partner,
+        categories=["plan"],
+        purpose=Consent.Purpose.REFERRAL,
+        purpose_text="",
+        starts_at=starts_at,
+        expires_at=expires_at,
+    ).get("expires_at", [])
+
+
+def test_r01_an_expiry_at_the_second_of_the_start_is_refused(world, clock, start):
+    later = start + DAY
+    assert _period_errors(world, later, later)
+    assert not _period_errors(world, later, later + TICK)
+
+
+def test_r01_an_expiry_at_this_very_second_is_refused(world, clock, start):
+    assert _period_errors(world, start - DAY, start)
+    assert not _period_errors(world, start - DAY, start + TICK)
+
+
+def test_r01_a_period_of_exactly_the_maximum_is_allowed(world, clock, start, settings):
+    settings.HARBOR = {**settings.HARBOR, "CONSENT_MAX_DAYS": 30}
+    assert not _period_errors(world, start, start + 30 * DAY)
+    assert _period_errors(world, start, start + 30 * DAY + TICK)
 
 
 # -- organization admins are not staff ------------------------------------------------------
