@@ -17,4 +17,4 @@ RUN pip install . \
 
 USER harbor
 EXPOSE 8000
-CMD ["gunicorn", "coordination.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "coordination.wsgi", "--config", "python:coordination.gunicorn_conf", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

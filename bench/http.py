@@ -367,6 +367,8 @@ def start_server(environment: dict[str, str], port: int, log: Path) -> subproces
     command = [
         str(gunicorn),
         "coordination.wsgi",
+        "--config",  # as in production: query strings' values masked in its logs
+        "python:coordination.gunicorn_conf",
         "--workers",
         str(WORKERS),
         "--bind",

@@ -1,8 +1,12 @@
 """Structured logs without personal data, and a request id that ties them together.
 
 Every record becomes one JSON line. Before it is written, the values of known personal fields
-(in the record's ``extra`` or in dict arguments) are replaced by a mask, and e-mail addresses
-and phone-number-like strings are masked in the message and any traceback. Each request's id
+(in the record's ``extra`` or in dict arguments) are replaced by a mask, and e-mail addresses,
+phone-number-like strings and the values of URLs' query strings are masked in the message and
+any traceback: the caseload search and the directory filters carry what was typed in the query
+(``/cases/?q=<alias>``), and every request line the servers log passes through ``mask_text``
+(runserver's ``django.server`` here, gunicorn's access and error logs in
+``coordination.gunicorn_conf``). Each request's id
 (the access log's, returned in ``X-Request-ID``) is stamped on every record of that request and
 shown on error pages, so an operator finds the log lines of a report without any case data.
 """
@@ -35,6 +39,11 @@ PERSONAL_FIELDS = frozenset(
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Digits with the separators phone numbers are written with; see _phone_mask for the count.
 PHONE = re.compile(r"(?<![\w.-])(?<!\d:)\+?\(?\d[\d\s().-]{5,}\d(?![\w-])")
+# A URL's query string: a "?" right after a path, host or file name, up to a space, a quote, an
+# angle bracket or the fragment. A "?" after a space or a bracket (prose, SQL placeholders) is not.
+URL_QUERY = re.compile(r"(?<=[\w/.%~-])\?([^\s\"'<>#]+)")
+# One parameter of a query string: name=value, or a bare word (which may be typed text too).
+_PARAMETER = re.compile(r"([^&;=]*)=([^&;]*)|([^&;=]+)")
 # ISO dates and times ("2026-11-29 15:39") look like digit runs too, and carry no one's number.
 _DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}(:\d{2})*)?$|^\d{1,2}:\d{2}")
 
@@ -51,9 +60,27 @@ def _phone_mask(match: re.Match[str]) -> str:
     return MASK
 
 
+def _mask_parameter(match: re.Match[str]) -> str:
+    name, value, bare = match.groups()
+    if bare is not None:
+        return MASK
+    return f"{name}={MASK}" if value else match.group()
+
+
+def mask_query(query: str) -> str:
+    """A query string with every value masked and the parameter names kept:
+    ``q=Ana&page=2`` becomes ``q=[masked]&page=[masked]``."""
+    return _PARAMETER.sub(_mask_parameter, query)
+
+
+def _url_query_mask(match: re.Match[str]) -> str:
+    return "?" + mask_query(match.group(1))
+
+
 def mask_text(text: str) -> str:
-    """Mask e-mail addresses and phone-number-like strings; keep the rest readable."""
-    return PHONE.sub(_phone_mask, EMAIL.sub(MASK, text))
+    """Mask query-string values in URLs, e-mail addresses and phone-number-like strings; keep
+    the rest readable."""
+    return PHONE.sub(_phone_mask, EMAIL.sub(MASK, URL_QUERY.sub(_url_query_mask, text)))
 
 
 def mask_value(key: str, value: Any) -> Any:

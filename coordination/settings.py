@@ -401,9 +401,10 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = env.list("AXES_IP_HEADERS", default=["REMOTE
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=None)
 AXES_VERBOSE = False
 
-# JSON lines with the request's id; personal fields, e-mail addresses and phone numbers masked
-# before anything is written (coordination.logging). Django's "django" logger is redefined so
-# its default AdminEmailHandler (which would mail a 500's request and POST data) is gone.
+# JSON lines with the request's id; personal fields, e-mail addresses, phone numbers and the
+# values of query strings masked before anything is written (coordination.logging). Django's
+# "django" logger is redefined so its default AdminEmailHandler (which would mail a 500's request
+# and POST data) is gone.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -422,5 +423,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # runserver's request lines (serve_embedded, `make demo`): Django's default handler for
+        # them would print the query string's values; the console handler masks them (R25).
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }

@@ -53,8 +53,12 @@ def _permissions_for_transactional_tests(request: pytest.FixtureRequest) -> None
     emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
 
 
+_POSTGRES_ONLY = pytest.StashKey[int]()
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """PostgreSQL-only tests (row locks, triggers) are deselected, not skipped, on SQLite."""
+    """PostgreSQL-only tests (row locks, triggers) are deselected, not skipped, on SQLite;
+    the summary says how many and why (``pytest_terminal_summary``)."""
     if connection.vendor == "postgresql":
         return
     keep, drop = [], []
@@ -63,6 +67,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+        config.stash[_POSTGRES_ONLY] = len(drop)
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """The reason pyproject.toml promises for the PostgreSQL-only tests left out on SQLite."""
+    deselected = config.stash.get(_POSTGRES_ONLY, 0)
+    if deselected:
+        terminalreporter.write_line(
+            f"{deselected} tests deselected: they need PostgreSQL (row locks, triggers); "
+            "set DATABASE_URL=postgres://... to run them.",
+            yellow=True,
+        )
 
 
 @dataclass

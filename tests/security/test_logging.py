@@ -114,9 +114,10 @@ def configured_handlers(name: str) -> list[logging.Handler]:
 
 
 def test_the_configured_handlers_mask_and_no_mail_goes_to_admins() -> None:
-    for name in ("", "django", "django.request"):
+    for name in ("", "django", "django.request", "django.server"):
         for handler in configured_handlers(name):
             assert isinstance(handler.formatter, JsonFormatter), name
             assert any(isinstance(f, PersonalDataFilter) for f in handler.filters), name
             assert type(handler).__name__ != "AdminEmailHandler", name
     assert configured_handlers("") and configured_handlers("django")
+    assert configured_handlers("django.server")  # runserver's request lines (R25)
