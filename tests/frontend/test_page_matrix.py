@@ -53,6 +53,8 @@ OPEN_ROUTES = {
     "two-factor-backup-codes",
     "two-factor-turn-off",
     "sign-out-everywhere",
+    # A young person redeems the code their advocate gave (tests/frontend/test_portal_activation).
+    "portal-activate",
 }
 TARGETS: dict[str, PageTarget] = {
     **targets_advocate.TARGETS,
