@@ -49,6 +49,7 @@ OPEN_ROUTES = {
     # Each person's sign-in steps and account security (tests/frontend/test_two_factor_pages.py).
     "two-factor-verify",
     "account-security",
+    "password-change",
     "two-factor-set-up",
     "two-factor-backup-codes",
     "two-factor-turn-off",
