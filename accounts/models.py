@@ -24,6 +24,24 @@ class UserManager(BaseUserManager["User"]):
         fields.update(is_staff=True, is_superuser=True)
         return self.create_user(email, password, **fields)
 
+    def create_portal_user(self, *, sign_in_name: str, password: str) -> "User":
+        """A young person's portal login: a sign-in name of their choosing, no e-mail needed."""
+        user = self.model(email=None, sign_in_name=sign_in_name.strip())
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def get_by_natural_key(self, username: str | None) -> "User":
+        """Sign in with an e-mail address or, for a portal login, the sign-in name (which
+        never holds an "@"), in any letter case."""
+        value = (username or "").strip()
+        if "@" in value:
+            return self.with_email(value).get()
+        return self.with_sign_in_name(value).get()
+
+    def with_sign_in_name(self, name: str) -> "models.QuerySet[User]":
+        return self.alias(name_lower=Lower("sign_in_name")).filter(name_lower=name.strip().lower())
+
     def with_email(self, email: str) -> "models.QuerySet[User]":
         """The account with this address in any letter case, through the unique index on
         ``LOWER(email)`` (``email__iexact`` compares ``UPPER`` and reads every row)."""
@@ -36,7 +54,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     Being a superuser or Django staff grants no case data: only the access policy does.
     """
 
-    email = models.EmailField("e-mail address", max_length=254, unique=True)
+    # Staff sign in with an e-mail address; a young person may have none (R42).
+    email = models.EmailField("e-mail address", max_length=254, unique=True, null=True, blank=True)
+    sign_in_name = models.CharField(
+        max_length=40,
+        null=True,
+        blank=True,
+        help_text="A portal login's own sign-in name, chosen by the young person (R42).",
+    )
     full_name = models.CharField(max_length=150, blank=True)
     preferred_language = models.CharField(
         max_length=8, choices=[("en", "English"), ("es", "Español")], default="en"
@@ -59,6 +84,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_unique_ci"),
+            models.UniqueConstraint(Lower("sign_in_name"), name="user_sign_in_name_unique_ci"),
+            models.CheckConstraint(
+                condition=models.Q(email__isnull=False) | models.Q(sign_in_name__isnull=False),
+                name="user_has_an_email_or_sign_in_name",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -76,4 +106,5 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def clean(self) -> None:
         super().clean()
-        self.email = self.email.strip().lower()
+        if self.email:
+            self.email = self.email.strip().lower()

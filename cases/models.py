@@ -818,3 +818,7 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return f"contact {self.pk}"
+
+
+# A model of this app kept in its own module, imported here so Django registers it.
+from cases.portal_access import PortalActivation  # noqa: E402, F401

@@ -58,6 +58,7 @@ class Action(StrEnum):
     TRANSFER = "transfer"
     APPROVE_PLAN = "approve_plan"
     GIVE_CONSENT = "give_consent"  # the young person signs or withdraws their own consents
+    MANAGE_PORTAL = "manage_portal"  # give, renew or end the young person's portal login (R42)
 
 
 class Basis(StrEnum):
@@ -75,8 +76,8 @@ _STAFF_WORK = frozenset(
 )
 ALLOWED_ACTIONS: Mapping[Basis, frozenset[Action]] = MappingProxyType(
     {
-        Basis.CARE_TEAM: _STAFF_WORK,
-        Basis.PRIMARY: _STAFF_WORK | {Action.MANAGE_TEAM},
+        Basis.CARE_TEAM: _STAFF_WORK | {Action.MANAGE_PORTAL},
+        Basis.PRIMARY: _STAFF_WORK | {Action.MANAGE_TEAM, Action.MANAGE_PORTAL},
         Basis.SUPERVISOR: _STAFF_WORK | {Action.MANAGE_TEAM},
         Basis.SUBJECT: frozenset({Action.VIEW, Action.APPROVE_PLAN, Action.GIVE_CONSENT}),
         Basis.CONSENT: frozenset({Action.VIEW}),

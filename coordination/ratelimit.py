@@ -31,6 +31,7 @@ LIMITED_ROUTES = {
     "frontend:sign-in": "SIGN_IN_RATE",
     "frontend:password-reset": "PASSWORD_RESET_RATE",
     "frontend:two-factor-verify": "TWO_FACTOR_RATE",
+    "frontend:portal-activate": "PORTAL_ACTIVATION_RATE",
     "auth-token": "API_TOKEN_RATE",
     "api:auth-token": "API_TOKEN_RATE",
 }

@@ -313,6 +313,9 @@ HARBOR = {
     "PASSWORD_RESET_RATE": env.str("HARBOR_PASSWORD_RESET_RATE", default="5/m"),
     "TWO_FACTOR_RATE": env.str("HARBOR_TWO_FACTOR_RATE", default="10/m"),
     "API_TOKEN_RATE": env.str("HARBOR_API_TOKEN_RATE", default="10/m"),
+    # R42: a portal activation code works this many hours; its page is rate limited per address.
+    "PORTAL_CODE_HOURS": env.int("HARBOR_PORTAL_CODE_HOURS", default=72),
+    "PORTAL_ACTIVATION_RATE": env.str("HARBOR_PORTAL_ACTIVATION_RATE", default="10/m"),
 }
 # R37: Fernet keys for the encrypted fields (cases.encryption), comma-separated, newest first.
 # Unset in development: one key derived from SECRET_KEY. Production must set it (harbor.E005).

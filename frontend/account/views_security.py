@@ -35,23 +35,25 @@ def _must_keep_second_factor(request: HttpRequest) -> bool:
     return two_factor.must_use_second_factor(request.user, page_viewer(request).roles)
 
 
-def _locked(request: HttpRequest) -> bool:
+def locked_to_second_factor(request: HttpRequest) -> bool:
     """A person with a second factor changes it only from a session that passed it."""
     return not two_factor.session_is_verified(request) and two_factor.has_confirmed_device(
         request.user
     )
 
 
-def _render(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200):
+def render_account_page(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
     context = {"base_template": _base_template(request), **context}
     return no_store(render(request, template, context, status=status))
 
 
 @login_required
 def security(request: HttpRequest) -> HttpResponse:
-    if _locked(request):
+    if locked_to_second_factor(request):
         return to_second_factor(request)
-    return _render(
+    return render_account_page(
         request,
         "frontend/account/security.html",
         {
@@ -66,7 +68,7 @@ def security(request: HttpRequest) -> HttpResponse:
 @login_required
 def set_up(request: HttpRequest) -> HttpResponse:
     """Pair an authenticator app: scan the code (or type the key), then enter what it shows."""
-    if _locked(request):
+    if locked_to_second_factor(request):
         return to_second_factor(request)
     device = two_factor.pending_app_device(request.user)
     form = ConfirmAppForm(request.POST or None)
@@ -76,13 +78,13 @@ def set_up(request: HttpRequest) -> HttpResponse:
             app, codes = confirmed
             request.session.cycle_key()
             two_factor.mark_session_verified(request, app)
-            return _render(
+            return render_account_page(
                 request,
                 "frontend/account/backup_codes.html",
                 {"codes": codes, "next_url": safe_next(request, ""), "first_time": True},
             )
         form.add_error("code", _("That code did not work. Check the app's current code."))
-    return _render(
+    return render_account_page(
         request,
         "frontend/account/set_up.html",
         {
@@ -99,10 +101,10 @@ def set_up(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def new_backup_codes(request: HttpRequest) -> HttpResponse:
-    if _locked(request) or not two_factor.has_confirmed_device(request.user):
+    if locked_to_second_factor(request) or not two_factor.has_confirmed_device(request.user):
         return to_second_factor(request)
     codes = two_factor.replace_backup_codes(request.user)
-    return _render(
+    return render_account_page(
         request,
         "frontend/account/backup_codes.html",
         {"codes": codes, "next_url": "", "first_time": False},
@@ -115,7 +117,7 @@ def turn_off(request: HttpRequest) -> HttpResponse:
     """Young people may turn the second factor off; staff may not (R36)."""
     if _must_keep_second_factor(request):
         return no_store(HttpResponse(status=403))
-    if _locked(request):
+    if locked_to_second_factor(request):
         return to_second_factor(request)
     two_factor.remove_second_factor(request.user)
     messages.success(request, _("Two-step sign-in is off. You can turn it on again here."))
@@ -126,7 +128,7 @@ def turn_off(request: HttpRequest) -> HttpResponse:
 @login_required
 def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
     """End every session of this person, this one included, and every API token."""
-    if _locked(request):
+    if locked_to_second_factor(request):
         return to_second_factor(request)
     end_every_session(request.user)
     logout(request)

@@ -293,3 +293,13 @@ class CancelFollowUpForm(forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class PortalCodeForm(forms.Form):
+    """The language the printed slip is in: the one the young person reads best."""
+
+    language = forms.ChoiceField(
+        label=_("Language of the slip"),
+        choices=[("en", "English"), ("es", "Español")],
+        initial="en",
+    )

@@ -17,6 +17,7 @@ from cases.models import Case, Contact, PlannedService, Referral, SafeContactRul
 from cases.safe_contact import needs_reconfirmation
 from cases.selectors import goals_with_services, load_case_summary, with_case_summary
 from cases.services.intake import open_case
+from cases.services.portal_access import portal_status
 from consent.access_log import note_page_access
 from consent.models import Consent
 from consent.policy import (
@@ -186,6 +187,8 @@ def case_context(request: HttpRequest, case_id: int) -> dict:
         .order_by("user__full_name", "pk"),
         "consents_in_force": in_force,
         "consents_waiting": waiting,
+        "portal": portal_status(person=case.person),
+        "manages_portal": Action.MANAGE_PORTAL in access.actions,
         "now": now,
         "recent": RECENT,
     }

@@ -13,3 +13,36 @@ class PlanChangesForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
+
+
+class ActivateForm(forms.Form):
+    """The code an advocate gave, and the sign-in name and password the young person chooses."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=40,
+        help_text=_("Like ABCD-EFGH-JKMN. Spaces and dashes do not matter."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    sign_in_name = forms.CharField(
+        label=_("Choose a sign-in name"),
+        max_length=40,
+        help_text=_("3 to 40 letters or digits. Not your real name, if you prefer."),
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
+    password1 = forms.CharField(
+        label=_("Choose a password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("The password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", _("The two passwords are not the same."))
+        return data

@@ -2,10 +2,17 @@
 
 from django.urls import path
 
-from frontend.portal import views_consents, views_export, views_plan, views_records
+from frontend.portal import (
+    views_activate,
+    views_consents,
+    views_export,
+    views_plan,
+    views_records,
+)
 
 urlpatterns = [
     path("", views_plan.home, name="portal-home"),
+    path("activate/", views_activate.activate, name="portal-activate"),
     path("plan/<int:version_id>/approve/", views_plan.approve_plan, name="portal-plan-approve"),
     path("plan/<int:version_id>/changes/", views_plan.plan_changes, name="portal-plan-changes"),
     path("notices/<int:notice_id>/read/", views_plan.notice_read, name="portal-notice-read"),

@@ -30,6 +30,10 @@ TARGETS: dict[str, PageTarget] = {
     "contact-new": PageTarget(kwargs=_case, readers=LEAD_STAFF, writers=LEAD_STAFF, post=True),
     "note-new": PageTarget(kwargs=_case, readers=LEAD_STAFF, writers=LEAD_STAFF, post=True),
     "safe-contact": PageTarget(kwargs=_case, readers=LEAD_STAFF, writers=LEAD_STAFF, post=True),
+    # The young person's portal login (R42): only the care team gives, renews or ends it.
+    "portal-access": PageTarget(
+        kwargs=_case, readers=("advocate",), writers=("advocate",), post=True
+    ),
     "follow-ups": PageTarget(readers=STAFF),
     "follow-up-complete": PageTarget(
         kwargs=_follow_up, readers=LEAD_STAFF, writers=LEAD_STAFF, post=True

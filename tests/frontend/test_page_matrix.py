@@ -49,10 +49,13 @@ OPEN_ROUTES = {
     # Each person's sign-in steps and account security (tests/frontend/test_two_factor_pages.py).
     "two-factor-verify",
     "account-security",
+    "password-change",
     "two-factor-set-up",
     "two-factor-backup-codes",
     "two-factor-turn-off",
     "sign-out-everywhere",
+    # A young person redeems the code their advocate gave (tests/frontend/test_portal_activation).
+    "portal-activate",
 }
 TARGETS: dict[str, PageTarget] = {
     **targets_advocate.TARGETS,
