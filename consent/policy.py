@@ -41,10 +41,11 @@ from consent.models import (
     ConsentStatus,
 )
 from consent.permissions import VIEW_CASE, case_permission_ids
-from providers.models import Membership
+from providers.models import CASE_READING_ROLES, Membership, MembershipChange
 
 Role = Membership.Role
-STAFF_ROLES = frozenset({Role.ADVOCATE, Role.SUPERVISOR, Role.INTAKE})
+# The roles that reach case data here are the ones providers/ refuses as a self-grant: one set.
+STAFF_ROLES = CASE_READING_ROLES
 
 
 class Action(StrEnum):
@@ -464,6 +465,12 @@ def visible_memberships(*, viewer: Viewer) -> QuerySet[Membership]:
     """Own memberships, and those of organizations the viewer administers or supervises."""
     managed = viewer.organizations_with(Role.ORG_ADMIN, Role.SUPERVISOR)
     return Membership.objects.filter(Q(user_id=viewer.user_id) | Q(organization_id__in=managed))
+
+
+def visible_membership_changes(*, viewer: Viewer) -> QuerySet[MembershipChange]:
+    """Role changes of organizations the viewer administers or supervises (issue 16)."""
+    managed = viewer.organizations_with(Role.ORG_ADMIN, Role.SUPERVISOR)
+    return MembershipChange.objects.filter(organization_id__in=managed)
 
 
 def visible_notes(*, viewer: Viewer) -> QuerySet[CaseNote]:
