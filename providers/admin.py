@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
 
-from providers.models import Membership, MembershipChange, Organization, ServiceType
+from providers.models import Membership, Organization, ServiceType
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -41,10 +41,3 @@ class MembershipAdmin(ReadOnlyAdmin):
     list_filter = ["role", "is_active"]
     search_fields = ["user__email", "organization__name"]
     list_select_related = ["user", "organization"]
-
-
-@admin.register(MembershipChange)
-class MembershipChangeAdmin(ReadOnlyAdmin):
-    list_display = ["at", "organization", "actor", "member", "action", "from_role", "to_role"]
-    list_filter = ["action", "to_role"]
-    list_select_related = ["organization", "actor", "member"]
