@@ -10,8 +10,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.access import ViewerMixin, request_viewer
-from consent.policy import can_manage_memberships, visible_memberships
-from providers.models import Membership, Organization, ServiceType
+from consent.policy import (
+    can_manage_memberships,
+    visible_membership_changes,
+    visible_memberships,
+)
+from providers.models import Membership, MembershipChange, Organization, ServiceType
 from providers.services import add_membership, set_membership_active
 
 
@@ -109,7 +113,7 @@ class MembershipViewSet(
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         self._require_admin(data["organization"].pk)
-        membership = add_membership(**data)
+        membership = add_membership(**data, actor=request.user)
         return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=MembershipSerializer)
@@ -119,7 +123,9 @@ class MembershipViewSet(
         membership = self.get_object()
         self._require_admin(membership.organization_id)
         return Response(
-            MembershipSerializer(set_membership_active(membership=membership, active=False)).data
+            MembershipSerializer(
+                set_membership_active(membership=membership, active=False, actor=request.user)
+            ).data
         )
 
     @extend_schema(request=None, responses=MembershipSerializer)
@@ -129,8 +135,45 @@ class MembershipViewSet(
         membership = self.get_object()
         self._require_admin(membership.organization_id)
         return Response(
-            MembershipSerializer(set_membership_active(membership=membership, active=True)).data
+            MembershipSerializer(
+                set_membership_active(membership=membership, active=True, actor=request.user)
+            ).data
         )
+
+
+class MembershipChangeSerializer(serializers.ModelSerializer):
+    actor_email = serializers.EmailField(source="actor.email", read_only=True, default=None)
+    member_email = serializers.EmailField(source="member.email", read_only=True)
+
+    class Meta:
+        model = MembershipChange
+        fields = [
+            "id",
+            "organization",
+            "actor",
+            "actor_email",
+            "member",
+            "member_email",
+            "action",
+            "from_role",
+            "to_role",
+            "from_active",
+            "to_active",
+            "at",
+        ]
+        read_only_fields = fields
+
+
+class MembershipChangeViewSet(ViewerMixin, viewsets.ReadOnlyModelViewSet):
+    """Every role given, suspended, restored or changed at organizations you administer or
+    supervise, newest first: who did it, to whom, from what to what, when. Append-only; a null
+    ``actor`` is the site operator."""
+
+    serializer_class = MembershipChangeSerializer
+    filterset_fields = ["organization", "action"]
+
+    def get_queryset(self) -> QuerySet[MembershipChange]:
+        return visible_membership_changes(viewer=self.viewer).select_related("actor", "member")
 
 
 class MeSerializer(serializers.Serializer):

@@ -1,5 +1,6 @@
 """Referrals: the lead organization drafts, sends and withdraws them; the receiving organization
-accepts or declines, delivers and closes them. The receiver never sees the case or the person."""
+accepts or declines, delivers and closes them. The receiver never sees the case or the person,
+and once no consent in force covers a referral it sees only the closing record (R13)."""
 
 from typing import Any
 
@@ -25,13 +26,16 @@ from api.serializers_referrals import (
 )
 from cases.models import PlannedService, Referral
 from cases.services import referrals
-from consent.disclosures import accept_referral, send_referral
+from consent import disclosures
 from consent.policy import (
     Action,
+    ReferralRelease,
     access_case,
     access_incoming_referral,
     access_outgoing_referral,
     is_recipient_of,
+    note_incoming_referral_reads,
+    referral_releases,
     visible_case_ids,
     visible_cases,
     visible_referrals,
@@ -92,12 +96,32 @@ class ReferralViewSet(
     def get_queryset(self) -> QuerySet[Referral]:
         return _with_details(visible_referrals(viewer=self.viewer))
 
-    def _shape(self, referral: Referral) -> dict[str, Any]:
-        incoming = is_recipient_of(viewer=self.viewer, referral=referral)
-        return (IncomingReferralSerializer if incoming else ReferralSerializer)(referral).data
+    def _incoming_releases(self, rows: list[Referral]) -> dict[int, ReferralRelease]:
+        """What the policy releases of each referral the viewer received (one query)."""
+        incoming = [r for r in rows if is_recipient_of(viewer=self.viewer, referral=r)]
+        return referral_releases(incoming)
+
+    def _shape_all(self, rows: list[Referral], *, note_reads: str = "") -> list[dict[str, Any]]:
+        """Each row in the shape the viewer gets; with ``note_reads``, the receiving
+        organization's reads are recorded under that action (a page's list events are
+        written by the paginator)."""
+        releases = self._incoming_releases(rows)
+        if note_reads:
+            received = [r for r in rows if r.pk in releases]
+            note_incoming_referral_reads(
+                viewer=self.viewer, referrals=received, releases=releases, action=note_reads
+            )
+        context = {"releases": releases}
+        return [
+            IncomingReferralSerializer(r, context=context).data
+            if r.pk in releases
+            else ReferralSerializer(r).data
+            for r in rows
+        ]
 
     def _respond(self, referral: Referral, code: int = status.HTTP_200_OK) -> Response:
-        return Response(self._shape(_with_details(Referral.objects).get(pk=referral.pk)), code)
+        fresh = _with_details(Referral.objects).get(pk=referral.pk)
+        return Response(self._shape_all([fresh], note_reads=self.action or "view")[0], code)
 
     def _planned_services(self) -> QuerySet[PlannedService]:
         return PlannedService.objects.filter(
@@ -107,11 +131,11 @@ class ReferralViewSet(
     @extend_schema(responses=REFERRAL_VIEWS)
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response([self._shape(referral) for referral in page])
+        return self.get_paginated_response(self._shape_all(list(page)))
 
     @extend_schema(responses=REFERRAL_VIEW)
     def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(self._shape(self.get_object()))
+        return Response(self._shape_all([self.get_object()], note_reads="view")[0])
 
     @extend_schema(request=ReferralCreateSerializer, responses={201: ReferralSerializer})
     def create(self, request: Request) -> Response:
@@ -142,7 +166,7 @@ class ReferralViewSet(
     def send(self, request: Request, pk: str) -> Response:
         """Send the draft to the receiving organization."""
         referral = access_outgoing_referral(viewer=self.viewer, referral_id=int(pk))
-        return self._respond(send_referral(referral=referral, actor=request.user))
+        return self._respond(disclosures.send_referral(referral=referral, actor=request.user))
 
     @extend_schema(request=MoveNoteSerializer, responses=ReferralSerializer)
     @action(detail=True, methods=["post"])
@@ -163,7 +187,7 @@ class ReferralViewSet(
         referral = access_incoming_referral(viewer=self.viewer, referral_id=int(pk))
         serializer = MoveNoteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        referral = accept_referral(
+        referral = disclosures.accept_referral(
             referral=referral, actor=request.user, note=serializer.validated_data.get("note", "")
         )
         return self._respond(referral)
@@ -175,7 +199,7 @@ class ReferralViewSet(
         referral = access_incoming_referral(viewer=self.viewer, referral_id=int(pk))
         serializer = DeclineReferralSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        referral = referrals.decline_referral(
+        referral = disclosures.decline_referral(
             referral=referral, actor=request.user, **serializer.validated_data
         )
         return self._respond(referral)
@@ -183,20 +207,22 @@ class ReferralViewSet(
     @extend_schema(request=None, responses=IncomingReferralSerializer)
     @action(detail=True, methods=["post"], url_path="start-service")
     def start_service(self, request: Request, pk: str) -> Response:
-        """Start delivering the accepted service (receiving organization)."""
+        """Start delivering the accepted service (receiving organization), only while a
+        consent in force covers the referral."""
         referral = access_incoming_referral(viewer=self.viewer, referral_id=int(pk))
         return self._respond(
-            referrals.start_referred_service(referral=referral, actor=request.user)
+            disclosures.start_referred_service(referral=referral, actor=request.user)
         )
 
     @extend_schema(request=CompleteReferralSerializer, responses=IncomingReferralSerializer)
     @action(detail=True, methods=["post"])
     def complete(self, request: Request, pk: str) -> Response:
-        """Record that the service was delivered, with an outcome note (receiving organization)."""
+        """Record that the service was delivered, with an outcome note (receiving organization),
+        only while a consent in force covers the referral."""
         referral = access_incoming_referral(viewer=self.viewer, referral_id=int(pk))
         serializer = CompleteReferralSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        referral = referrals.complete_referral(
+        referral = disclosures.complete_referral(
             referral=referral, actor=request.user, **serializer.validated_data
         )
         return self._respond(referral)
@@ -208,7 +234,7 @@ class ReferralViewSet(
         referral = access_incoming_referral(viewer=self.viewer, referral_id=int(pk))
         serializer = RequiredNoteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        referral = referrals.close_referral_without_service(
+        referral = disclosures.close_referral_without_service(
             referral=referral, actor=request.user, note=serializer.validated_data["note"]
         )
         return self._respond(referral)

@@ -6,6 +6,7 @@ young person: which shape a viewer gets is the access policy's answer.
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from accounts.models import User
@@ -17,6 +18,9 @@ from providers.models import Organization, ServiceType
 
 class ReferralTransitionSerializer(serializers.ModelSerializer):
     """One move of a referral: from what to what, by whom, for which organization, when."""
+
+    # Left out of the receiving organization's closing record (no consent in force).
+    schema_optional_fields = ("actor", "note")
 
     class Meta:
         model = ReferralTransition
@@ -42,18 +46,62 @@ _INCOMING_FIELDS = [
     "answered_at",
     "closed_at",
     "transitions",
+    "information_shared",
+    "notice",
 ]
+_WITHHELD_FIELDS = ("categories", "message", "decline_reason_text", "outcome_note")
+# What the receiving organization keeps once no consent in force covers the referral (R13):
+# enough to close its own record, nothing that came under the consent (the message, the
+# categories, the notes of the moves, the outcome it wrote about the young person).
+_CLOSING_FIELDS = (
+    "id",
+    "from_organization",
+    "from_organization_name",
+    "to_organization",
+    "to_organization_name",
+    "service_type",
+    "service_type_name",
+    "status",
+    "decline_reason",
+    "sent_at",
+    "answered_at",
+    "closed_at",
+    "transitions",
+    "information_shared",
+)
+_CLOSING_TRANSITION_FIELDS = ("from_status", "to_status", "organization", "at")
+
+
+def no_longer_shared_notice() -> str:
+    """The sentence the receiving organization reads instead: no reason, no name."""
+    return _("The young person's information is no longer shared with your organization.")
 
 
 class IncomingReferralSerializer(serializers.ModelSerializer):
     """A referral as the receiving organization sees it: no case, nothing about the person."""
 
-    schema_optional_fields = ("case", "planned_service", "created_by", "created_at")
+    # The case fields are the sender's; the rest are withheld, and the notice given, once no
+    # consent in force covers the referral (``information_shared`` false).
+    schema_optional_fields = (
+        "case",
+        "planned_service",
+        "created_by",
+        "created_at",
+        *_WITHHELD_FIELDS,
+        "notice",
+    )
 
     from_organization_name = serializers.CharField(source="from_organization.name")
     to_organization_name = serializers.CharField(source="to_organization.name")
     service_type_name = serializers.CharField(source="service_type.name")
     transitions = ReferralTransitionSerializer(many=True)
+    information_shared = serializers.SerializerMethodField(
+        help_text="False once no consent in force covers the referral: only its closing "
+        "record (service type, status, dates) is shown, with a notice."
+    )
+    notice = serializers.SerializerMethodField(
+        help_text="Only when the information is no longer shared: a sentence saying so."
+    )
 
     class Meta:
         model = Referral
@@ -61,6 +109,30 @@ class IncomingReferralSerializer(serializers.ModelSerializer):
         read_only_fields = fields
         # Blank unless declined: DRF drops allow_blank from read-only fields.
         extra_kwargs = {"decline_reason": {"allow_blank": True}}
+
+    def _shared(self, referral: Referral) -> bool:
+        # ``releases`` (referral id -> ReferralRelease) comes from the policy for the
+        # receiving organization; the sending side passes none and sees everything.
+        releases = self.context.get("releases")
+        return releases is None or releases[referral.pk].in_force
+
+    def get_information_shared(self, referral: Referral) -> bool:
+        return self._shared(referral)
+
+    def get_notice(self, referral: Referral) -> str:
+        return no_longer_shared_notice()
+
+    def to_representation(self, instance: Referral) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if self._shared(instance):
+            data.pop("notice")
+            return data
+        closing = {name: data[name] for name in (*_CLOSING_FIELDS, "notice")}
+        closing["transitions"] = [
+            {name: move[name] for name in _CLOSING_TRANSITION_FIELDS}
+            for move in data["transitions"]
+        ]
+        return closing
 
 
 class ReferralSerializer(IncomingReferralSerializer):

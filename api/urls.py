@@ -17,7 +17,13 @@ from api.directory_hsds import DirectoryHsdsView, DirectoryHsdsZipView
 from api.follow_ups import FollowUpViewSet
 from api.inbox import InboxViewSet
 from api.notification_settings import MyNotificationSettingsView
-from api.organizations import MembershipViewSet, MeView, OrganizationViewSet, ServiceTypeViewSet
+from api.organizations import (
+    MembershipChangeViewSet,
+    MembershipViewSet,
+    MeView,
+    OrganizationViewSet,
+    ServiceTypeViewSet,
+)
 from api.outstanding_supports import OutstandingSupportsView
 from api.people import FamilyMemberViewSet, PersonViewSet
 from api.reports import CaseloadReportView
@@ -29,6 +35,7 @@ router.include_format_suffixes = False
 router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("service-types", ServiceTypeViewSet, basename="service-type")
 router.register("memberships", MembershipViewSet, basename="membership")
+router.register("membership-changes", MembershipChangeViewSet, basename="membership-change")
 router.register("cases", CaseViewSet, basename="case")
 router.register("care-team", CareTeamViewSet, basename="care-team")
 router.register("people", PersonViewSet, basename="person")

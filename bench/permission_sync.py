@@ -120,15 +120,15 @@ def measure(repeat: int) -> dict[str, dict[str, object]]:
         organization = memberships[0].organization
         email = f"bench-new-advocate-{number}@example.invalid"
         return lambda: add_membership(
-            organization=organization, email=email, role=Membership.Role.ADVOCATE
+            organization=organization, email=email, role=Membership.Role.ADVOCATE, actor=None
         )
 
     def suspend(membership: Membership) -> Callable[[], object]:
-        return lambda: set_membership_active(membership=membership, active=False)
+        return lambda: set_membership_active(membership=membership, active=False, actor=None)
 
     def restore(membership: Membership) -> Run:
         return suspend(membership), lambda: set_membership_active(
-            membership=membership, active=True
+            membership=membership, active=True, actor=None
         )
 
     def set_organization(organization: Organization, active: bool) -> Callable[[], object]:

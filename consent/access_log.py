@@ -52,6 +52,10 @@ _ROLE_ORDER = ("advocate", "supervisor", "intake", "org_admin")
 LIST = "list"
 
 
+class UnfoundedAccess(Exception):
+    """An access event would be recorded as allowed without naming its basis."""
+
+
 @dataclass(frozen=True)
 class EventDraft:
     """An access event before it is chained: what happened, by whom, on which basis."""
@@ -67,6 +71,16 @@ class EventDraft:
     consent_id: int | None = None
     purpose: str = ""
     at: datetime = field(default_factory=timezone.now, compare=False)
+
+    def __post_init__(self) -> None:
+        # Principle 1, no basis no access: an allowed event names its basis. One without is a
+        # programming error at its source (a door that showed data it had no basis for), so
+        # it fails there rather than enter the young person's log as an unexplained read.
+        if self.outcome == AccessOutcome.ALLOWED and not self.basis:
+            raise UnfoundedAccess(
+                f"An allowed {self.action!r} of case {self.case_id} names no basis; record it "
+                "as denied, or do not show the data."
+            )
 
     @property
     def key(self) -> tuple[Any, ...]:
@@ -411,6 +425,42 @@ def note_denied(
     )
 
 
+def note_referral_read(
+    viewer: Viewer,
+    *,
+    case_id: int,
+    organization_id: int,
+    categories: Iterable[str],
+    grants: Sequence[ConsentGrant],
+    action: str = "view",
+) -> None:
+    """The receiving organization read a referral: allowed under each consent that released
+    what it carries, or denied (its content withheld) when none is in force."""
+    carried = set(categories)
+    common = {"user_id": viewer.user_id, "action": str(action)}
+    if not grants:
+        note(
+            EventDraft(
+                **common,
+                outcome=AccessOutcome.DENIED,
+                case_id=case_id,
+                organization_id=organization_id,
+                role=_role_at(viewer, organization_id),
+                categories=_ordered(carried),
+            )
+        )
+        return
+    common["outcome"] = AccessOutcome.ALLOWED
+    # The consents relied on: each that adds a category; the first when it carries none.
+    events, covered = [], set()
+    for grant in grants:
+        relied_on = (grant.categories & carried) - covered
+        if relied_on or (not events and not carried):
+            covered |= relied_on
+            events.append(_consent_event(viewer, case_id, grant, relied_on, common))
+    note_many(events)
+
+
 def note_list_access(
     viewer: Viewer,
     cases_with_access: Iterable[CaseAccess],
@@ -479,9 +529,10 @@ def note_page_access(
 ) -> dict[int, CaseAccess | None]:
     """A list page showed records of these cases: one event per case, no query per row.
 
-    A case seen through no case-level basis (an incoming referral's) is still recorded, with
-    no basis named. Returns what was found per case (None: no case-level basis), so the page's
-    releases need not be looked up a second time (``consent.policy.releases_from_accesses``).
+    A case seen through no case-level basis (an incoming referral's, once its consent ended)
+    is recorded as denied: nothing of it was released. Returns what was found per case (None:
+    no case-level basis), so the page's releases need not be looked up a second time
+    (``consent.policy.releases_from_accesses``).
     """
     ordered = list(dict.fromkeys(case_ids))
     if not ordered:
@@ -496,12 +547,14 @@ def note_page_access(
                 viewer=viewer, access=access, action=action, categories=wanted
             )
         else:
+            # No case-level basis (an incoming referral whose consent ended): the page showed
+            # nothing of the young person's data, and the log says it was withheld.
             organization_id = next(iter(viewer.roles)) if len(viewer.roles) == 1 else None
             events.append(
                 EventDraft(
                     user_id=viewer.user_id,
                     action=str(action),
-                    outcome=AccessOutcome.ALLOWED,
+                    outcome=AccessOutcome.DENIED,
                     case_id=case_id,
                     organization_id=organization_id,
                     role=_role_at(viewer, organization_id),

@@ -2,40 +2,67 @@
 
 Each checks the basis for the disclosure, then drives the cases/ transition, in one
 transaction. The door has already checked the sender's own access with ``access_case``.
+
+Referrals: sending, accepting, starting the service, completing it and logging its contacts
+all work with what the referral carries, so each re-checks that a consent in force still
+covers it (R13: a withdrawn or expired consent stops the work at once). Declining and
+closing without service close the receiving organization's own record and read nothing of
+the young person's; they stay open after withdrawal so the partner can close its books. The
+lead's own withdrawal needs no consent.
 """
+
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from cases.models import Case, CaseTransfer, Referral
+from cases.models import Case, CaseTransfer, Contact, Referral
 from cases.services import referrals as referral_moves
+from cases.services.records import log_service_contact
 from cases.services.referrals import mark_referral_sent
 from cases.services.transfers import complete_transfer, record_transfer_request
-from consent.models import Consent, ConsentPurpose
+from consent.models import Consent
+from consent.policy import REFERRAL_PURPOSES, referral_release
 from providers.models import Organization
 
-# A referral is sent for the purpose "referral"; a care-coordination consent covers it too.
-REFERRAL_PURPOSES = (ConsentPurpose.REFERRAL, ConsentPurpose.CARE_COORDINATION)
+__all__ = ["REFERRAL_PURPOSES"]  # re-exported for the doors that name the purposes
 
 
 def missing_referral_consent(referral: Referral) -> list[str]:
-    """Categories of the referral no active consent to its recipient covers ([] when covered)."""
-    now = timezone.now()
-    consents = Consent.objects.filter(
-        case_id=referral.case_id,
-        recipient_id=referral.to_organization_id,
-        status=Consent.Status.ACTIVE,
-        purpose__in=REFERRAL_PURPOSES,
-        starts_at__lte=now,
-        expires_at__gt=now,
-    ).values_list("categories", flat=True)
-    covered = {category for categories in consents for category in categories}
-    if not consents:
-        return sorted(referral.categories) or [_("any category")]
-    return sorted(set(referral.categories) - covered)
+    """Categories of the referral no consent in force to its recipient covers ([] when
+    covered); the same answer as the policy's ``referral_release``."""
+    release = referral_release(referral)
+    if not release.grants:
+        return list(release.missing) or [_("any category")]
+    return list(release.missing)
+
+
+def _lock_recipient_consents(referral: Referral) -> None:
+    # A revocation waits for this move, or wins before it: never half of each.
+    consents = Consent.objects.select_for_update().filter(
+        case_id=referral.case_id, recipient_id=referral.to_organization_id
+    )
+    list(consents.values_list("pk", flat=True))
+
+
+def _require_consent_in_force(referral: Referral) -> None:
+    """Refuse a move on a referral that no consent in force covers any more (R13)."""
+    _lock_recipient_consents(referral)
+    missing = missing_referral_consent(referral)
+    if missing:
+        raise ValidationError(
+            {
+                "consent": [
+                    _(
+                        "The young person's information is no longer shared with your "
+                        "organization, so this referral cannot go on. You can close it "
+                        "without service."
+                    )
+                ]
+            }
+        )
 
 
 @transaction.atomic
@@ -72,11 +99,7 @@ def accept_referral(*, referral: Referral, actor: User, note: str = "") -> Refer
     """
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     if referral.status == Referral.Status.SENT:
-        # Lock the recipient's consents: a revocation waits for this accept, or wins before it.
-        consents = Consent.objects.select_for_update().filter(
-            case_id=referral.case_id, recipient_id=referral.to_organization_id
-        )
-        list(consents.values_list("pk", flat=True))
+        _lock_recipient_consents(referral)
         missing = missing_referral_consent(referral)
         if missing:
             raise ValidationError(
@@ -92,6 +115,68 @@ def accept_referral(*, referral: Referral, actor: User, note: str = "") -> Refer
                 }
             )
     return referral_moves.accept_referral(referral=referral, actor=actor, note=note)
+
+
+@transaction.atomic
+def start_referred_service(*, referral: Referral, actor: User) -> Referral:
+    """The recipient starts delivering the accepted service, only under a consent in force."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    _require_consent_in_force(referral)
+    return referral_moves.start_referred_service(referral=referral, actor=actor)
+
+
+@transaction.atomic
+def complete_referral(*, referral: Referral, actor: User, outcome_note: str) -> Referral:
+    """The recipient reports how the service ended, only under a consent in force: the
+    outcome is about the young person and goes back to the lead organization."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    _require_consent_in_force(referral)
+    return referral_moves.complete_referral(
+        referral=referral, actor=actor, outcome_note=outcome_note
+    )
+
+
+@transaction.atomic
+def log_referral_contact(
+    *,
+    referral: Referral,
+    actor: User,
+    occurred_at: datetime,
+    channel: str,
+    outcome: str,
+    summary: str = "",
+) -> Contact:
+    """The recipient logs a contact of the service it delivers, only under a consent in force
+    (reaching the young person uses their released contact details)."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    _require_consent_in_force(referral)
+    return log_service_contact(
+        referral=referral,
+        actor=actor,
+        occurred_at=occurred_at,
+        channel=channel,
+        outcome=outcome,
+        summary=summary,
+    )
+
+
+@transaction.atomic
+def decline_referral(
+    *, referral: Referral, actor: User, reason: str, reason_text: str = ""
+) -> Referral:
+    """The recipient declines. No consent needed: declining takes nothing on and closes the
+    recipient's own record, also after the consent ended."""
+    return referral_moves.decline_referral(
+        referral=referral, actor=actor, reason=reason, reason_text=reason_text
+    )
+
+
+@transaction.atomic
+def close_referral_without_service(*, referral: Referral, actor: User, note: str) -> Referral:
+    """The recipient closes an accepted referral it will not deliver. No consent needed: it
+    is how the partner closes its own record once the young person's information is no
+    longer shared with it."""
+    return referral_moves.close_referral_without_service(referral=referral, actor=actor, note=note)
 
 
 @transaction.atomic

@@ -11,7 +11,7 @@ step; supervisors and the young person are answered from the viewer, so a list c
 ``pk IN (user rows UNION group rows)`` subquery whatever the number of cases.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from types import MappingProxyType
@@ -32,19 +32,21 @@ from cases.models import (
     PlanVersion,
     Referral,
 )
-from consent.access_log import note_case_access, note_denied
+from consent.access_log import note_case_access, note_denied, note_referral_read
 from consent.errors import AccessDenied, NotVisible
 from consent.models import (
     CaseGroupObjectPermission,
     CaseUserObjectPermission,
     Consent,
+    ConsentPurpose,
     ConsentStatus,
 )
 from consent.permissions import VIEW_CASE, case_permission_ids
-from providers.models import Membership
+from providers.models import CASE_READING_ROLES, Membership, MembershipChange
 
 Role = Membership.Role
-STAFF_ROLES = frozenset({Role.ADVOCATE, Role.SUPERVISOR, Role.INTAKE})
+# The roles that reach case data here are the ones providers/ refuses as a self-grant: one set.
+STAFF_ROLES = CASE_READING_ROLES
 
 
 class Action(StrEnum):
@@ -407,6 +409,89 @@ def access_incoming_referral(*, viewer: Viewer, referral_id: int) -> Referral:
     return referral
 
 
+# A referral travels for the purpose "referral"; a care-coordination consent covers it too.
+REFERRAL_PURPOSES = (ConsentPurpose.REFERRAL, ConsentPurpose.CARE_COORDINATION)
+
+
+@dataclass(frozen=True)
+class ReferralRelease:
+    """What of a referral its receiving organization may read now.
+
+    While consents in force to that organization, for a referral purpose, cover every
+    category the referral carries (``grants``), everything it carries: the sender's message,
+    its categories, the notes of its moves. Otherwise only the closing record the partner
+    needs for its own books (service type, status, dates): the consent it travelled under
+    was withdrawn or has expired, and R13 withholds what came under it.
+    """
+
+    grants: tuple[ConsentGrant, ...] = ()
+    missing: tuple[str, ...] = ()
+
+    @property
+    def in_force(self) -> bool:
+        return bool(self.grants) and not self.missing
+
+
+def referral_releases(referrals: Iterable[Referral]) -> dict[int, ReferralRelease]:
+    """Per referral, the consents in force that release it to its recipient (one query).
+
+    Read from the consents themselves, so an expired consent releases nothing even before
+    the expiry sweep has run (R14).
+    """
+    referrals = list(referrals)
+    if not referrals:
+        return {}
+    now = timezone.now()
+    rows = Consent.objects.filter(
+        Q(resign_due_at__isnull=True) | Q(resign_due_at__gt=now),
+        case_id__in={r.case_id for r in referrals},
+        recipient_id__in={r.to_organization_id for r in referrals},
+        status=Consent.Status.ACTIVE,
+        purpose__in=REFERRAL_PURPOSES,
+        starts_at__lte=now,
+        expires_at__gt=now,
+    ).values_list("pk", "case_id", "recipient_id", "categories", "purpose")
+    by_pair: dict[tuple[int, int], list[ConsentGrant]] = {}
+    for pk, case_id, recipient_id, categories, purpose in rows.order_by("pk"):
+        grant = ConsentGrant(pk, recipient_id, frozenset(categories), purpose)
+        by_pair.setdefault((case_id, recipient_id), []).append(grant)
+    releases = {}
+    for referral in referrals:
+        grants = tuple(by_pair.get((referral.case_id, referral.to_organization_id), ()))
+        covered = frozenset().union(*(grant.categories for grant in grants))
+        carried = set(referral.categories or ())
+        missing = tuple(sorted(carried - covered)) if grants else tuple(sorted(carried))
+        releases[referral.pk] = ReferralRelease(grants=grants, missing=missing)
+    return releases
+
+
+def referral_release(referral: Referral) -> ReferralRelease:
+    """``referral_releases`` for one referral."""
+    return referral_releases([referral])[referral.pk]
+
+
+def note_incoming_referral_reads(
+    *,
+    viewer: Viewer,
+    referrals: Iterable[Referral],
+    releases: Mapping[int, ReferralRelease],
+    action: str = "view",
+) -> None:
+    """Record the receiving organization's reads of referrals (R24): allowed under the
+    consents that released each one, denied (its content withheld) when none is in force.
+    Never an allowed read without a basis."""
+    for referral in referrals:
+        release = releases[referral.pk]
+        note_referral_read(
+            viewer,
+            case_id=referral.case_id,
+            organization_id=referral.to_organization_id,
+            categories=referral.categories or (),
+            grants=release.grants if release.in_force else (),
+            action=action,
+        )
+
+
 def visible_transfers(*, viewer: Viewer) -> QuerySet[CaseTransfer]:
     """Transfers of visible cases, and those offered to an organization the viewer takes in for."""
     receiving = viewer.organizations_with(Role.SUPERVISOR, Role.INTAKE)
@@ -465,6 +550,12 @@ def visible_memberships(*, viewer: Viewer) -> QuerySet[Membership]:
     """Own memberships, and those of organizations the viewer administers or supervises."""
     managed = viewer.organizations_with(Role.ORG_ADMIN, Role.SUPERVISOR)
     return Membership.objects.filter(Q(user_id=viewer.user_id) | Q(organization_id__in=managed))
+
+
+def visible_membership_changes(*, viewer: Viewer) -> QuerySet[MembershipChange]:
+    """Role changes of organizations the viewer administers or supervises (issue 16)."""
+    managed = viewer.organizations_with(Role.ORG_ADMIN, Role.SUPERVISOR)
+    return MembershipChange.objects.filter(organization_id__in=managed)
 
 
 def visible_notes(*, viewer: Viewer) -> QuerySet[CaseNote]:

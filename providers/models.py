@@ -98,6 +98,15 @@ class MembershipRole(models.TextChoices):
     ORG_ADMIN = "org_admin", _("Organization admin")
 
 
+# Roles through which the access policy (consent/policy.py, ``STAFF_ROLES``) can reach case
+# data: supervisors read every case their organization leads, advocates and intake workers
+# read their care teams' cases and what consents release to their organization. Only the
+# organization admin role reads none. Nobody gives themself one of these (issue 16).
+CASE_READING_ROLES = frozenset(
+    {MembershipRole.ADVOCATE, MembershipRole.SUPERVISOR, MembershipRole.INTAKE}
+)
+
+
 class Membership(models.Model):
     """A user's role in an organization. A user may hold several roles in one organization."""
 
@@ -130,6 +139,67 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} at {self.organization}"
+
+
+class MembershipChangeAction(models.TextChoices):
+    ADDED = "added", _("Role given")
+    SUSPENDED = "suspended", _("Role suspended")
+    RESTORED = "restored", _("Role restored")
+    ROLE_CHANGED = "role_changed", _("Role changed")
+
+
+class AppendOnlyError(Exception):
+    """A record of the past was about to be changed or removed."""
+
+
+class MembershipChange(models.Model):
+    """One change of who holds which role at an organization: who did it, to whom, from what
+    to what, and when. Append-only, so an admin cannot hide a role they gave or took."""
+
+    Action = MembershipChangeAction
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="membership_changes"
+    )
+    # Null: the site operator (a management command or the demo seeding), not a person
+    # signed in to Harbor, or an account since deleted.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="membership_changes_made",
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership_changes"
+    )
+    action = models.CharField(max_length=16, choices=Action.choices)
+    from_role = models.CharField(max_length=16, choices=MembershipRole.choices, blank=True)
+    to_role = models.CharField(max_length=16, choices=MembershipRole.choices)
+    from_active = models.BooleanField(null=True, blank=True)  # null: the role was new
+    to_active = models.BooleanField()
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(action__in=[a.value for a in MembershipChangeAction]),
+                name="membership_change_action_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "-at"], name="membership_change_org_at")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} at {self.organization_id} ({self.at:%Y-%m-%d})"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("A recorded role change is never edited.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("A recorded role change is never deleted.")
 
 
 # --- the community resource directory ----------------------------------------------------------

@@ -1,4 +1,10 @@
-"""Write services of providers/: organizations and who works there."""
+"""Write services of providers/: organizations and who works there.
+
+Every change of a role goes through ``add_membership``, ``set_membership_active`` or
+``change_membership_role``, which refuse a self-grant of a case-reading role and record the
+change (``MembershipChange``); tasks/ tells the organization's supervisors from that record.
+Any future door (accepting an invitation, a management command) calls these and inherits both.
+"""
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
@@ -6,10 +12,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from providers.errors import SelfGrantRefused
 from providers.models import (
+    CASE_READING_ROLES,
     MAX_RETENTION_DAYS,
     MIN_RETENTION_DAYS,
     Membership,
+    MembershipChange,
     Organization,
 )
 
@@ -27,11 +36,7 @@ def create_organization(
     )
 
 
-@transaction.atomic
-def add_membership(
-    *, organization: Organization, email: str, role: str, full_name: str = ""
-) -> Membership:
-    """Give a person a role at the organization, creating their account (no password yet) if new."""
+def _check_role(role: str) -> None:
     if role not in Membership.Role.values:
         raise ValidationError(
             {
@@ -41,8 +46,58 @@ def add_membership(
                 ]
             }
         )
+
+
+def refuse_self_grant(*, actor: User | None, member_id: int, role: str) -> None:
+    """Nobody gives themself a role that reads case data: otherwise an organization admin,
+    who sees no case data by virtue of that role (DESIGN.md), is one request away from it.
+    ``actor`` None is the site operator (a management command, the demo seeding)."""
+    if actor is not None and actor.pk == member_id and role in CASE_READING_ROLES:
+        raise SelfGrantRefused(
+            _(
+                "You cannot give yourself a role that reads case data. Another admin of "
+                "this organization must give it to you."
+            )
+        )
+
+
+def _record(
+    *,
+    actor: User | None,
+    membership: Membership,
+    action: str,
+    from_role: str = "",
+    from_active: bool | None = None,
+) -> MembershipChange:
+    return MembershipChange.objects.create(
+        organization_id=membership.organization_id,
+        actor=actor,
+        member_id=membership.user_id,
+        action=action,
+        from_role=from_role,
+        to_role=membership.role,
+        from_active=from_active,
+        to_active=membership.is_active,
+    )
+
+
+@transaction.atomic
+def add_membership(
+    *,
+    organization: Organization,
+    email: str,
+    role: str,
+    actor: User | None,
+    full_name: str = "",
+) -> Membership:
+    """Give a person a role at the organization, creating their account (no password yet) if
+    new. ``actor`` (None: the site operator) may not give themself a case-reading role; the
+    change is recorded. An invitation, when it exists, is accepted through this service."""
+    _check_role(role)
     email = email.strip().lower()
     user = User.objects.with_email(email).first()
+    if user is not None:
+        refuse_self_grant(actor=actor, member_id=user.pk, role=role)
     if user is None:
         user = User.objects.create_user(email=email, password=None, full_name=full_name)
     if hasattr(user, "person"):
@@ -52,43 +107,56 @@ def add_membership(
     membership, created = Membership.objects.get_or_create(
         user=user, organization=organization, role=role, defaults={"is_active": True}
     )
-    if not created:
-        if membership.is_active:
-            raise ValidationError({"role": [_("This person already has this role here.")]})
-        membership.is_active = True
-        membership.save(update_fields=["is_active"])
-    return membership
+    if created:
+        _record(actor=actor, membership=membership, action=MembershipChange.Action.ADDED)
+        return membership
+    if membership.is_active:
+        raise ValidationError({"role": [_("This person already has this role here.")]})
+    return _set_active(membership=membership, active=True, actor=actor)
 
 
 @transaction.atomic
-def set_membership_active(*, membership: Membership, active: bool) -> Membership:
+def set_membership_active(
+    *, membership: Membership, active: bool, actor: User | None
+) -> Membership:
     """Suspend or restore a role; access that depends on it follows at once. The last
-    active admin of an organization cannot be suspended."""
-    if not active:
-        _keep_an_admin(membership)
-    membership.is_active = active
-    membership.save(update_fields=["is_active"])
-    return membership
+    active admin of an organization cannot be suspended; nobody restores their own
+    case-reading role. The change is recorded."""
+    return _set_active(membership=membership, active=active, actor=actor)
+
+
+def _set_active(*, membership: Membership, active: bool, actor: User | None) -> Membership:
+    locked = Membership.objects.select_for_update().get(pk=membership.pk)
+    if locked.is_active == active:
+        return locked
+    if active:
+        refuse_self_grant(actor=actor, member_id=locked.user_id, role=locked.role)
+    else:
+        _keep_an_admin(locked)
+    locked.is_active = active
+    locked.save(update_fields=["is_active"])
+    _record(
+        actor=actor,
+        membership=locked,
+        action=MembershipChange.Action.RESTORED if active else MembershipChange.Action.SUSPENDED,
+        from_role=locked.role,
+        from_active=not active,
+    )
+    return locked
 
 
 @transaction.atomic
-def change_membership_role(*, membership: Membership, role: str) -> Membership:
+def change_membership_role(*, membership: Membership, role: str, actor: User | None) -> Membership:
     """Move a person's role at the organization to another role (one row per role).
 
-    An organization keeps at least one active admin: the last one cannot move away.
+    An organization keeps at least one active admin: the last one cannot move away. Nobody
+    moves their own role onto a case-reading one. The change is recorded.
     """
-    if role not in Membership.Role.values:
-        raise ValidationError(
-            {
-                "role": [
-                    _("Choose one of: %(choices)s.")
-                    % {"choices": ", ".join(Membership.Role.values)}
-                ]
-            }
-        )
+    _check_role(role)
     locked = Membership.objects.select_for_update().get(pk=membership.pk)
     if locked.role == role:
         return locked
+    refuse_self_grant(actor=actor, member_id=locked.user_id, role=role)
     taken = Membership.objects.filter(
         user_id=locked.user_id, organization_id=locked.organization_id, role=role
     ).exists()
@@ -97,8 +165,16 @@ def change_membership_role(*, membership: Membership, role: str) -> Membership:
             {"role": [_("This person already has this role here (restore it if it is suspended).")]}
         )
     _keep_an_admin(locked)
+    from_role = locked.role
     locked.role = role
     locked.save(update_fields=["role"])
+    _record(
+        actor=actor,
+        membership=locked,
+        action=MembershipChange.Action.ROLE_CHANGED,
+        from_role=from_role,
+        from_active=locked.is_active,
+    )
     return locked
 
 

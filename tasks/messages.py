@@ -65,6 +65,11 @@ def _staff_line(reason: str, count: int) -> str:
             "You have %(count)d unread items in Harbor",
             count,
         ),
+        Reason.ROLE_CHANGED: ngettext(
+            "%(count)d role changed at your organization in Harbor",
+            "%(count)d roles changed at your organization in Harbor",
+            count,
+        ),
         Reason.PORTAL_NOTICE: ngettext(
             "You have %(count)d new item in Harbor",
             "You have %(count)d new items in Harbor",

@@ -263,6 +263,7 @@ class NotificationReason(models.TextChoices):
     WEEKLY_DIGEST = "weekly_digest", _("Weekly digest")
     DAILY_DIGEST = "daily_digest", _("Daily digest")
     PORTAL_NOTICE = "portal_notice", _("Something in the portal needs you")
+    ROLE_CHANGED = "role_changed", _("A role changed at your organization")
 
 
 class NotificationChannel(models.TextChoices):

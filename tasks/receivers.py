@@ -15,8 +15,10 @@ from django.utils import timezone
 from cases.models import Contact, PlanVersion, Referral, ServicePlan
 from consent.models import CompelledDisclosure, Consent
 from consent.signals import compelled_disclosure_recorded, consent_needs_resign
+from providers.models import Membership, MembershipChange
 from tasks.follow_ups import close_follow_ups, open_follow_up, post_portal_notice
-from tasks.models import CONSENT_KINDS, FollowUp, PortalNotice
+from tasks.models import CONSENT_KINDS, FollowUp, Notification, PortalNotice
+from tasks.outbox import Message, notify_many
 
 # The young person hears about a compelled disclosure from their advocate within two days.
 NOTIFY_COMPELLED_WITHIN = timedelta(days=2)
@@ -140,3 +142,31 @@ def close_plan_review_on_review(sender: type, instance: ServicePlan, **kwargs: A
             status=FollowUp.Status.DONE,
             note="The plan was reviewed.",
         )
+
+
+# --- Issue 16: the organization's supervisors hear of every role change --------------------
+# providers/ sits below tasks/ and records each change (``MembershipChange``) in the
+# transaction that makes it; this receiver queues the notices in that same transaction,
+# whichever door made the change. The notice is a reason and a count: no names, no roles.
+
+
+@receiver(post_save, sender=MembershipChange)
+def tell_supervisors_of_role_change(
+    sender: type, instance: MembershipChange, created: bool, **kwargs: Any
+) -> None:
+    if not created:
+        return
+    supervisors = Membership.objects.filter(
+        organization_id=instance.organization_id,
+        role=Membership.Role.SUPERVISOR,
+        is_active=True,
+        user__is_active=True,
+    ).values_list("user_id", flat=True)
+    notify_many(
+        Message(
+            recipient_id=user_id,
+            reason=Notification.Reason.ROLE_CHANGED,
+            window=f"membership-change-{instance.pk}",
+        )
+        for user_id in sorted(set(supervisors))
+    )

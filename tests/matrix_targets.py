@@ -83,6 +83,15 @@ def _lead_membership(world: World) -> int:
     return world.other_advocate.memberships.get().pk
 
 
+def _lead_membership_change(world: World) -> int:
+    from providers.services import set_membership_active
+
+    membership = world.other_advocate.memberships.get()
+    set_membership_active(membership=membership, active=False, actor=world.org_admin)
+    set_membership_active(membership=membership, active=True, actor=world.org_admin)
+    return membership.organization.membership_changes.order_by("pk").first().pk
+
+
 def _goal(world: World) -> int:
     goal = world.case.plan.goals.first()
     return (goal or f.GoalFactory(plan=world.case.plan)).pk
@@ -321,6 +330,12 @@ TARGETS: dict[str, Target] = {
     "membership-detail": Target(pk=_lead_membership, case_data=False, readers=("org_admin",)),
     "membership-suspend": Target(pk=_lead_membership, case_data=False, readers=("org_admin",)),
     "membership-restore": Target(pk=_lead_membership, case_data=False, readers=("org_admin",)),
+    "membership-change-list": Target(
+        pk=_lead_membership_change, case_data=False, readers=("org_admin",)
+    ),
+    "membership-change-detail": Target(
+        pk=_lead_membership_change, case_data=False, readers=("org_admin",)
+    ),
     # The young person sees the case but not its change history: 403, not 404.
     "case-history-list": Target(pk=_case, readers=STAFF_READERS, seen_case_status=403),
     "goal-list": Target(

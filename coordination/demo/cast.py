@@ -154,6 +154,7 @@ def _user(login: Login, organizations: dict[str, Organization]) -> User:
                 email=login.email,
                 role=role,
                 full_name=login.full_name,
+                actor=None,  # the site operator sets up the demo organizations' staff
             )
     user, _ = User.objects.get_or_create(
         email=login.email,

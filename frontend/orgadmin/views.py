@@ -19,7 +19,9 @@ from accounts.two_factor import reset_second_factor
 from consent.policy import Role, Viewer, can_manage_memberships, visible_memberships
 from frontend.access import page_viewer, staff_page
 from frontend.orgadmin.forms import AddMemberForm, DirectoryEntryForm, RoleForm
+from providers.errors import SelfGrantRefused
 from providers.models import Membership, Organization
+from providers.selectors import recent_membership_changes
 from providers.services import (
     add_membership,
     change_membership_role,
@@ -90,6 +92,7 @@ def organization_page(request: HttpRequest) -> HttpResponse:
         {
             "organization": organization,
             "members": members,
+            "changes": recent_membership_changes(organization_id=organization.pk),
             "organizations": administered if administered.count() > 1 else [],
         },
     )
@@ -176,19 +179,23 @@ def add_member(request: HttpRequest, organization_id: int) -> HttpResponse:
     form = AddMemberForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
+        status = 400
         if form.is_valid():
             try:
                 add_membership(
                     organization=organization,
                     email=form.cleaned_data["email"],
                     role=form.cleaned_data["role"],
+                    actor=request.user,
                 )
             except ValidationError as exc:
                 _apply_errors(form, exc)
+            except SelfGrantRefused as exc:
+                form.add_error(None, str(exc))
+                status = 403
             else:
                 messages.success(request, _("The member was added."))
                 return redirect(_page_url(organization.pk))
-        status = 400
     return render(
         request,
         "frontend/orgadmin/add_member.html",
@@ -206,15 +213,20 @@ def member_role(request: HttpRequest, membership_id: int) -> HttpResponse:
     )
     status = 200
     if request.method == "POST":
+        status = 400
         if form.is_valid():
             try:
-                change_membership_role(membership=membership, role=form.cleaned_data["role"])
+                change_membership_role(
+                    membership=membership, role=form.cleaned_data["role"], actor=request.user
+                )
             except ValidationError as exc:
                 _apply_errors(form, exc)
+            except SelfGrantRefused as exc:
+                form.add_error(None, str(exc))
+                status = 403
             else:
                 messages.success(request, _("The role was changed."))
                 return redirect(_page_url(membership.organization_id))
-        status = 400
     return render(
         request,
         "frontend/orgadmin/member_role.html",
@@ -236,10 +248,12 @@ def member_active(request: HttpRequest, membership_id: int) -> HttpResponse:
     if wanted not in ("0", "1"):
         return HttpResponse(status=400)
     try:
-        set_membership_active(membership=membership, active=wanted == "1")
+        set_membership_active(membership=membership, active=wanted == "1", actor=request.user)
     except ValidationError as exc:
         for error in exc.messages:
             messages.error(request, error)
+    except SelfGrantRefused as exc:
+        messages.error(request, str(exc))
     else:
         if wanted == "1":
             messages.success(request, _("The role was restored."))

@@ -19,8 +19,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cases.errors import TransitionNotAllowed
 from cases.models import Referral
-from cases.services import referrals as referral_services
-from cases.services.records import log_service_contact
 from consent import disclosures
 from consent.access_log import note_page_access
 from consent.disclosures import missing_referral_consent
@@ -32,6 +30,9 @@ from consent.policy import (
     access_incoming_referral,
     consents_in_force,
     lead_cases,
+    note_incoming_referral_reads,
+    referral_release,
+    referral_releases,
 )
 from frontend.access import page_viewer, staff_page
 from frontend.partner import forms as partner_forms
@@ -49,6 +50,9 @@ ANSWERS_BY_STATUS: dict[str, tuple[str, ...]] = {
     Status.ACCEPTED: ("start", "contact", "close"),
     Status.IN_SERVICE: ("contact", "complete", "close"),
 }
+# Once no consent in force covers the referral, only the answers that close the partner's own
+# record are offered (consent.disclosures re-checks the others and refuses them).
+CLOSING_ANSWERS = frozenset({"decline", "close"})
 FORMS: dict[str, type[forms.Form]] = {
     "accept": partner_forms.AcceptReferralForm,
     "decline": partner_forms.DeclineReferralForm,
@@ -73,10 +77,11 @@ def incoming_referrals(request: HttpRequest) -> HttpResponse:
     """Referrals sent to the viewer's organizations, those waiting for an answer first."""
     viewer = _partner_viewer(request)
     groups = incoming_referrals_by_status(viewer=viewer)
-    note_page_access(
-        viewer=viewer,
-        case_ids=[referral.case_id for group in groups for referral in group.referrals],
-    )
+    rows = [referral for group in groups for referral in group.referrals]
+    releases = referral_releases(rows)
+    for referral in rows:
+        referral.information_shared = releases[referral.pk].in_force  # type: ignore[attr-defined]
+    note_page_access(viewer=viewer, case_ids=[referral.case_id for referral in rows])
     return render(request, "frontend/partner/incoming_referrals.html", {"groups": groups})
 
 
@@ -100,7 +105,12 @@ def _render_detail(
     status: int = 200,
 ) -> HttpResponse:
     referral = referral_detail(referral.pk)
-    answers = ANSWERS_BY_STATUS.get(referral.status, ())
+    shared = referral_release(referral).in_force
+    answers = tuple(
+        name
+        for name in ANSWERS_BY_STATUS.get(referral.status, ())
+        if shared or name in CLOSING_ANSWERS
+    )
     bound = bound or {}
     answer_forms = {
         name: bound.get(name) or FORMS[name](auto_id=f"id_{name}_%s") for name in answers
@@ -118,8 +128,9 @@ def _render_detail(
         "referral": referral,
         "forms": answer_forms,
         "stale_errors": stale_errors,
-        "consent_problem": _consent_problem(referral) if "accept" in answers else "",
+        "consent_problem": _consent_problem(referral) if referral.status == Status.SENT else "",
         "case_released": case_released,
+        "shared": shared,
     }
     return render(request, "frontend/partner/incoming_referral.html", context, status=status)
 
@@ -130,7 +141,9 @@ def incoming_referral(request: HttpRequest, referral_id: int) -> HttpResponse:
     """One referral sent to the viewer's organization, with what can be done with it now."""
     viewer = _partner_viewer(request)
     referral = access_incoming_referral(viewer=viewer, referral_id=referral_id)
-    note_page_access(viewer=viewer, case_ids=[referral.case_id], action="view")
+    note_incoming_referral_reads(
+        viewer=viewer, referrals=[referral], releases={referral.pk: referral_release(referral)}
+    )
     return _render_detail(request, viewer, referral)
 
 
@@ -182,7 +195,7 @@ def decline_referral(request: HttpRequest, referral_id: int) -> HttpResponse:
     """Decline with a coded reason ('other' needs words)."""
 
     def act(request: HttpRequest, referral: Referral, data: dict[str, Any]) -> Referral:
-        return referral_services.decline_referral(
+        return disclosures.decline_referral(
             referral=referral,
             actor=request.user,
             reason=data["reason"],
@@ -198,7 +211,7 @@ def start_service(request: HttpRequest, referral_id: int) -> HttpResponse:
     """Start delivering the accepted service."""
 
     def act(request: HttpRequest, referral: Referral, data: dict[str, Any]) -> Referral:
-        return referral_services.start_referred_service(referral=referral, actor=request.user)
+        return disclosures.start_referred_service(referral=referral, actor=request.user)
 
     return _answer(request, referral_id, "start", act, _("Service started."))
 
@@ -209,7 +222,7 @@ def complete_referral(request: HttpRequest, referral_id: int) -> HttpResponse:
     """Record that the service was delivered, with how it ended."""
 
     def act(request: HttpRequest, referral: Referral, data: dict[str, Any]) -> Referral:
-        return referral_services.complete_referral(
+        return disclosures.complete_referral(
             referral=referral, actor=request.user, outcome_note=data["outcome_note"]
         )
 
@@ -222,7 +235,7 @@ def close_without_service(request: HttpRequest, referral_id: int) -> HttpRespons
     """Close an accepted referral that was not (or no longer) delivered, saying why."""
 
     def act(request: HttpRequest, referral: Referral, data: dict[str, Any]) -> Referral:
-        return referral_services.close_referral_without_service(
+        return disclosures.close_referral_without_service(
             referral=referral, actor=request.user, note=data["note"]
         )
 
@@ -235,7 +248,7 @@ def log_contact(request: HttpRequest, referral_id: int) -> HttpResponse:
     """Log a contact of the service being delivered; it keeps the service's clock running."""
 
     def act(request: HttpRequest, referral: Referral, data: dict[str, Any]) -> Referral:
-        log_service_contact(
+        disclosures.log_referral_contact(
             referral=referral,
             actor=request.user,
             occurred_at=data["occurred_at"],

@@ -487,7 +487,14 @@ def test_the_policy_lets_the_lead_and_the_young_person_do_their_work(
 MEMBERSHIP_OUTSIDERS = ("advocate", "partner_staff", "young_person", "superuser")
 MEMBERSHIP_CALLS = [
     (n, m)
-    for n in ("membership-list", "membership-detail", "membership-suspend", "membership-restore")
+    for n in (
+        "membership-list",
+        "membership-detail",
+        "membership-suspend",
+        "membership-restore",
+        "membership-change-list",
+        "membership-change-detail",
+    )
     for m in ROUTES[n].methods
 ]
 

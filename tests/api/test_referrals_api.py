@@ -33,7 +33,8 @@ def _referral(world, status: str = Status.SENT, **fields) -> Referral:
     referral = f.ReferralFactory(status=status, **values)
     recipient = referral.to_organization
     if status != Status.DRAFT and not referral.case.consents.filter(recipient=recipient).exists():
-        grant_consent(referral.case, recipient, ["plan"], by=world.advocate)
+        categories = list(referral.categories or ["plan"])
+        grant_consent(referral.case, recipient, categories, by=world.advocate)
     return referral
 
 

@@ -52,6 +52,7 @@ def case_list_is_logged(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _draft(user_id: int | None = None, case_id: int | None = None, **extra) -> EventDraft:
+    extra.setdefault("basis", "care_team")  # an allowed event always names its basis
     return EventDraft(user_id=user_id, action="view", outcome="allowed", case_id=case_id, **extra)
 
 

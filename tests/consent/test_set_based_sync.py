@@ -276,14 +276,14 @@ def test_r11_suspending_an_advocate_hides_their_caseload_at_once_and_restoring_b
     colleague = CareTeamMember.objects.filter(case=cases[2], role="primary").get().user
     assert shown(advocate) == {c.pk for c in cases} | {other_case.pk}
 
-    set_membership_active(membership=membership, active=False)
+    set_membership_active(membership=membership, active=False, actor=None)
     assert shown(advocate) == {other_case.pk}
     with pytest.raises(NotVisible):
         access_case(viewer=viewer_for(advocate), case_id=cases[0].pk)
     assert shown(colleague) == {cases[2].pk}
     assert not Consent.objects.exists()
 
-    set_membership_active(membership=membership, active=True)
+    set_membership_active(membership=membership, active=True, actor=None)
     assert shown(advocate) == {c.pk for c in cases} | {other_case.pk}
     assert access_case(viewer=viewer_for(advocate), case_id=cases[0].pk).categories == set(
         DATA_CATEGORIES
@@ -339,14 +339,14 @@ def test_suspending_or_restoring_an_advocate_costs_the_same_with_3_or_30_cases(
     caseload(small.user, lead, 3)
     caseload(large.user, lead, 30)
 
-    suspend = queries(lambda: set_membership_active(membership=small, active=False))
+    suspend = queries(lambda: set_membership_active(membership=small, active=False, actor=None))
     with django_assert_num_queries(suspend):
-        set_membership_active(membership=large, active=False)
+        set_membership_active(membership=large, active=False, actor=None)
     assert not CaseUserObjectPermission.objects.filter(user__in=[small.user, large.user]).exists()
 
-    restore = queries(lambda: set_membership_active(membership=small, active=True))
+    restore = queries(lambda: set_membership_active(membership=small, active=True, actor=None))
     with django_assert_num_queries(restore):
-        set_membership_active(membership=large, active=True)
+        set_membership_active(membership=large, active=True, actor=None)
     held = CaseUserObjectPermission.objects.filter(user=large.user).values("content_object_id")
     assert held.distinct().count() == 30
 

@@ -87,6 +87,7 @@ def _main(response) -> str:
 
 
 def test_incoming_referrals_list_waiting_ones_first_with_service_and_message(world):
+    _consent(world, ["plan"])
     accepted = _referral(world, message="Already taken on")
     accept_referral(referral=accepted, actor=world.partner_staff)
     _referral(world, message="Needs a bed this week")
@@ -235,6 +236,7 @@ def test_declining_for_another_reason_needs_words(world):
 
 
 def test_declining_with_a_coded_reason_declines(world):
+    _consent(world, ["plan"])
     referral = _referral(world)
     response = _client(world.partner_staff).post(
         _url("incoming-referral-decline", referral_id=referral.pk),
@@ -249,6 +251,7 @@ def test_declining_with_a_coded_reason_declines(world):
 
 
 def test_an_accepted_referral_is_started_then_completed_with_an_outcome(world):
+    _consent(world, ["plan"])
     referral = _referral(world)
     accept_referral(referral=referral, actor=world.partner_staff)
     client = _client(world.partner_staff)

@@ -1,0 +1,16 @@
+"""Read selectors of providers/: who changed which role at an organization."""
+
+from django.db.models import QuerySet
+
+from providers.models import MembershipChange
+
+RECENT_CHANGES = 20
+
+
+def recent_membership_changes(
+    *, organization_id: int, limit: int = RECENT_CHANGES
+) -> QuerySet[MembershipChange]:
+    """The organization's latest role changes, newest first, with who made them and for whom."""
+    return MembershipChange.objects.filter(organization_id=organization_id).select_related(
+        "actor", "member"
+    )[:limit]
