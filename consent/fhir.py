@@ -18,6 +18,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from cases.categories import DataCategory
 from consent.models import Consent, ConsentPurpose, Signature, SignerRole
+from consent.signers import consent_given_at
 
 # Harbor's own code systems live under this base; it names, it is not fetched.
 HARBOR_FHIR_BASE = "https://harbor.example/fhir"
@@ -167,7 +168,6 @@ def _resource(consent: Consent) -> dict[str, Any]:
             _concept(_coding(LOINC, "64292-6", "Release of information consent")),
         ],
         "patient": {"reference": f"Patient/{consent.principal_id}"},
-        "dateTime": _instant(consent.activated_at or consent.created_at),
         "performer": performers,
         "organization": [{"reference": f"Organization/{lead.pk}", "display": lead.name}],
         "policyRule": _concept(_coding(V3_ACT_CODE, "OPTIN", "opt-in")),
@@ -176,6 +176,12 @@ def _resource(consent: Consent) -> dict[str, Any]:
     }
     if not performers:  # a draft has no signers yet, and FHIR allows no empty arrays
         del resource["performer"]
+    given_at = consent_given_at(consent)
+    if given_at is not None:
+        # R39: the time the last required signer signed. A consent still waiting for a
+        # signature was not given yet, so it has no dateTime (optional in FHIR) rather than
+        # the time it was typed in.
+        resource["dateTime"] = _instant(given_at)
     return resource
 
 

@@ -23,6 +23,7 @@ from cases.categories import DataCategory
 from consent.fhir import effective_status, signatures_in_order
 from consent.models import Consent, ConsentPurpose, SignatureMethod, SignerRole
 from consent.policy import RECEIPTED_STATUSES
+from consent.signers import consent_given_at
 from providers.models import Organization
 
 KANTARA_VERSION = "KI-CR-v1.1.0"
@@ -138,7 +139,8 @@ def _build(consent: Consent) -> dict[str, Any]:
     return {
         "version": KANTARA_VERSION,
         "jurisdiction": _setting("RECEIPT_JURISDICTION"),
-        "consentTimestamp": _epoch(consent.activated_at),
+        # R39: when the last required signer signed, not when it was typed into Harbor.
+        "consentTimestamp": _epoch(consent_given_at(consent)),
         "collectionMethod": _collection_method(consent),
         "consentReceiptID": str(consent.receipt_id),
         "language": translation.get_language() or settings.LANGUAGE_CODE,
