@@ -655,12 +655,15 @@ def is_own_consent(*, viewer: Viewer, consent: Consent) -> bool:
     return viewer.person_id is not None and consent.subject_id == viewer.person_id
 
 
-def access_consent_exports(*, viewer: Viewer, consent_id: int) -> Consent:
+def access_consent_exports(
+    *, viewer: Viewer, consent_id: int, unsigned_too: bool = False
+) -> Consent:
     """A consent whose receipt and FHIR export the viewer may read, or ``NotVisible`` (404).
 
     Readers: the lead organization's care team and supervisors, and the young person. The
     recipient reads the released data, not the receipt. Drafts and consents awaiting
-    signatures have no receipt yet, which the message says only to those who may see them.
+    signatures have no receipt yet, which the message says only to those who may see them;
+    ``unsigned_too`` lets them through (the FHIR export states them as draft or proposed).
     """
     consent = (
         Consent.objects.select_related("case__lead_organization", "recipient")
@@ -673,7 +676,7 @@ def access_consent_exports(*, viewer: Viewer, consent_id: int) -> Consent:
     access = access_case(viewer=viewer, case_id=consent.case_id, action=Action.VIEW)
     if not access.is_lead:
         raise NotVisible("No such consent.")
-    if consent.status not in (
+    if not unsigned_too and consent.status not in (
         Consent.Status.ACTIVE,
         Consent.Status.REVOKED,
         Consent.Status.EXPIRED,

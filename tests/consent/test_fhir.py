@@ -12,6 +12,7 @@ from consent.fhir import (
     DATA_CATEGORY_SYSTEM,
     FhirExportError,
     consent_to_fhir,
+    harbor_canonical_url,
     invariant_errors,
     related_person_id,
 )
@@ -180,10 +181,8 @@ def test_r38_permit_states_the_purpose(consent, purpose, code):
 def test_r38_permit_has_a_class_per_category(consent):
     classes = _permit(consent_to_fhir(consent))["class"]
 
-    assert [(c["system"], c["code"]) for c in classes] == [
-        (DATA_CATEGORY_SYSTEM, "plan"),
-        (DATA_CATEGORY_SYSTEM, "notes"),
-    ]
+    system = harbor_canonical_url(DATA_CATEGORY_SYSTEM)
+    assert [(c["system"], c["code"]) for c in classes] == [(system, "plan"), (system, "notes")]
 
 
 def test_r38_permit_period_ends_at_the_expiry(consent):
