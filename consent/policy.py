@@ -95,6 +95,8 @@ class Viewer:
     roles: Mapping[int, frozenset[str]] = field(default_factory=dict)
     person_id: int | None = None
     groups: Mapping[int, int] = field(default_factory=dict)  # organization id -> its group id
+    # A portal user's own time zone (Person.time_zone), for the dates their pages show.
+    time_zone: str = ""
 
     def organizations_with(self, *roles: str) -> frozenset[int]:
         return frozenset(org for org, held in self.roles.items() if held.intersection(roles))
@@ -131,15 +133,18 @@ def viewer_for(user: User | None) -> Viewer:
     for organization_id, role, group_id, _ in rows:
         roles.setdefault(organization_id, set()).add(role)
         groups[organization_id] = group_id
+    time_zone = ""
     if rows:
         person_id = rows[0][3]
     else:
-        person_id = Person.objects.filter(user_id=user.pk).values_list("pk", flat=True).first()
+        own = Person.objects.filter(user_id=user.pk).values_list("pk", "time_zone").first()
+        person_id, time_zone = own or (None, "")
     return Viewer(
         user_id=user.pk,
         roles={org: frozenset(held) for org, held in roles.items()},
         person_id=person_id,
         groups=groups,
+        time_zone=time_zone,
     )
 
 
@@ -666,7 +671,7 @@ def access_consent_exports(
     ``unsigned_too`` lets them through (the FHIR export states them as draft or proposed).
     """
     consent = (
-        Consent.objects.select_related("case__lead_organization", "recipient")
+        Consent.objects.select_related("case__lead_organization", "case__person", "recipient")
         .prefetch_related("signatures")
         .filter(pk=consent_id)
         .first()

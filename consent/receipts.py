@@ -20,6 +20,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from cases.categories import DataCategory
+from cases.time_zones import local_day, zone_of
 from consent.fhir import effective_status, signatures_in_order
 from consent.models import Consent, ConsentPurpose, SignatureMethod, SignerRole
 from consent.policy import RECEIPTED_STATUSES
@@ -72,8 +73,9 @@ def _epoch(moment: datetime | None) -> int | None:
     return int(moment.timestamp()) if moment is not None else None
 
 
-def _date(moment: datetime) -> str:
-    return formats.date_format(timezone.localtime(moment), "DATE_FORMAT")
+def _date(moment: datetime, consent: Consent) -> str:
+    """The day, in the young person's time zone: the receipt is theirs."""
+    return formats.date_format(local_day(moment, zone_of(consent.case.person)), "DATE_FORMAT")
 
 
 def _collection_method(consent: Consent) -> str:
@@ -91,7 +93,7 @@ def termination(consent: Consent) -> str:
     """When the consent ends and how to end it sooner (R39)."""
     return _(
         "Expires %(date)s. Revoke at any time in the Harbor portal or by telling your advocate."
-    ) % {"date": _date(consent.expires_at)}
+    ) % {"date": _date(consent.expires_at, consent)}
 
 
 def _controller(organization: Organization) -> dict[str, Any]:
@@ -177,7 +179,12 @@ def _when(epoch: int | None) -> str:
 
 
 def render_receipt_html(consent: Consent) -> str:
-    """The printable receipt page, in the active language."""
+    """The printable receipt page, in the active language and the young person's time zone."""
+    with timezone.override(zone_of(consent.case.person)):
+        return _render_receipt_html(consent)
+
+
+def _render_receipt_html(consent: Consent) -> str:
     receipt = consent_receipt(consent)
     context = {
         "receipt": receipt,
