@@ -72,12 +72,9 @@ def effective_status(consent: Consent, now: datetime | None = None) -> str:
     """The consent's status, counting an active consent past its expiry as expired.
 
     The expiry sweep may lag by up to a minute; an export never calls such a consent active
-    (the policy refuses it too, R14).
+    (the policy refuses it too, R14). ``Consent.status_at`` decides.
     """
-    now = now or timezone.now()
-    if consent.status == Status.ACTIVE and consent.expires_at <= now:
-        return Status.EXPIRED
-    return consent.status
+    return consent.status_at(now or timezone.now())
 
 
 def harbor_canonical_url(definition: tuple[str, str]) -> str:

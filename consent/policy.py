@@ -60,6 +60,26 @@ class Action(StrEnum):
     GIVE_CONSENT = "give_consent"  # the young person signs or withdraws their own consents
 
 
+# How a refusal names the action: "You may see this case, but not <words>."
+ACTION_WORDS: Mapping[Action, str] = MappingProxyType(
+    {
+        Action.VIEW: "see it",
+        Action.EDIT: "change it",
+        Action.VIEW_HISTORY: "read its change history",
+        Action.MANAGE_TEAM: "manage its care team",
+        Action.CLOSE: "close it",
+        Action.TRANSFER: "transfer it to another organization",
+        Action.APPROVE_PLAN: "approve its plan",
+        Action.GIVE_CONSENT: "sign or withdraw its consents",
+    }
+)
+
+
+def may_see_but_not(action: Action) -> str:
+    """The refusal for a viewer who may see the case but not do ``action`` to it (403)."""
+    return f"You may see this case, but not {ACTION_WORDS[action]}."
+
+
 class Basis(StrEnum):
     """Why a viewer may see a case."""
 
@@ -355,7 +375,7 @@ def access_case(*, viewer: Viewer, case_id: int, action: Action = Action.VIEW) -
     access = CaseAccess(case=case, bases=bases, grants=grants)
     if action not in access.actions:
         note_denied(viewer, case_id, action)
-        raise AccessDenied(f"You may see this case but not {action.value.replace('_', ' ')} it.")
+        raise AccessDenied(may_see_but_not(action))
     note_case_access(viewer, access, action)
     return access
 
@@ -504,7 +524,7 @@ def readable_case_history(*, access: CaseAccess) -> list[HistoryEntry]:
     organization: otherwise the history would tell which other organizations serve them.
     """
     if Action.VIEW_HISTORY not in access.actions:
-        raise AccessDenied("You may see this case but not view history of it.")
+        raise AccessDenied(may_see_but_not(Action.VIEW_HISTORY))
     young_person = access.case.person.user_id
     return [
         entry

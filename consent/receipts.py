@@ -122,7 +122,9 @@ def _harbor_extras(consent: Consent) -> dict[str, Any]:
         extras["revokedAt"] = _epoch(consent.revoked_at)
         extras["revocationChannel"] = consent.revocation_channel
     if status == Status.EXPIRED:
-        extras["expiredAt"] = _epoch(consent.expired_at or consent.expires_at)
+        # Before the sweep: whichever came first, the expiry or the missed re-signing date.
+        lapses = [t for t in (consent.expires_at, consent.resign_due_at) if t is not None]
+        extras["expiredAt"] = _epoch(consent.expired_at or min(lapses))
     return extras
 
 

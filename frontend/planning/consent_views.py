@@ -156,7 +156,7 @@ def consent_detail(request: HttpRequest, case_id: int, consent_id: int) -> HttpR
         "signatures": list(consent.signatures.all()),
         "missing": services.missing_signers(consent) if pending else [],
         "pending": pending,
-        "active": consent.status == Consent.Status.ACTIVE,
+        "active": consent.current_status == Consent.Status.ACTIVE,
         "has_receipt": consent.status in RECEIPTED_STATUSES,
     }
     return render(request, "frontend/planning/consent_detail.html", context)
