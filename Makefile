@@ -4,6 +4,12 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Where `make demo` and `make serve` listen: `make demo PORT=8001` when 8000 is taken.
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Links in messages point at the server actually running (unless HARBOR_SITE_URL is set).
+HARBOR_SITE_URL ?= http://$(HOST):$(PORT)
+SERVE := HARBOR_SITE_URL=$(HARBOR_SITE_URL) $(PY) manage.py serve_embedded --addr $(HOST) --port $(PORT)
 
 .PHONY: install demo serve test fuzz bench bench-smoke lint format messages clean
 
@@ -15,13 +21,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## Create the virtualenv and install Harbor with its dev tools
 
-demo: install ## Migrate, seed demo data and serve Harbor with its worker (embedded mode)
+demo: install ## Migrate, seed demo data and serve Harbor with its worker (embedded mode); PORT=8001 HOST=... to move it
+	$(SERVE) --check-port
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo
-	$(PY) manage.py serve_embedded
+	$(SERVE)
 
-serve: install ## Serve Harbor with its worker and beat (embedded mode) on the data already there
-	$(PY) manage.py serve_embedded
+serve: install ## Serve Harbor with its worker and beat (embedded mode) on the data already there; PORT= and HOST= as for demo
+	$(SERVE)
 
 test: install ## Run the whole suite (SQLite by default; set DATABASE_URL/REDIS_URL for PostgreSQL/Redis)
 	$(PY) -m pytest

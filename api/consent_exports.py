@@ -2,7 +2,9 @@
 
 Readers are the lead organization's care team and supervisors and the young person
 (``access_consent_exports``); everyone else gets 404. Drafts and consents awaiting
-signatures have no receipt yet (404 saying so).
+signatures have no receipt yet (404 saying so); their FHIR export says draft or proposed.
+The FHIR export answers ``Accept: application/fhir+json`` with that media type, and JSON
+otherwise.
 """
 
 from typing import Any
@@ -12,7 +14,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework.renderers import BaseRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -47,6 +49,13 @@ class ReceiptPageRenderer(BaseRenderer):
         )
 
 
+class FhirJsonRenderer(JSONRenderer):
+    """FHIR's own JSON media type, for clients that ask for it (the body is the same JSON)."""
+
+    media_type = "application/fhir+json"
+    format = "fhir"
+
+
 class ConsentExportView(ViewerMixin, APIView):
     """Fetches the consent for a reader of its exports (404 for anyone else)."""
 
@@ -65,9 +74,17 @@ class ConsentExportView(ViewerMixin, APIView):
 class ConsentFhirView(ConsentExportView):
     """The consent as a FHIR R4 Consent resource, validated with fhir.resources."""
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    renderer_classes = [JSONRenderer, FhirJsonRenderer]
+
+    @extend_schema(
+        responses={
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, "application/fhir+json"): OpenApiTypes.OBJECT,
+        }
+    )
     def get(self, request: Request, pk: int) -> Response:
-        return Response(consent_to_fhir(self.consent(pk)))
+        consent = access_consent_exports(viewer=self.viewer, consent_id=pk, unsigned_too=True)
+        return Response(consent_to_fhir(consent))
 
 
 class ConsentReceiptView(ConsentExportView):

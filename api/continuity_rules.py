@@ -47,18 +47,16 @@ class ContinuityRulesSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(
                 {
                     "referral_escalation_business_days": [
-                        "The referral clock runs answer < escalation < expiry (at least 1 day)."
+                        "A referral is answered first, then escalated, then expires: give at "
+                        "least 1 day to answer, more days to escalation, and more to expiry."
                     ]
                 }
             )
-        for name in (
-            "default_contact_days",
-            "plan_review_days",
-            "consent_renewal_days",
-            "caseload_limit",
-        ):
+        for name in ("default_contact_days", "plan_review_days", "consent_renewal_days"):
             if attrs.get(name, 1) < 1:
                 raise serializers.ValidationError({name: ["At least one day."]})
+        if attrs.get("caseload_limit", 1) < 1:
+            raise serializers.ValidationError({"caseload_limit": ["At least one case."]})
         return attrs
 
 
@@ -85,5 +83,12 @@ class ContinuityRulesView(ViewerMixin, APIView):
             with transaction.atomic():
                 rules = serializer.save(organization_id=organization_id)
         except IntegrityError as exc:
-            raise ValidationError({"detail": ["These numbers contradict each other."]}) from exc
+            raise ValidationError(
+                {
+                    "detail": [
+                        "These numbers contradict each other: a referral is answered, then "
+                        "escalated, then expires, and every period is at least one day."
+                    ]
+                }
+            ) from exc
         return Response(ContinuityRulesSerializer(rules).data)

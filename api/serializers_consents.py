@@ -30,6 +30,16 @@ TERM_FIELDS = [
 ]
 
 
+class CurrentStatusField(serializers.ChoiceField):
+    """The status the consent has now: an active consent past its expiry reads expired even
+    before the expiry sweep has written it (the policy already refuses it, R14)."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(
+            choices=Consent.Status.choices, source="current_status", read_only=True, **kwargs
+        )
+
+
 class SignatureSerializer(serializers.ModelSerializer):
     """Who signed (role and family-member id, never a name), how, when, and who recorded it."""
 
@@ -53,6 +63,7 @@ class ConsentSerializer(serializers.ModelSerializer):
     """A consent with its terms, where it stands, and what it still needs to activate."""
 
     recipient_name = serializers.CharField(source="recipient.name", read_only=True)
+    status = CurrentStatusField()
     signatures = SignatureSerializer(many=True, read_only=True)
     missing_signers = serializers.SerializerMethodField()
 
@@ -99,6 +110,7 @@ class RecipientConsentSerializer(serializers.ModelSerializer):
     """A consent as the organization it names sees it: the terms it must respect."""
 
     recipient_name = serializers.CharField(source="recipient.name", read_only=True)
+    status = CurrentStatusField()
 
     class Meta:
         model = Consent

@@ -15,15 +15,18 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from cases.categories import DataCategory
 from cases.models import Case, CaseTransfer, Contact, Referral
 from cases.services import referrals as referral_moves
 from cases.services.records import log_service_contact
 from cases.services.referrals import mark_referral_sent
 from cases.services.transfers import complete_transfer, record_transfer_request
-from consent.models import Consent
+from consent.models import Consent, ConsentPurpose
 from consent.policy import REFERRAL_PURPOSES, referral_release
 from providers.models import Organization
 
@@ -65,28 +68,68 @@ def _require_consent_in_force(referral: Referral) -> None:
         )
 
 
+def _consents_in_force(referral: Referral) -> QuerySet[Consent]:
+    """The case's consents to the referral's recipient that are in force now, any purpose."""
+    now = timezone.now()
+    return Consent.objects.filter(
+        Q(resign_due_at__isnull=True) | Q(resign_due_at__gt=now),
+        case_id=referral.case_id,
+        recipient_id=referral.to_organization_id,
+        status=Consent.Status.ACTIVE,
+        starts_at__lte=now,
+        expires_at__gt=now,
+    )
+
+
+def _category_words(categories: list[str]) -> str:
+    return ", ".join(
+        str(DataCategory(c).label) if c in DataCategory.values else c for c in categories
+    )
+
+
+def referral_consent_problem(referral: Referral) -> str:
+    """Why no consent lets the referral be sent, in words for the sender ('' when one does).
+
+    Three different answers: no consent in force to the recipient at all; consents in force,
+    but for a purpose that does not cover a referral; or categories no consent covers.
+    """
+    missing = missing_referral_consent(referral)
+    if not missing:
+        return ""
+    organization = referral.to_organization.name
+    purposes = sorted(set(_consents_in_force(referral).values_list("purpose", flat=True)))
+    if not purposes:
+        return _(
+            "No consent in force lets %(organization)s receive anything from this record. "
+            "Ask the young person for a consent to this organization for a referral first."
+        ) % {"organization": organization}
+    if not set(purposes) & set(REFERRAL_PURPOSES):
+        return _(
+            "The consent to %(organization)s is for a purpose that does not cover sending a "
+            "referral (%(purposes)s). Ask the young person for a consent to this organization "
+            "for a referral or for care coordination."
+        ) % {
+            "organization": organization,
+            "purposes": ", ".join(str(ConsentPurpose(p).label) for p in purposes),
+        }
+    return _(
+        "The consent to %(organization)s for a referral does not cover: %(missing)s. Ask the "
+        "young person for a consent that covers it, or leave it out of the referral."
+    ) % {"organization": organization, "missing": _category_words(missing)}
+
+
 @transaction.atomic
 def send_referral(*, referral: Referral, actor: User) -> Referral:
     """Send a draft referral to its recipient, disclosing the categories it carries.
 
     Only under an active consent for the recipient that covers every category it carries;
-    otherwise a field error names what is missing and nothing is sent.
+    otherwise a field error says what is missing and nothing is sent.
     """
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
-    missing = missing_referral_consent(referral) if referral.status == Referral.Status.DRAFT else []
-    if missing:
-        raise ValidationError(
-            {
-                "consent": [
-                    _(
-                        "No active consent lets this organization receive: "
-                        "%(missing)s. Ask the young person for a consent to "
-                        "this organization first."
-                    )
-                    % {"missing": ", ".join(missing)}
-                ]
-            }
-        )
+    if referral.status == Referral.Status.DRAFT:
+        problem = referral_consent_problem(referral)
+        if problem:
+            raise ValidationError({"consent": [problem]})
     return mark_referral_sent(referral=referral, actor=actor)
 
 
@@ -110,7 +153,7 @@ def accept_referral(*, referral: Referral, actor: User, note: str = "") -> Refer
                             "on (not covered: %(missing)s). Decline it, or ask the "
                             "sending organization."
                         )
-                        % {"missing": ", ".join(missing)}
+                        % {"missing": _category_words(missing)}
                     ]
                 }
             )

@@ -6,25 +6,30 @@ resource's invariants (ppc-1, ppc-2) and the shape Harbor promises (a ``deny`` r
 nested ``permit`` for the recipient). No name, alias or contact detail of anyone appears: the
 young person is ``Patient/<principal id>``, family signers are opaque ``RelatedPerson`` ids
 with their role as display. Organization names are not personal data and are shown.
+
+Every status exports: a draft as ``draft``, a consent waiting for signatures as ``proposed``
+(with the signers so far and no ``dateTime``: it was not given yet), revoked or expired ones as
+``inactive``.
 """
 
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone, translation
 from fhir.resources.R4B.consent import Consent as FhirConsent
 from pydantic import ValidationError as PydanticValidationError
 
 from cases.categories import DataCategory
 from consent.models import Consent, ConsentPurpose, Signature, SignerRole
+from consent.signers import consent_given_at
 
-# Harbor's own code systems live under this base; it names, it is not fetched.
-HARBOR_FHIR_BASE = "https://harbor.example/fhir"
-DATA_CATEGORY_SYSTEM = f"{HARBOR_FHIR_BASE}/CodeSystem/data-category"
-PURPOSE_SYSTEM = f"{HARBOR_FHIR_BASE}/CodeSystem/consent-purpose"
-SIGNER_ROLE_SYSTEM = f"{HARBOR_FHIR_BASE}/CodeSystem/signer-role"
-REDISCLOSURE_EXTENSION = f"{HARBOR_FHIR_BASE}/StructureDefinition/redisclosure-notice"
+# Harbor's own code systems and extension, by name; their canonical URLs are the installation's
+# (``harbor_canonical_url``), so two Harbor installations never claim each other's definitions.
+DATA_CATEGORY_SYSTEM = ("CodeSystem", "data-category")
+PURPOSE_SYSTEM = ("CodeSystem", "consent-purpose")
+REDISCLOSURE_EXTENSION = ("StructureDefinition", "redisclosure-notice")
 # Namespace of the opaque RelatedPerson ids of family signers (uuid5 of receipt and member).
 RELATED_PERSON_NAMESPACE = uuid.UUID("7d0f3d57-0b4e-4b6e-9a55-2f1c3e9a61b4")
 
@@ -67,12 +72,19 @@ def effective_status(consent: Consent, now: datetime | None = None) -> str:
     """The consent's status, counting an active consent past its expiry as expired.
 
     The expiry sweep may lag by up to a minute; an export never calls such a consent active
-    (the policy refuses it too, R14).
+    (the policy refuses it too, R14). ``Consent.status_at`` decides.
     """
-    now = now or timezone.now()
-    if consent.status == Status.ACTIVE and consent.expires_at <= now:
-        return Status.EXPIRED
-    return consent.status
+    return consent.status_at(now or timezone.now())
+
+
+def harbor_canonical_url(definition: tuple[str, str]) -> str:
+    """The canonical URL of one of Harbor's FHIR definitions at this installation.
+
+    Built on ``HARBOR_SITE_URL`` (the installation's base URL), e.g.
+    ``https://harbor.example.org/fhir/CodeSystem/data-category``.
+    """
+    kind, name = definition
+    return f"{settings.HARBOR['SITE_URL'].rstrip('/')}/fhir/{kind}/{name}"
 
 
 def _instant(moment: datetime) -> str:
@@ -113,12 +125,13 @@ def _purpose(consent: Consent) -> list[dict[str, str]]:
     harbor_display = consent.purpose_text or ConsentPurpose(consent.purpose).label
     return [
         _coding(V3_ACT_REASON, code, display),
-        _coding(PURPOSE_SYSTEM, consent.purpose, harbor_display),
+        _coding(harbor_canonical_url(PURPOSE_SYSTEM), consent.purpose, harbor_display),
     ]
 
 
 def _category_class(category: str) -> dict[str, str]:
-    return _coding(DATA_CATEGORY_SYSTEM, category, DataCategory(category).label)
+    system = harbor_canonical_url(DATA_CATEGORY_SYSTEM)
+    return _coding(system, category, DataCategory(category).label)
 
 
 def _period(consent: Consent) -> dict[str, str]:
@@ -156,7 +169,12 @@ def _resource(consent: Consent) -> dict[str, Any]:
     resource: dict[str, Any] = {
         "resourceType": "Consent",
         "id": str(consent.receipt_id),
-        "extension": [{"url": REDISCLOSURE_EXTENSION, "valueString": consent.redisclosure_notice}],
+        "extension": [
+            {
+                "url": harbor_canonical_url(REDISCLOSURE_EXTENSION),
+                "valueString": consent.redisclosure_notice,
+            }
+        ],
         "identifier": [
             {"system": RECEIPT_IDENTIFIER_SYSTEM, "value": f"urn:uuid:{consent.receipt_id}"}
         ],
@@ -167,7 +185,6 @@ def _resource(consent: Consent) -> dict[str, Any]:
             _concept(_coding(LOINC, "64292-6", "Release of information consent")),
         ],
         "patient": {"reference": f"Patient/{consent.principal_id}"},
-        "dateTime": _instant(consent.activated_at or consent.created_at),
         "performer": performers,
         "organization": [{"reference": f"Organization/{lead.pk}", "display": lead.name}],
         "policyRule": _concept(_coding(V3_ACT_CODE, "OPTIN", "opt-in")),
@@ -176,6 +193,12 @@ def _resource(consent: Consent) -> dict[str, Any]:
     }
     if not performers:  # a draft has no signers yet, and FHIR allows no empty arrays
         del resource["performer"]
+    given_at = consent_given_at(consent)
+    if given_at is not None:
+        # R39: the time the last required signer signed. A consent still waiting for a
+        # signature was not given yet, so it has no dateTime (optional in FHIR) rather than
+        # the time it was typed in.
+        resource["dateTime"] = _instant(given_at)
     return resource
 
 

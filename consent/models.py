@@ -7,11 +7,13 @@ them from consents and care teams.
 """
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
@@ -170,6 +172,22 @@ class Consent(models.Model):
         if signed and (fields is None or not set(fields) <= ENDING_FIELDS):
             raise ImmutableConsent(f"Only {', '.join(sorted(ENDING_FIELDS))} may change now.")
         super().save(*args, **kwargs)
+
+    def status_at(self, moment: datetime) -> str:
+        """The status in force at ``moment``: an active consent past its expiry, or past the
+        date its young person had to re-sign by, is expired (R14), before the sweep says so."""
+        resign_missed = self.resign_due_at is not None and self.resign_due_at <= moment
+        if self.status == ConsentStatus.ACTIVE and (self.expires_at <= moment or resign_missed):
+            return ConsentStatus.EXPIRED
+        return self.status
+
+    @property
+    def current_status(self) -> str:
+        """The status people read: ``status_at`` now (STYLE: people read effective state)."""
+        return self.status_at(timezone.now())
+
+    def get_current_status_display(self) -> str:
+        return str(ConsentStatus(self.current_status).label)
 
 
 class SignerRole(models.TextChoices):

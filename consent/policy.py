@@ -63,6 +63,26 @@ class Action(StrEnum):
     MANAGE_PORTAL = "manage_portal"  # give, renew or end the young person's portal login (R42)
 
 
+# How a refusal names the action: "You may see this case, but not <words>."
+ACTION_WORDS: Mapping[Action, str] = MappingProxyType(
+    {
+        Action.VIEW: "see it",
+        Action.EDIT: "change it",
+        Action.VIEW_HISTORY: "read its change history",
+        Action.MANAGE_TEAM: "manage its care team",
+        Action.CLOSE: "close it",
+        Action.TRANSFER: "transfer it to another organization",
+        Action.APPROVE_PLAN: "approve its plan",
+        Action.GIVE_CONSENT: "sign or withdraw its consents",
+    }
+)
+
+
+def may_see_but_not(action: Action) -> str:
+    """The refusal for a viewer who may see the case but not do ``action`` to it (403)."""
+    return f"You may see this case, but not {ACTION_WORDS[action]}."
+
+
 class Basis(StrEnum):
     """Why a viewer may see a case."""
 
@@ -98,6 +118,8 @@ class Viewer:
     roles: Mapping[int, frozenset[str]] = field(default_factory=dict)
     person_id: int | None = None
     groups: Mapping[int, int] = field(default_factory=dict)  # organization id -> its group id
+    # A portal user's own time zone (Person.time_zone), for the dates their pages show.
+    time_zone: str = ""
 
     def organizations_with(self, *roles: str) -> frozenset[int]:
         return frozenset(org for org, held in self.roles.items() if held.intersection(roles))
@@ -134,15 +156,18 @@ def viewer_for(user: User | None) -> Viewer:
     for organization_id, role, group_id, _ in rows:
         roles.setdefault(organization_id, set()).add(role)
         groups[organization_id] = group_id
+    time_zone = ""
     if rows:
         person_id = rows[0][3]
     else:
-        person_id = Person.objects.filter(user_id=user.pk).values_list("pk", flat=True).first()
+        own = Person.objects.filter(user_id=user.pk).values_list("pk", "time_zone").first()
+        person_id, time_zone = own or (None, "")
     return Viewer(
         user_id=user.pk,
         roles={org: frozenset(held) for org, held in roles.items()},
         person_id=person_id,
         groups=groups,
+        time_zone=time_zone,
     )
 
 
@@ -353,7 +378,7 @@ def access_case(*, viewer: Viewer, case_id: int, action: Action = Action.VIEW) -
     access = CaseAccess(case=case, bases=bases, grants=grants)
     if action not in access.actions:
         note_denied(viewer, case_id, action)
-        raise AccessDenied(f"You may see this case but not {action.value.replace('_', ' ')} it.")
+        raise AccessDenied(may_see_but_not(action))
     note_case_access(viewer, access, action)
     return access
 
@@ -591,7 +616,7 @@ def readable_case_history(*, access: CaseAccess) -> list[HistoryEntry]:
     organization: otherwise the history would tell which other organizations serve them.
     """
     if Action.VIEW_HISTORY not in access.actions:
-        raise AccessDenied("You may see this case but not view history of it.")
+        raise AccessDenied(may_see_but_not(Action.VIEW_HISTORY))
     young_person = access.case.person.user_id
     return [
         entry
@@ -747,15 +772,18 @@ def is_own_consent(*, viewer: Viewer, consent: Consent) -> bool:
     return viewer.person_id is not None and consent.subject_id == viewer.person_id
 
 
-def access_consent_exports(*, viewer: Viewer, consent_id: int) -> Consent:
+def access_consent_exports(
+    *, viewer: Viewer, consent_id: int, unsigned_too: bool = False
+) -> Consent:
     """A consent whose receipt and FHIR export the viewer may read, or ``NotVisible`` (404).
 
     Readers: the lead organization's care team and supervisors, and the young person. The
     recipient reads the released data, not the receipt. Drafts and consents awaiting
-    signatures have no receipt yet, which the message says only to those who may see them.
+    signatures have no receipt yet, which the message says only to those who may see them;
+    ``unsigned_too`` lets them through (the FHIR export states them as draft or proposed).
     """
     consent = (
-        Consent.objects.select_related("case__lead_organization", "recipient")
+        Consent.objects.select_related("case__lead_organization", "case__person", "recipient")
         .prefetch_related("signatures")
         .filter(pk=consent_id)
         .first()
@@ -765,7 +793,7 @@ def access_consent_exports(*, viewer: Viewer, consent_id: int) -> Consent:
     access = access_case(viewer=viewer, case_id=consent.case_id, action=Action.VIEW)
     if not access.is_lead:
         raise NotVisible("No such consent.")
-    if consent.status not in (
+    if not unsigned_too and consent.status not in (
         Consent.Status.ACTIVE,
         Consent.Status.REVOKED,
         Consent.Status.EXPIRED,

@@ -6,6 +6,7 @@ reviewed in one place, side by side in both languages.
 
 from dataclasses import dataclass
 
+from cases.time_zones import local_day, zone_of
 from consent.models import Consent
 
 LANGUAGES = ("en", "es")
@@ -88,8 +89,12 @@ def _join(items: list[str], language: str) -> str:
 
 
 def plain_preview(consent: Consent, language: str = "en") -> PlainPreview:
-    """The consent in plain words: who sees what, why, until when, and how to take it back."""
+    """The consent in plain words: who sees what, why, until when, and how to take it back.
+
+    Dates are the days in the young person's time zone, who reads and signs this.
+    """
     language = language if language in LANGUAGES else "en"
+    zone = zone_of(consent.case.person)
     words = CATEGORY_WORDS[language]
     shared = [words[c] for c in words if c in consent.categories]
     not_shared = [words[c] for c in words if c not in consent.categories]
@@ -98,7 +103,7 @@ def plain_preview(consent: Consent, language: str = "en") -> PlainPreview:
         recipient=consent.recipient.name,
         shared=_join(shared, language),
         purpose=purpose,
-        starts=consent.starts_at.date().isoformat(),
-        expires=consent.expires_at.date().isoformat(),
+        starts=local_day(consent.starts_at, zone).isoformat(),
+        expires=local_day(consent.expires_at, zone).isoformat(),
     )
     return PlainPreview(language, summary, shared, not_shared, NOTICE[language])

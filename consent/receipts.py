@@ -20,9 +20,11 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from cases.categories import DataCategory
+from cases.time_zones import local_day, zone_of
 from consent.fhir import effective_status, signatures_in_order
 from consent.models import Consent, ConsentPurpose, SignatureMethod, SignerRole
 from consent.policy import RECEIPTED_STATUSES
+from consent.signers import consent_given_at
 from providers.models import Organization
 
 KANTARA_VERSION = "KI-CR-v1.1.0"
@@ -71,8 +73,9 @@ def _epoch(moment: datetime | None) -> int | None:
     return int(moment.timestamp()) if moment is not None else None
 
 
-def _date(moment: datetime) -> str:
-    return formats.date_format(timezone.localtime(moment), "DATE_FORMAT")
+def _date(moment: datetime, consent: Consent) -> str:
+    """The day, in the young person's time zone: the receipt is theirs."""
+    return formats.date_format(local_day(moment, zone_of(consent.case.person)), "DATE_FORMAT")
 
 
 def _collection_method(consent: Consent) -> str:
@@ -90,7 +93,7 @@ def termination(consent: Consent) -> str:
     """When the consent ends and how to end it sooner (R39)."""
     return _(
         "Expires %(date)s. Revoke at any time in the Harbor portal or by telling your advocate."
-    ) % {"date": _date(consent.expires_at)}
+    ) % {"date": _date(consent.expires_at, consent)}
 
 
 def _controller(organization: Organization) -> dict[str, Any]:
@@ -119,7 +122,9 @@ def _harbor_extras(consent: Consent) -> dict[str, Any]:
         extras["revokedAt"] = _epoch(consent.revoked_at)
         extras["revocationChannel"] = consent.revocation_channel
     if status == Status.EXPIRED:
-        extras["expiredAt"] = _epoch(consent.expired_at or consent.expires_at)
+        # Before the sweep: whichever came first, the expiry or the missed re-signing date.
+        lapses = [t for t in (consent.expires_at, consent.resign_due_at) if t is not None]
+        extras["expiredAt"] = _epoch(consent.expired_at or min(lapses))
     return extras
 
 
@@ -138,7 +143,8 @@ def _build(consent: Consent) -> dict[str, Any]:
     return {
         "version": KANTARA_VERSION,
         "jurisdiction": _setting("RECEIPT_JURISDICTION"),
-        "consentTimestamp": _epoch(consent.activated_at),
+        # R39: when the last required signer signed, not when it was typed into Harbor.
+        "consentTimestamp": _epoch(consent_given_at(consent)),
         "collectionMethod": _collection_method(consent),
         "consentReceiptID": str(consent.receipt_id),
         "language": translation.get_language() or settings.LANGUAGE_CODE,
@@ -175,7 +181,12 @@ def _when(epoch: int | None) -> str:
 
 
 def render_receipt_html(consent: Consent) -> str:
-    """The printable receipt page, in the active language."""
+    """The printable receipt page, in the active language and the young person's time zone."""
+    with timezone.override(zone_of(consent.case.person)):
+        return _render_receipt_html(consent)
+
+
+def _render_receipt_html(consent: Consent) -> str:
     receipt = consent_receipt(consent)
     context = {
         "receipt": receipt,

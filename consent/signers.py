@@ -10,13 +10,13 @@
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from cases.models import Case, FamilyMember, Flag, Person
-from consent.models import SignerRole, SignerRule
+from consent.models import Consent, SignerRole, SignerRule
 
 Relation = FamilyMember.Relation
 PARENT_RELATIONS = frozenset({Relation.MOTHER, Relation.FATHER})
@@ -107,3 +107,22 @@ def signer_requirement(case: Case, on: date) -> SignerRequirement:
     if basis:
         return SignerRequirement(SignerRule.MINOR_ALONE, legal_basis=basis)
     return SignerRequirement(SignerRule.MINOR_WITH_PARENT)
+
+
+UNSIGNED_STATUSES = frozenset({Consent.Status.DRAFT, Consent.Status.PENDING_SIGNATURE})
+
+
+def consent_given_at(consent: Consent) -> datetime | None:
+    """When the consent was given: the time the last required signer signed (R39).
+
+    Not when staff typed the signature in, nor when Harbor activated the consent: a form signed
+    on paper may be recorded days later. A consent still missing a signature was not given, so
+    the answer is None (a receipt does not exist yet; the FHIR export leaves ``dateTime`` out).
+    Only required signers can sign (``why_not_a_signer``), so the latest signature is the last
+    required one. Reads a prefetch of ``signatures`` when there is one.
+    """
+    if consent.status in UNSIGNED_STATUSES:
+        return None
+    signed = [signature.signed_at for signature in consent.signatures.all()]
+    # Rows written before signatures were recorded have none: their activation is all we know.
+    return max(signed) if signed else consent.activated_at

@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "coordination.ratelimit.RateLimitMiddleware",
     "frontend.middleware.IdleTimeoutMiddleware",
     "frontend.middleware.UserLanguageMiddleware",
+    "frontend.middleware.ReaderTimeZoneMiddleware",
     "consent.middleware.AccessLogMiddleware",
     # Right after the access log, which gives each request its id: log records carry it too.
     "coordination.logging.RequestIdMiddleware",

@@ -1,4 +1,5 @@
-"""Page middleware: idle and absolute sign-out, the user's own language, domain errors as pages."""
+"""Page middleware: idle and absolute sign-out, the user's own language and time zone, domain
+errors as pages."""
 
 import time
 from collections.abc import Callable
@@ -11,9 +12,10 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from cases.time_zones import zone_named
 from frontend.access import is_portal_user, page_viewer
 
 LAST_SEEN_KEY = "harbor_last_seen"
@@ -81,6 +83,24 @@ class UserLanguageMiddleware:
         if language and request.user.is_authenticated:
             translation.activate(language)
             request.LANGUAGE_CODE = language
+        return self.get_response(request)
+
+
+class ReaderTimeZoneMiddleware:
+    """A young person reads their pages' dates in their own time zone (Person.time_zone).
+
+    Staff read them in the installation's ``TIME_ZONE``. The viewer is built once per request
+    anyway (the idle check reads it), so this costs no query.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        viewer = page_viewer(request) if request.user.is_authenticated else None
+        if viewer is not None and is_portal_user(viewer) and viewer.time_zone:
+            with timezone.override(zone_named(viewer.time_zone)):
+                return self.get_response(request)
         return self.get_response(request)
 
 

@@ -1,6 +1,6 @@
 """Consents for tests, made through the real services: drafted, submitted, signed in writing."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
@@ -28,15 +28,42 @@ def safe_parent(case: Case) -> FamilyMember:
     )
 
 
-def sign(consent: Consent, *, by: User, family_member: FamilyMember | None = None) -> None:
+def sign(
+    consent: Consent,
+    *,
+    by: User,
+    family_member: FamilyMember | None = None,
+    signed_at: datetime | None = None,
+) -> None:
     add_signature(
         consent=consent,
         recorded_by=by,
         method=SignatureMethod.UPLOADED_FORM,
         evidence="signed form, scanned",
-        signed_at=timezone.now(),
+        signed_at=signed_at or timezone.now(),
         family_member=family_member,
     )
+
+
+def typed_in_late(case: Case, recipient: Organization, *, by: User, days: int) -> Consent:
+    """A minor's consent signed on paper: the young person ``days + 6`` days ago, a parent
+    ``days`` days ago, both recorded (and the consent activated) only now."""
+    now = timezone.now()
+    consent = draft_consent(
+        case=case,
+        recipient=recipient,
+        categories=["plan"],
+        purpose=ConsentPurpose.CARE_COORDINATION,
+        actor=by,
+        starts_at=now - timedelta(days=days + 7),
+        expires_at=now + timedelta(days=30),
+    )
+    submit_for_signature(consent=consent, actor=by)
+    sign(consent, by=by, signed_at=now - timedelta(days=days + 6))
+    sign(consent, by=by, family_member=safe_parent(case), signed_at=now - timedelta(days=days))
+    consent.refresh_from_db()
+    assert consent.status == Consent.Status.ACTIVE
+    return consent
 
 
 def grant_consent(

@@ -1,5 +1,5 @@
-"""The community pages: the outstanding supports (gap) report, its printable version and its
-CSV download.
+"""The community pages: an index of what the community shares, the outstanding supports (gap)
+report, its printable version and its CSV download.
 
 Counts only (R22, ``consent.community.gaps``): any active staff member of an active member
 organization may read them, in any role; young people and people without a role get 404, as
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 
 from consent.community.coverage import known_areas
 from consent.community.gaps import COUNTS, MEDIAN, GapReport, GapRow, outstanding_supports
-from consent.policy import Viewer, can_read_community_report
+from consent.policy import Viewer, can_read_community_report, can_search_directory
 from frontend.access import page_viewer, staff_page
 from frontend.community.forms import CommunityReportForm
 from frontend.csv_download import csv_response
@@ -64,6 +64,16 @@ def _page(request: HttpRequest, template: str) -> HttpResponse:
     report = _report(form, viewer)
     status = 400 if report is None else 200
     return render(request, template, _context(form, report), status=status)
+
+
+@staff_page
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    """Where the community's shared pages start: the gap report, its printable version and
+    CSV, and the resource directory."""
+    viewer = _reader(request)
+    context = {"sees_directory": can_search_directory(viewer=viewer)}
+    return render(request, "frontend/community/index.html", context)
 
 
 @staff_page

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cases.categories import DataCategory
+from cases.time_zones import zone_of
 from consent import services
 from consent.models import Consent, SignerRule
 from consent.policy import RECEIPTED_STATUSES, CaseAccess
@@ -109,6 +110,8 @@ def _preview_page(
         "preview": plain_preview(consent, language),
         "preview_language": language,
         "categories": [label for value, label in DataCategory.choices if value in chosen],
+        # The terms' dates read as the preview's: days in the young person's time zone.
+        "young_person_zone": zone_of(consent.case.person),
     }
     return render(request, "frontend/planning/consent_preview.html", context)
 
@@ -153,7 +156,7 @@ def consent_detail(request: HttpRequest, case_id: int, consent_id: int) -> HttpR
         "signatures": list(consent.signatures.all()),
         "missing": services.missing_signers(consent) if pending else [],
         "pending": pending,
-        "active": consent.status == Consent.Status.ACTIVE,
+        "active": consent.current_status == Consent.Status.ACTIVE,
         "has_receipt": consent.status in RECEIPTED_STATUSES,
     }
     return render(request, "frontend/planning/consent_detail.html", context)

@@ -145,7 +145,7 @@ def _consents(viewer: Viewer) -> list[dict[str, Any]]:
         visible_consents(viewer=viewer)
         .filter(subject_id=viewer.person_id)
         .exclude(status=Consent.Status.DRAFT)
-        .select_related("recipient", "case__lead_organization")
+        .select_related("recipient", "case__lead_organization", "case__person")
         .prefetch_related("signatures")
         .order_by("created_at", "pk")
     )

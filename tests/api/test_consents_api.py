@@ -9,7 +9,7 @@ from django.utils import timezone
 from cases.models import CaseNote, FamilyMember, PlanVersion, Referral
 from consent.models import REDISCLOSURE_NOTICE, Consent
 from tests import factories as f
-from tests.consents import grant_consent, safe_parent
+from tests.consents import grant_consent, safe_parent, store
 
 pytestmark = pytest.mark.django_db
 
@@ -344,8 +344,8 @@ def test_a_referral_is_sent_only_under_a_consent_covering_recipient_and_categori
     sent = client.post(url)
 
     assert none.status_code == 400 and "consent" in none.data
-    assert partial.status_code == 400 and "identity" in partial.data["consent"][0]
-    assert "plan" not in partial.data["consent"][0]
+    assert partial.status_code == 400 and "Identity" in partial.data["consent"][0]
+    assert "Service plan" not in partial.data["consent"][0]
     assert sent.status_code == 200, sent.data
     assert sent.data["status"] == Referral.Status.SENT
 
@@ -397,3 +397,16 @@ def test_the_recipient_reads_the_terms_of_its_consent_but_not_the_signatures(wor
     assert response.data["redisclosure_notice"] == REDISCLOSURE_NOTICE
     assert "signatures" not in response.data
     assert [row["id"] for row in mine] == [consent.pk]
+
+
+def test_r14_an_expired_consent_reads_expired_before_the_sweep_runs(world, api_for):
+    consent = grant_consent(world.case, world.partner, ["plan"], by=world.advocate)
+    consent.starts_at = timezone.now() - timedelta(days=30)
+    consent.expires_at = timezone.now() - timedelta(seconds=1)
+    store(consent)  # the sweep has not run: the row still says active
+
+    detail = api_for(world.advocate).get(_url("detail", consent)).json()
+    listed = api_for(world.advocate).get(_url("list"), {"case": world.case.pk}).json()
+
+    assert detail["status"] == "expired"
+    assert [row["status"] for row in listed["results"]] == ["expired"]

@@ -74,3 +74,23 @@ def test_a_put_without_the_caseload_limit_keeps_the_one_set_before(world, api_fo
 
     assert response.status_code == 200, response.data
     assert rules_for(world.lead).caseload_limit == 12
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"caseload_limit": 0}, "caseload_limit", "At least one case."),
+        ({"plan_review_days": 0}, "plan_review_days", "At least one day."),
+        (
+            {"referral_escalation_business_days": 2},
+            "referral_escalation_business_days",
+            "A referral is answered first, then escalated, then expires",
+        ),
+    ],
+)
+def test_a_refused_number_is_explained_in_words_of_its_own_unit(
+    world, api_for, change, field, message
+):
+    response = api_for(world.org_admin).put(_url(world), {**BODY, **change}, format="json")
+
+    assert str(response.data[field][0]).startswith(message)

@@ -12,12 +12,13 @@ from consent.fhir import (
     DATA_CATEGORY_SYSTEM,
     FhirExportError,
     consent_to_fhir,
+    harbor_canonical_url,
     invariant_errors,
     related_person_id,
 )
 from consent.models import Consent, Signature, SignerRule
 from tests import factories as f
-from tests.consents import store
+from tests.consents import store, typed_in_late
 
 pytestmark = pytest.mark.django_db
 
@@ -180,10 +181,8 @@ def test_r38_permit_states_the_purpose(consent, purpose, code):
 def test_r38_permit_has_a_class_per_category(consent):
     classes = _permit(consent_to_fhir(consent))["class"]
 
-    assert [(c["system"], c["code"]) for c in classes] == [
-        (DATA_CATEGORY_SYSTEM, "plan"),
-        (DATA_CATEGORY_SYSTEM, "notes"),
-    ]
+    system = harbor_canonical_url(DATA_CATEGORY_SYSTEM)
+    assert [(c["system"], c["code"]) for c in classes] == [(system, "plan"), (system, "notes")]
 
 
 def test_r38_permit_period_ends_at_the_expiry(consent):
@@ -222,6 +221,30 @@ def test_r38_a_draft_without_signers_still_exports_as_draft(world):
 
     assert resource["status"] == "draft"
     assert "performer" not in resource
+
+
+def test_r39_fhir_date_time_is_when_the_last_required_signer_signed(world):
+    consent = typed_in_late(world.case, world.partner, by=world.advocate, days=84)
+    parent_signed_at = max(s.signed_at for s in consent.signatures.all())
+
+    resource = consent_to_fhir(consent)
+
+    assert datetime.fromisoformat(resource["dateTime"]) == parent_signed_at
+    assert datetime.fromisoformat(resource["dateTime"]) >= consent.starts_at
+
+
+def test_r39_a_consent_awaiting_a_signature_has_no_fhir_date_time(world):
+    pending = f.ConsentFactory(
+        case=world.case,
+        recipient=world.partner,
+        status=Consent.Status.PENDING_SIGNATURE,
+        signer_rule=SignerRule.MINOR_WITH_PARENT,
+        activated_at=None,
+    )  # the young person signed; a parent has not yet
+
+    resource = consent_to_fhir(pending)
+
+    assert "dateTime" not in resource
 
 
 def test_r38_an_invalid_resource_is_refused(consent):

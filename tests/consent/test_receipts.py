@@ -20,7 +20,7 @@ from consent.receipts import (
     render_receipt_html,
 )
 from tests import factories as f
-from tests.consents import store
+from tests.consents import store, typed_in_late
 
 pytestmark = pytest.mark.django_db
 
@@ -140,6 +140,29 @@ def test_r39_harbor_extras_are_allowed_beside_the_required_fields(consent):
     assert receipt["status"] == "active"
     assert receipt["expiresAt"] == int(consent.expires_at.timestamp())
     assert receipt_errors(receipt) == []
+
+
+def test_r39_consent_timestamp_is_when_the_last_required_signer_signed(world):
+    consent = typed_in_late(world.case, world.partner, by=world.advocate, days=84)
+    parent_signed_at = max(s.signed_at for s in consent.signatures.all())
+
+    receipt = consent_receipt(consent)
+
+    assert receipt["consentTimestamp"] == int(parent_signed_at.timestamp())
+    assert receipt["consentTimestamp"] < int(consent.activated_at.timestamp()) - 83 * 86400
+    assert receipt["consentTimestamp"] >= receipt["startsAt"]
+
+
+def test_r39_printable_receipt_says_when_the_consent_was_signed(world):
+    consent = typed_in_late(world.case, world.partner, by=world.advocate, days=84)
+    parent_signed_at = max(s.signed_at for s in consent.signatures.all())
+
+    page = render_receipt_html(consent)
+
+    signed = formats.date_format(timezone.localtime(parent_signed_at), "DATETIME_FORMAT")
+    typed = formats.date_format(timezone.localtime(consent.activated_at), "DATETIME_FORMAT")
+    assert signed in page
+    assert typed not in page
 
 
 def test_r39_a_consent_never_in_force_has_no_receipt(world):

@@ -1,8 +1,8 @@
 """The community pages in the page authorization matrix (see tests/frontend/pages.py).
 
-The outstanding supports report, printable and as CSV, holds counts only (R22): staff of any
-member organization read it, in any role. Young people, and people without a role (the
-superuser), get 404.
+The community index and the outstanding supports report, printable and as CSV, hold counts
+only (R22): staff of any member organization read them, in any role. Young people, and people
+without a role (the superuser), get 404.
 """
 
 from tests.frontend.pages import PageTarget
@@ -18,6 +18,7 @@ STAFF = (
 )
 
 TARGETS: dict[str, PageTarget] = {
+    "community": PageTarget(readers=STAFF),
     "community-outstanding-supports": PageTarget(readers=STAFF),
     "community-report": PageTarget(readers=STAFF),
     "community-report-csv": PageTarget(readers=STAFF),

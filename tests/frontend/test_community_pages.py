@@ -227,3 +227,34 @@ def test_the_report_pages_cost_the_same_queries_whatever_the_size(world, name, c
             d.DirectoryServiceAreaFactory(area=f"Area {i}")
         with constant_queries(20):
             assert client.get(_url(name)).status_code == 200
+
+
+# --- /community/: the index the README lists -------------------------------------------------
+
+
+def test_community_index_links_the_gap_report_the_printable_report_and_the_directory(world):
+    response = _client(world.partner_staff).get("/community/")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    for name in (
+        "community-outstanding-supports",
+        "community-report",
+        "community-report-csv",
+        "directory",
+    ):
+        assert f'href="{_url(name)}"' in page, name
+
+
+def test_community_index_is_in_spanish_for_a_spanish_speaker(world):
+    world.advocate.preferred_language = "es"
+    world.advocate.save()
+
+    page = _client(world.advocate).get(_url("community")).content.decode()
+
+    assert "<h1>Comunidad</h1>" in page
+    assert "Informe comunitario para imprimir" in page
+
+
+def test_community_index_is_404_for_a_young_person(world):
+    assert _client(world.young_person).get("/community/").status_code == 404

@@ -586,3 +586,19 @@ def test_a_refused_partner_is_recorded_as_a_denied_attempt(world: World) -> None
     signed_in(world.partner_staff).get(url("plan-editor", world))
     event = AccessEvent.objects.get(user=world.partner_staff, case=world.case)
     assert event.outcome == "denied"
+
+
+def test_r14_the_consent_page_shows_an_expired_consent_as_expired_before_the_sweep(
+    world: World,
+) -> None:
+    consent = grant_consent(world.case, world.partner, ["plan"], by=world.advocate)
+    Consent.objects.filter(pk=consent.pk).update(
+        starts_at=timezone.now() - timedelta(days=30),
+        expires_at=timezone.now() - timedelta(seconds=1),
+    )  # the sweep has not run: the row still says active
+
+    response = signed_in(world.advocate).get(url("consent-detail", world, consent_id=consent.pk))
+
+    status = response.content.decode().split("Status</dt><dd>", 1)[1].split("</dd>", 1)[0]
+    assert "Expired" in status
+    assert "Active" not in status

@@ -1,9 +1,12 @@
 """``manage.py demo_code``: the code the demo staff's authenticator app shows now.
 
 The demo's staff share one authenticator key (coordination.demo.cast); this prints its current
-code so a first run needs no phone. Refused with DEBUG off, like the demo data itself.
+code so a first run needs no phone. Refused with DEBUG off, like the demo data itself. The code
+is the first line, so ``demo_code | head -1`` is the code alone.
 """
 
+import os
+import sys
 from binascii import unhexlify
 from typing import Any
 
@@ -20,8 +23,14 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG:
             raise CommandError("DEBUG is off: demo codes are for the demo only.")
-        self.stdout.write(f"{totp(unhexlify(DEMO_TOTP_KEY)):06d}\n")
-        self.stdout.write(
-            f"(valid about 30 seconds; or add the key {demo_key_base32()} to an authenticator "
-            "app)\n"
-        )
+        try:
+            self.stdout.write(f"{totp(unhexlify(DEMO_TOTP_KEY)):06d}\n")
+            self.stdout.write(
+                f"(valid about 30 seconds; or add the key {demo_key_base32()} to an "
+                "authenticator app)\n"
+            )
+            self.stdout.flush()
+        except BrokenPipeError:
+            # The reader took what it wanted (`demo_code | head -1`, as the README shows) and
+            # left: not an error. Point stdout at nothing so the exit flush stays quiet too.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

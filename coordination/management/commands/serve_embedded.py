@@ -21,11 +21,20 @@ WORKER_STOP_SECONDS = 20
 
 
 class Command(BaseCommand):
-    help = "Serve Harbor on 127.0.0.1:8000 with a Celery worker and beat (embedded mode)."
+    help = (
+        "Serve Harbor with a Celery worker and beat (embedded mode), on 127.0.0.1:8000 unless "
+        "--addr/--port say otherwise (make demo HOST=... PORT=...)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--addr", default="127.0.0.1", help="Address to serve on.")
         parser.add_argument("--port", type=int, default=8000, help="Port to serve on.")
+        parser.add_argument(
+            "--check-port",
+            action="store_true",
+            help="Only check that the address and port are free, then exit (make demo does "
+            "this before migrating).",
+        )
         parser.add_argument(
             "--reload",
             action="store_true",
@@ -43,6 +52,8 @@ class Command(BaseCommand):
             self._serve(options, reload=True)
             return
         _ensure_free(options["addr"], options["port"])
+        if options["check_port"]:
+            return
         signal.signal(signal.SIGTERM, _exit_on_sigterm)
         worker = self._start_worker()
         try:
@@ -105,7 +116,18 @@ def _ensure_free(addr: str, port: int) -> None:
         try:
             probe.bind((addr, port))
         except OSError as exc:
-            raise CommandError(f"Cannot serve on {addr}:{port}: {exc.strerror}.") from exc
+            raise CommandError(port_taken_message(addr, port, exc.strerror or str(exc))) from exc
+
+
+def port_taken_message(addr: str, port: int, reason: str) -> str:
+    """What to do when the port is taken: name the other port's setting in both doors."""
+    other = port + 1
+    return (
+        f"Cannot serve on {addr}:{port}: {reason}. Another program (perhaps Harbor already "
+        f"running) uses that port: stop it, or choose another port with "
+        f"`make demo PORT={other}` (or `make serve PORT={other}`, or "
+        f"`manage.py serve_embedded --port {other}`); HOST= chooses the address."
+    )
 
 
 def _exit_on_sigterm(signum: int, frame: object) -> NoReturn:
