@@ -74,6 +74,7 @@ ACTION_WORDS: Mapping[Action, str] = MappingProxyType(
         Action.TRANSFER: "transfer it to another organization",
         Action.APPROVE_PLAN: "approve its plan",
         Action.GIVE_CONSENT: "sign or withdraw its consents",
+        Action.MANAGE_PORTAL: "give or end the young person's portal access",
     }
 )
 
