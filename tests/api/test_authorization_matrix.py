@@ -732,3 +732,108 @@ def test_r21_a_partner_cannot_open_a_case_of_its_own_for_the_young_person(matrix
         assert response.status_code == 400, response.content
         assert "person_id" in response.data
         assert _fingerprint() == before
+
+
+# -- Every renderer is a door: the API answers a browser as it answers JSON ---------------------
+
+# What a browser, or someone trying DRF's browsable API, would ask for.
+BROWSER_ASKS = {"accept-html": ({"HTTP_ACCEPT": "text/html"}, ""), "format-api": ({}, "format=api")}
+SIGNED_IN_PERSONAS = tuple(p for p in PERSONAS if p != "anonymous")
+# The schema and its two viewers are the same for everyone (and the schema takes seconds).
+DOCUMENTATION_ROUTES = ("schema", "docs", "redoc")
+BROWSER_CALLS = [
+    (name, persona)
+    for name, route in sorted(ROUTES.items())
+    if "get" in route.methods
+    for persona in (("anonymous",) if name in DOCUMENTATION_ROUTES else PERSONAS)
+]
+FORM_MARKERS = (b"<form", b"<select", b"<textarea", b"raw data")
+
+
+def _user_for(matrix: Matrix, name: str, persona: str) -> User | None:
+    if name in TARGETS:
+        return matrix.user(persona, TARGETS[name])
+    if persona in CONSENT_PERSONAS:
+        return matrix.partners[(persona, consented_categories(persona, None))].user
+    return None if persona == "anonymous" else getattr(matrix.world, persona)
+
+
+def _with_query(url: str, query: str) -> str:
+    return f"{url}{'&' if '?' in url else '?'}{query}" if query else url
+
+
+@pytest.mark.parametrize(("name", "persona"), BROWSER_CALLS)
+def test_every_route_answers_a_browser_as_it_answers_json(matrix, world, api_for, name, persona):
+    """Issue 16: no browsable API. ``Accept: text/html`` and ``?format=api`` get the status and
+    the content type a JSON client gets, and no form listing a queryset."""
+    client = api_for(_user_for(matrix, name, persona))
+    record = matrix.record(name, persona) if name in TARGETS else world.lead.pk
+    url = _url(ROUTES[name], world, record)
+    plain = client.get(url)
+
+    for ask, (headers, query) in BROWSER_ASKS.items():
+        response = client.get(_with_query(url, query), **headers)
+
+        assert response.status_code == plain.status_code, (ask, response.content[:300])
+        assert response["Content-Type"] == plain["Content-Type"], ask
+        if name not in ("docs", "redoc"):  # the Swagger UI is the way to browse the API
+            assert not [m for m in FORM_MARKERS if m in response.content.lower()], ask
+
+
+# -- Forbidden looks like missing ---------------------------------------------------------------
+
+# An id no table of the world reaches (still a valid id: digits, below the BigAutoField range).
+MISSING_ID = 10**15
+
+
+def _missing(route: Route, world: World, record: int) -> str:
+    """The route's URL with the id in its path replaced by one that does not exist."""
+    kwargs = {}
+    if "pk" in route.kwargs:
+        kwargs["pk"] = MISSING_ID
+    if "case_pk" in route.kwargs:
+        kwargs["case_pk"] = MISSING_ID
+    return reverse(route.name, kwargs=kwargs)
+
+
+def _answer(response) -> tuple[int, str, bytes]:
+    return response.status_code, response.get("Content-Type", ""), response.content
+
+
+# Case data: personas without a basis for the world's case, on every call the matrix hides from
+# or refuses them. Other records (memberships, an organization's numbers): whoever gets a 404.
+FORBIDDEN_ID_CALLS = [
+    (name, method, persona)
+    for (name, method, persona), expected in MATRIX.items()
+    if ROUTES[name].is_detail
+    and expected in (Outcome.HIDDEN, Outcome.REFUSED)
+    and not sees_the_case(persona)
+    and persona != "anonymous"
+] + [
+    (name, method, persona)
+    for name, route in sorted(ROUTES.items())
+    if route.is_detail and name in TARGETS and not TARGETS[name].case_data
+    for method in route.methods
+    for persona in REPORT_PERSONAS
+]
+
+
+@pytest.mark.parametrize(("name", "method", "persona"), FORBIDDEN_ID_CALLS)
+def test_a_forbidden_id_gets_the_answer_of_a_missing_one(
+    matrix, world, api_for, name, method, persona
+):
+    """Issue 16: same status, same body for an id the persona may not see and one that does
+    not exist (only compared when the real id is refused: a reader's 200 is no oracle)."""
+    route, target = ROUTES[name], TARGETS[name]
+    client = api_for(matrix.user(persona, target))
+    record = matrix.record(name, persona)
+    real_url, missing_url = _url(route, world, record), _missing(route, world, record)
+    if method == "get":
+        real, missing = client.get(real_url), client.get(missing_url)
+    else:
+        payload = target.payload(world)
+        real = getattr(client, method)(real_url, payload, format="json")
+        missing = getattr(client, method)(missing_url, payload, format="json")
+
+    if target.case_data or real.status_code == 404:
+        assert _answer(real) == _answer(missing)
