@@ -33,8 +33,11 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from django_filters import FilterSet, ModelChoiceFilter, ModelMultipleChoiceFilter
+from django_filters.rest_framework import DjangoFilterBackend
 
 from accounts.models import User
+from api.fields import IdFilter
 from cases.categories import DATA_CATEGORIES, DataCategory
 from cases.models import Person
 from consent.models import CaseGroupObjectPermission, Consent, RevocationChannel
@@ -836,4 +839,91 @@ def test_a_forbidden_id_gets_the_answer_of_a_missing_one(
         missing = getattr(client, method)(missing_url, payload, format="json")
 
     if target.case_data or real.status_code == 404:
+        assert _answer(real) == _answer(missing)
+
+
+def _view_class(name: str) -> type:
+    url = reverse(name, kwargs=dict.fromkeys(ROUTES[name].kwargs, 1))
+    callback = get_resolver().resolve(url).func
+    return getattr(callback, "cls", None) or callback.view_class
+
+
+def _filterset(name: str) -> type[FilterSet] | None:
+    """The filter set a list route's backend builds (from filterset_class or _fields)."""
+    view_class = _view_class(name)
+    if not (
+        getattr(view_class, "filterset_class", None)
+        or getattr(view_class, "filterset_fields", None)
+    ):
+        return None
+    model = view_class.serializer_class.Meta.model
+    view = view_class()
+    backends = [backend() for backend in view.filter_backends]
+    [backend] = [b for b in backends if isinstance(b, DjangoFilterBackend)]
+    return backend.get_filterset_class(view, model._default_manager.none())
+
+
+LIST_ROUTES = sorted(n for n, r in ROUTES.items() if n.endswith("-list") and "get" in r.methods)
+FILTERSETS = {name: _filterset(name) for name in LIST_ROUTES}
+ID_FILTERS = sorted(
+    (name, key)
+    for name, filterset in FILTERSETS.items()
+    if filterset is not None
+    for key, flt in filterset.base_filters.items()
+    if isinstance(flt, (IdFilter, ModelChoiceFilter, ModelMultipleChoiceFilter))
+)
+
+
+def test_no_list_filter_checks_an_id_against_a_whole_table():
+    """Issue 16: a model choice filter answers 400 for a missing id and 200 for a forbidden
+    one; an IdFilter narrows the policy's queryset, which has neither."""
+    model_choices = [
+        (name, key)
+        for name, filterset in FILTERSETS.items()
+        if filterset is not None
+        for key, flt in filterset.base_filters.items()
+        if isinstance(flt, (ModelChoiceFilter, ModelMultipleChoiceFilter))
+    ]
+
+    assert not model_choices
+    assert ("care-team-list", "case") in ID_FILTERS
+    assert ("family-member-list", "person") in ID_FILTERS
+
+
+def _filter_value(world: World, key: str) -> int:
+    """A real id for an id filter: the world's record of that kind."""
+    values = {
+        "case": lambda: world.case.pk,
+        "person": lambda: world.case.person_id,
+        "user": lambda: world.advocate.pk,
+        "care_team_member": lambda: world.advocate.pk,
+        "organization": lambda: world.lead.pk,
+        "lead_organization": lambda: world.lead.pk,
+        "recipient": lambda: world.partner.pk,
+        "to_organization": lambda: world.partner.pk,
+        "goal": lambda: TARGETS["goal-detail"].pk(world),
+        "planned_service": lambda: TARGETS["planned-service-detail"].pk(world),
+        "service_type": lambda: (
+            DirectoryService.objects.get(
+                pk=TARGETS["directory-service-detail"].pk(world)
+            ).service_type_id
+        ),
+    }
+    return values[key]()
+
+
+@pytest.mark.parametrize(("name", "key"), ID_FILTERS)
+@pytest.mark.parametrize("persona", [p for p in SIGNED_IN_PERSONAS if p not in LEAD_PERSONAS])
+def test_an_id_filter_answers_a_forbidden_id_as_a_missing_one(
+    matrix, world, api_for, name, key, persona
+):
+    """Issue 16: where the real id lists nothing for the persona, the missing id's answer is
+    the same, status and body (a 400 "Select a valid choice" was an existence oracle)."""
+    client = api_for(_user_for(matrix, name, persona))
+    url = _url(ROUTES[name], world, 1).split("?")[0]
+
+    real = client.get(f"{url}?{key}={_filter_value(world, key)}")
+    missing = client.get(f"{url}?{key}={MISSING_ID}")
+
+    if real.status_code != 200 or not _rows(real):
         assert _answer(real) == _answer(missing)
