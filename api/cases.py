@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.fields import ID_PATTERN, IdFilter
+from api.filters import IdFilterSet
 from api.release import ReleasesMixin
 from api.serializers_cases import (
     CaseDetailSerializer,
@@ -31,7 +32,7 @@ from consent.policy import (
 )
 
 
-class CaseFilter(django_filters.FilterSet):
+class CaseFilter(IdFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Case.Status.choices)
     opened_after = django_filters.DateFilter(field_name="opened_on", lookup_expr="gte")
     opened_before = django_filters.DateFilter(field_name="opened_on", lookup_expr="lte")

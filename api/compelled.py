@@ -5,7 +5,6 @@ they and the young person read them. Partners never see them: a compelled disclo
 lead organization's record of what the law made it hand over, not released data.
 """
 
-import django_filters
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -14,6 +13,7 @@ from rest_framework.response import Response
 
 from api.access import ViewerMixin
 from api.fields import ID_PATTERN, ChoiceListField, IdFilter
+from api.filters import IdFilterSet
 from cases.categories import DATA_CATEGORIES
 from cases.models import Case
 from consent.compelled import record_compelled_disclosure
@@ -53,7 +53,7 @@ class CompelledDisclosureSerializer(serializers.ModelSerializer):
         }
 
 
-class CompelledDisclosureFilter(django_filters.FilterSet):
+class CompelledDisclosureFilter(IdFilterSet):
     case = IdFilter(field_name="case_id")
 
     class Meta:

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from api.access import ViewerMixin
 from api.fields import ID_PATTERN, IdFilter
+from api.filters import IdFilterSet
 from api.serializers_cases import CaseSerializer
 from api.serializers_consents import (
     ChangeDraftSerializer,
@@ -57,7 +58,7 @@ _ID = ID_PATTERN
 STAFF_CHANNELS = (RevocationChannel.SPOKEN, RevocationChannel.WRITTEN)
 
 
-class ConsentFilter(django_filters.FilterSet):
+class ConsentFilter(IdFilterSet):
     case = IdFilter(field_name="case_id")
     status = django_filters.MultipleChoiceFilter(choices=Consent.Status.choices)
     recipient = IdFilter(field_name="recipient_id")

@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 
 from api.access import ViewerMixin
 from api.fields import ID_PATTERN, MAX_ID, IdFilter
+from api.filters import IdFilterSet
 from cases.models import PlannedService
 from consent.errors import NotVisible
 from consent.policy import (
@@ -271,7 +272,7 @@ class AgeFilter(django_filters.NumberFilter):
         super().__init__(*args, min_value=0, max_value=MAX_AGE, **kwargs)
 
 
-class DirectoryServiceFilter(django_filters.FilterSet):
+class DirectoryServiceFilter(IdFilterSet):
     """The search page's filters; each one narrows through the directory's own selector."""
 
     service_type = IdFilter(method="narrow")

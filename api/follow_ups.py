@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from accounts.models import User
 from api.access import ViewerMixin, request_viewer
 from api.fields import ID_PATTERN, IdFilter
+from api.filters import IdFilterSet
 from cases.models import Case
 from consent.policy import Action, visible_cases
 from providers.models import Organization
@@ -117,7 +118,7 @@ class FollowUpReassignSerializer(serializers.Serializer):
     assignee = serializers.PrimaryKeyRelatedField(queryset=User.objects.none())
 
 
-class FollowUpFilter(django_filters.FilterSet):
+class FollowUpFilter(IdFilterSet):
     status = django_filters.ChoiceFilter(choices=FollowUp.Status.choices)
     kind = django_filters.ChoiceFilter(choices=FollowUp.Kind.choices)
     assignee = django_filters.ChoiceFilter(

@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.fields import ID_PATTERN
+from api.filters import IdFilterSet
 from tasks.models import Notification
 
 _ID = ID_PATTERN
@@ -43,7 +44,7 @@ class InboxEntrySerializer(serializers.ModelSerializer):
         return notification.read_at is None
 
 
-class InboxFilter(django_filters.FilterSet):
+class InboxFilter(IdFilterSet):
     unread = django_filters.BooleanFilter(
         field_name="read_at", lookup_expr="isnull", label="Only notifications not yet read"
     )

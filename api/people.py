@@ -56,7 +56,14 @@ class PersonViewSet(
     @extend_schema(
         methods=["put"], request=SafeContactRuleSerializer, responses=SafeContactRuleSerializer
     )
-    @action(detail=True, methods=["get", "put"], url_path="safe-contact")
+    # The action's own serializer: anything that asks the view for it (a renderer, a schema
+    # generator) must not get the person's serializer and feed it a safe-contact rule.
+    @action(
+        detail=True,
+        methods=["get", "put"],
+        url_path="safe-contact",
+        serializer_class=SafeContactRecordSerializer,
+    )
     def safe_contact(self, request: Request, pk: str) -> Response:
         """How staff may reach the young person. Read it before every contact."""
         wanted = Action.EDIT if request.method == "PUT" else Action.VIEW

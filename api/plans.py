@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from api.access import ViewerMixin
 from api.fields import ID_PATTERN, IdFilter
+from api.filters import IdFilterSet
 from api.release import ReleasesMixin
 from api.serializers_plans import (
     GoalChangeSerializer,
@@ -67,7 +68,7 @@ class _PlanRecordViewSet(
         return access_case(viewer=self.viewer, case_id=case_id, action=action)
 
 
-class GoalFilter(django_filters.FilterSet):
+class GoalFilter(IdFilterSet):
     case = IdFilter(field_name="plan__case_id")
 
     class Meta:
@@ -112,7 +113,7 @@ class GoalViewSet(_PlanRecordViewSet):
         return Response(GoalSerializer(goal).data)
 
 
-class PlannedServiceFilter(django_filters.FilterSet):
+class PlannedServiceFilter(IdFilterSet):
     case = IdFilter(field_name="goal__plan__case_id")
     goal = IdFilter(field_name="goal_id")
     status = django_filters.MultipleChoiceFilter(choices=PlannedService.Status.choices)
@@ -184,7 +185,7 @@ class PlannedServiceViewSet(_PlanRecordViewSet):
         return Response(PlannedServiceSerializer(fresh).data, status=code)
 
 
-class PlanVersionFilter(django_filters.FilterSet):
+class PlanVersionFilter(IdFilterSet):
     case = IdFilter(field_name="plan__case_id")
     status = django_filters.MultipleChoiceFilter(choices=PlanVersion.Status.choices)
 

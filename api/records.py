@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from api.access import ViewerMixin
 from api.fields import ID_PATTERN, IdFilter
+from api.filters import IdFilterSet
 from api.release import ReleasesMixin
 from api.serializers_records import (
     ContactSerializer,
@@ -34,7 +35,7 @@ from consent.policy import (
 _ID = ID_PATTERN
 
 
-class NoteFilter(django_filters.FilterSet):
+class NoteFilter(IdFilterSet):
     case = IdFilter(field_name="case_id")
     category = django_filters.ChoiceFilter(choices=CaseNote.Category.choices)
 
@@ -86,7 +87,7 @@ class NoteViewSet(
         return Response(NoteSerializer(note).data)
 
 
-class ContactFilter(django_filters.FilterSet):
+class ContactFilter(IdFilterSet):
     case = IdFilter(field_name="case_id")
     planned_service = IdFilter(field_name="planned_service_id")
 
@@ -125,7 +126,7 @@ class ContactViewSet(
         return Response(ContactSerializer(contact).data, status=status.HTTP_201_CREATED)
 
 
-class FlagFilter(django_filters.FilterSet):
+class FlagFilter(IdFilterSet):
     case = IdFilter(field_name="case_id")
     current = django_filters.BooleanFilter(
         field_name="cleared_at", lookup_expr="isnull", label="Only flags not yet cleared"

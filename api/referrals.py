@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from api.access import ViewerMixin, request_viewer
 from api.fields import ID_PATTERN, IdFilter
+from api.filters import IdFilterSet
 from api.serializers_referrals import (
     CompleteReferralSerializer,
     DeclineReferralSerializer,
@@ -49,7 +50,7 @@ REFERRAL_VIEW = ReferralSerializer
 REFERRAL_VIEWS = ReferralSerializer(many=True)
 
 
-class ReferralFilter(django_filters.FilterSet):
+class ReferralFilter(IdFilterSet):
     # The case filter only narrows to visible cases, so a receiver cannot probe case ids.
     case = IdFilter(method="filter_case")
     status = django_filters.MultipleChoiceFilter(choices=Referral.Status.choices)

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from api.access import ViewerMixin, request_viewer
 from api.fields import ID_PATTERN, IdFilter
+from api.filters import IdFilterSet
 from api.serializers_referrals import (
     AcceptTransferSerializer,
     IncomingTransferSerializer,
@@ -41,7 +42,7 @@ TRANSFER_VIEW = TransferSerializer
 TRANSFER_VIEWS = TransferSerializer(many=True)
 
 
-class TransferFilter(django_filters.FilterSet):
+class TransferFilter(IdFilterSet):
     # The case filter only narrows to visible cases, so a receiver cannot probe case ids.
     case = IdFilter(method="filter_case")
     status = django_filters.MultipleChoiceFilter(choices=CaseTransfer.Status.choices)

@@ -33,8 +33,11 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from django_filters import FilterSet, ModelChoiceFilter, ModelMultipleChoiceFilter
+from django_filters.rest_framework import DjangoFilterBackend
 
 from accounts.models import User
+from api.fields import IdFilter
 from cases.categories import DATA_CATEGORIES, DataCategory
 from cases.models import Person
 from consent.models import CaseGroupObjectPermission, Consent, RevocationChannel
@@ -739,3 +742,195 @@ def test_r21_a_partner_cannot_open_a_case_of_its_own_for_the_young_person(matrix
         assert response.status_code == 400, response.content
         assert "person_id" in response.data
         assert _fingerprint() == before
+
+
+# -- Every renderer is a door: the API answers a browser as it answers JSON ---------------------
+
+# What a browser, or someone trying DRF's browsable API, would ask for.
+BROWSER_ASKS = {"accept-html": ({"HTTP_ACCEPT": "text/html"}, ""), "format-api": ({}, "format=api")}
+SIGNED_IN_PERSONAS = tuple(p for p in PERSONAS if p != "anonymous")
+# The schema and its two viewers are the same for everyone (and the schema takes seconds).
+DOCUMENTATION_ROUTES = ("schema", "docs", "redoc")
+BROWSER_CALLS = [
+    (name, persona)
+    for name, route in sorted(ROUTES.items())
+    if "get" in route.methods
+    for persona in (("anonymous",) if name in DOCUMENTATION_ROUTES else PERSONAS)
+]
+FORM_MARKERS = (b"<form", b"<select", b"<textarea", b"raw data")
+
+
+def _user_for(matrix: Matrix, name: str, persona: str) -> User | None:
+    if name in TARGETS:
+        return matrix.user(persona, TARGETS[name])
+    if persona in CONSENT_PERSONAS:
+        return matrix.partners[(persona, consented_categories(persona, None))].user
+    return None if persona == "anonymous" else getattr(matrix.world, persona)
+
+
+def _with_query(url: str, query: str) -> str:
+    return f"{url}{'&' if '?' in url else '?'}{query}" if query else url
+
+
+@pytest.mark.parametrize(("name", "persona"), BROWSER_CALLS)
+def test_every_route_answers_a_browser_as_it_answers_json(matrix, world, api_for, name, persona):
+    """Issue 16: no browsable API. ``Accept: text/html`` and ``?format=api`` get the status and
+    the content type a JSON client gets, and no form listing a queryset."""
+    client = api_for(_user_for(matrix, name, persona))
+    record = matrix.record(name, persona) if name in TARGETS else world.lead.pk
+    url = _url(ROUTES[name], world, record)
+    plain = client.get(url)
+
+    for ask, (headers, query) in BROWSER_ASKS.items():
+        response = client.get(_with_query(url, query), **headers)
+
+        assert response.status_code == plain.status_code, (ask, response.content[:300])
+        assert response["Content-Type"] == plain["Content-Type"], ask
+        if name not in ("docs", "redoc"):  # the Swagger UI is the way to browse the API
+            assert not [m for m in FORM_MARKERS if m in response.content.lower()], ask
+
+
+# -- Forbidden looks like missing ---------------------------------------------------------------
+
+# An id no table of the world reaches (still a valid id: digits, below the BigAutoField range).
+MISSING_ID = 10**15
+
+
+def _missing(route: Route, world: World, record: int) -> str:
+    """The route's URL with the id in its path replaced by one that does not exist."""
+    kwargs = {}
+    if "pk" in route.kwargs:
+        kwargs["pk"] = MISSING_ID
+    if "case_pk" in route.kwargs:
+        kwargs["case_pk"] = MISSING_ID
+    return reverse(route.name, kwargs=kwargs)
+
+
+def _answer(response) -> tuple[int, str, bytes]:
+    return response.status_code, response.get("Content-Type", ""), response.content
+
+
+# Case data: personas without a basis for the world's case, on every call the matrix hides from
+# or refuses them. Other records (memberships, an organization's numbers): whoever gets a 404.
+FORBIDDEN_ID_CALLS = [
+    (name, method, persona)
+    for (name, method, persona), expected in MATRIX.items()
+    if ROUTES[name].is_detail
+    and expected in (Outcome.HIDDEN, Outcome.REFUSED)
+    and not sees_the_case(persona)
+    and persona != "anonymous"
+] + [
+    (name, method, persona)
+    for name, route in sorted(ROUTES.items())
+    if route.is_detail and name in TARGETS and not TARGETS[name].case_data
+    for method in route.methods
+    for persona in REPORT_PERSONAS
+]
+
+
+@pytest.mark.parametrize(("name", "method", "persona"), FORBIDDEN_ID_CALLS)
+def test_a_forbidden_id_gets_the_answer_of_a_missing_one(
+    matrix, world, api_for, name, method, persona
+):
+    """Issue 16: same status, same body for an id the persona may not see and one that does
+    not exist (only compared when the real id is refused: a reader's 200 is no oracle)."""
+    route, target = ROUTES[name], TARGETS[name]
+    client = api_for(matrix.user(persona, target))
+    record = matrix.record(name, persona)
+    real_url, missing_url = _url(route, world, record), _missing(route, world, record)
+    if method == "get":
+        real, missing = client.get(real_url), client.get(missing_url)
+    else:
+        payload = target.payload(world)
+        real = getattr(client, method)(real_url, payload, format="json")
+        missing = getattr(client, method)(missing_url, payload, format="json")
+
+    if target.case_data or real.status_code == 404:
+        assert _answer(real) == _answer(missing)
+
+
+def _view_class(name: str) -> type:
+    url = reverse(name, kwargs=dict.fromkeys(ROUTES[name].kwargs, 1))
+    callback = get_resolver().resolve(url).func
+    return getattr(callback, "cls", None) or callback.view_class
+
+
+def _filterset(name: str) -> type[FilterSet] | None:
+    """The filter set a list route's backend builds (from filterset_class or _fields)."""
+    view_class = _view_class(name)
+    if not (
+        getattr(view_class, "filterset_class", None)
+        or getattr(view_class, "filterset_fields", None)
+    ):
+        return None
+    model = view_class.serializer_class.Meta.model
+    view = view_class()
+    backends = [backend() for backend in view.filter_backends]
+    [backend] = [b for b in backends if isinstance(b, DjangoFilterBackend)]
+    return backend.get_filterset_class(view, model._default_manager.none())
+
+
+LIST_ROUTES = sorted(n for n, r in ROUTES.items() if n.endswith("-list") and "get" in r.methods)
+FILTERSETS = {name: _filterset(name) for name in LIST_ROUTES}
+ID_FILTERS = sorted(
+    (name, key)
+    for name, filterset in FILTERSETS.items()
+    if filterset is not None
+    for key, flt in filterset.base_filters.items()
+    if isinstance(flt, (IdFilter, ModelChoiceFilter, ModelMultipleChoiceFilter))
+)
+
+
+def test_no_list_filter_checks_an_id_against_a_whole_table():
+    """Issue 16: a model choice filter answers 400 for a missing id and 200 for a forbidden
+    one; an IdFilter narrows the policy's queryset, which has neither."""
+    model_choices = [
+        (name, key)
+        for name, filterset in FILTERSETS.items()
+        if filterset is not None
+        for key, flt in filterset.base_filters.items()
+        if isinstance(flt, (ModelChoiceFilter, ModelMultipleChoiceFilter))
+    ]
+
+    assert not model_choices
+    assert ("care-team-list", "case") in ID_FILTERS
+    assert ("family-member-list", "person") in ID_FILTERS
+
+
+def _filter_value(world: World, key: str) -> int:
+    """A real id for an id filter: the world's record of that kind."""
+    values = {
+        "case": lambda: world.case.pk,
+        "person": lambda: world.case.person_id,
+        "user": lambda: world.advocate.pk,
+        "care_team_member": lambda: world.advocate.pk,
+        "organization": lambda: world.lead.pk,
+        "lead_organization": lambda: world.lead.pk,
+        "recipient": lambda: world.partner.pk,
+        "to_organization": lambda: world.partner.pk,
+        "goal": lambda: TARGETS["goal-detail"].pk(world),
+        "planned_service": lambda: TARGETS["planned-service-detail"].pk(world),
+        "service_type": lambda: (
+            DirectoryService.objects.get(
+                pk=TARGETS["directory-service-detail"].pk(world)
+            ).service_type_id
+        ),
+    }
+    return values[key]()
+
+
+@pytest.mark.parametrize(("name", "key"), ID_FILTERS)
+@pytest.mark.parametrize("persona", [p for p in SIGNED_IN_PERSONAS if p not in LEAD_PERSONAS])
+def test_an_id_filter_answers_a_forbidden_id_as_a_missing_one(
+    matrix, world, api_for, name, key, persona
+):
+    """Issue 16: where the real id lists nothing for the persona, the missing id's answer is
+    the same, status and body (a 400 "Select a valid choice" was an existence oracle)."""
+    client = api_for(_user_for(matrix, name, persona))
+    url = _url(ROUTES[name], world, 1).split("?")[0]
+
+    real = client.get(f"{url}?{key}={_filter_value(world, key)}")
+    missing = client.get(f"{url}?{key}={MISSING_ID}")
+
+    if real.status_code != 200 or not _rows(real):
+        assert _answer(real) == _answer(missing)
