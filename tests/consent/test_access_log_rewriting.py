@@ -15,9 +15,11 @@ from datetime import UTC
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
+from django.test import override_settings
 from django.utils import timezone
 
 from consent.access_log import GENESIS_HASH, BrokenLink, EventDraft, record_events, verify_chain
@@ -28,6 +30,7 @@ from consent.access_log_checkpoints import (
 )
 from consent.access_log_keys import ChainKey
 from consent.models import AccessEvent
+from coordination.checks import access_log_keys_are_set
 from tasks.tasks import checkpoint_access_log
 
 pytestmark = pytest.mark.django_db
@@ -196,6 +199,34 @@ def test_r27_a_key_is_named_by_an_id_that_does_not_reveal_it():
     assert len(key.key_id) == 12
     assert key.key_id not in NEW_KEY
     assert NEW_KEY not in repr(key)
+
+
+def _key_check_ids(**overrides) -> list[str]:
+    with override_settings(**{"DEBUG": False, "SECRET_KEY": "k" * 50, **overrides}):
+        return [error.id for error in access_log_keys_are_set(None)]
+
+
+def test_r27_production_without_access_log_keys_is_refused():
+    assert _key_check_ids(HARBOR_ACCESS_LOG_KEYS=[]) == ["harbor.E020"]
+    with (
+        override_settings(DEBUG=False, SECRET_KEY="k" * 50, HARBOR_ACCESS_LOG_KEYS=[]),
+        pytest.raises(ImproperlyConfigured, match="HARBOR_ACCESS_LOG_KEYS"),
+    ):
+        _events(1)
+
+
+def test_r27_a_short_access_log_key_is_refused_without_printing_it():
+    errors = _key_check_ids(HARBOR_ACCESS_LOG_KEYS=[NEW_KEY, "short-secret"])
+
+    assert errors == ["harbor.E021"]
+    with override_settings(HARBOR_ACCESS_LOG_KEYS=[NEW_KEY, "short-secret"]):
+        (error,) = access_log_keys_are_set(None)
+    assert "Key 2" in error.msg and "short-secret" not in error.msg
+
+
+def test_r27_production_with_access_log_keys_passes_and_development_needs_none():
+    assert _key_check_ids(HARBOR_ACCESS_LOG_KEYS=[NEW_KEY, OLD_KEY]) == []
+    assert _key_check_ids(DEBUG=True, HARBOR_ACCESS_LOG_KEYS=[]) == []
 
 
 # --- checkpoints ---------------------------------------------------------------------------
