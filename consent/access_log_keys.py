@@ -95,7 +95,10 @@ def signing_key() -> ChainKey:
 
 def key_by_id(key_id: str) -> ChainKey | None:
     """The configured key with this id, or None (an unknown key, or an unkeyed row)."""
-    return next((key for key in chain_keys() if key.key_id == key_id), None)
+    for key in chain_keys():
+        if key.key_id == key_id:
+            return key
+    return None
 
 
 @receiver(setting_changed)

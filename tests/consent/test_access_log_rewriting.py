@@ -353,3 +353,10 @@ def test_r27_the_migration_refuses_to_rechain_a_log_already_broken():
 
     with pytest.raises(RuntimeError, match="already broken at event 2"):
         _run_rechain_migration()
+
+
+def test_r27_beat_checkpoints_the_access_log_every_five_minutes(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["checkpoint-access-log"]
+
+    assert entry == {"task": "tasks.tasks.checkpoint_access_log", "schedule": 300.0}
+    assert checkpoint_access_log.name == entry["task"]
