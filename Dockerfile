@@ -13,7 +13,8 @@ WORKDIR /app
 COPY . .
 RUN pip install . \
     && python manage.py collectstatic --no-input \
-    && useradd --system --home-dir /var/lib/harbor --create-home harbor
+    && useradd --system --home-dir /var/lib/harbor --create-home harbor \
+    && install -d -o harbor -g harbor -m 750 /var/lib/harbor-checkpoints
 
 USER harbor
 EXPOSE 8000

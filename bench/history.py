@@ -1,5 +1,5 @@
 """The access-log history: the generated events chained in time order, as
-``consent.access_log.record_events`` chains them (same fields, same ``event_hash``), so
+``consent.access_log.record_events`` chains them (same fields, same key, same ``event_hash``), so
 ``verify_chain`` accepts the result and the next real request appends to it."""
 
 import uuid
@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from bench.loader import Loader
 from consent.access_log import GENESIS_HASH, event_hash
+from consent.access_log_keys import signing_key
 from consent.models import AccessEvent
 
 
@@ -14,6 +15,7 @@ def chain_events(loader: Loader, drafts: Iterable[dict]) -> int:
     """Append the drafts after the last stored event; returns how many were written."""
     last = AccessEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
     sequence, prev_hash = last or (0, GENESIS_HASH)
+    key_id = signing_key().key_id
     written = 0
     for draft in sorted(drafts, key=lambda d: (d["at"], d["case_id"])):
         sequence += 1
@@ -33,6 +35,7 @@ def chain_events(loader: Loader, drafts: Iterable[dict]) -> int:
             request_id=str(uuid.UUID(int=sequence, version=4)),
             sequence=sequence,
             prev_hash=prev_hash,
+            key_id=key_id,
         )
         row.hash = prev_hash = event_hash(row)
         loader.add(row)

@@ -1,8 +1,11 @@
 """The access log: one hash-chained event per read, write or refused attempt on case data.
 
 Events hold ids and codes only (R24, R25). They are appended in one bulk insert per request,
-under a lock that keeps the chain linear (R27): each row's hash covers the previous row's hash
-and its own fields, so editing or removing a row breaks the chain that ``verify_chain`` walks.
+under a lock that keeps the chain linear (R27): each row's hash is an HMAC, under a key kept
+outside the database (consent.access_log_keys), of the previous row's hash and its own fields,
+so editing or removing a row breaks the chain that ``verify_chain`` walks, and nobody without
+the key can re-chain the rows after it. Signed checkpoints of the chain's head, kept outside the
+database, catch a removed tail (consent.access_log_checkpoints).
 
 During a request (``consent.middleware.AccessLogMiddleware``) events are buffered and written
 after the response, in their own transaction, so refused attempts survive a view that rolled
@@ -14,7 +17,7 @@ The policy and the doors call the ``note_*`` helpers; they never write rows them
 from __future__ import annotations
 
 import functools
-import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Sequence
 from contextvars import ContextVar, Token
@@ -28,6 +31,7 @@ from django.utils import timezone
 
 from cases.categories import DATA_CATEGORIES
 from cases.models import CareTeamMember, Case
+from consent.access_log_keys import key_by_id, signing_key
 from consent.models import AccessEvent, AccessOutcome, CaseUserObjectPermission
 from consent.permissions import VIEW_CASE, case_permission_ids
 
@@ -128,13 +132,22 @@ def _chained_fields(row: AccessEvent) -> dict[str, Any]:
         "purpose": row.purpose,
         "outcome": row.outcome,
         "request_id": row.request_id,
+        "key": row.key_id,
     }
 
 
+class UnknownKey(LookupError):
+    """The event names a chain key that is not configured (or none: an unkeyed row)."""
+
+
 def event_hash(row: AccessEvent) -> str:
-    """sha256 of the previous hash and the row's canonical JSON (sequence included)."""
+    """HMAC-SHA256, under the key ``row.key_id`` names, of the previous hash and the row's
+    canonical JSON (sequence and key id included)."""
+    key = key_by_id(row.key_id)
+    if key is None:
+        raise UnknownKey(row.key_id)
     canonical = json.dumps(_chained_fields(row), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256((row.prev_hash + canonical).encode()).hexdigest()
+    return key.mac(row.prev_hash + canonical)
 
 
 def _lock_chain() -> None:
@@ -153,6 +166,7 @@ def record_events(events: Sequence[EventDraft], *, request_id: str = "") -> list
         _lock_chain()
         last = AccessEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
         sequence, prev_hash = last or (0, GENESIS_HASH)
+        key_id = signing_key().key_id
         rows = []
         for draft in events:
             sequence += 1
@@ -171,10 +185,11 @@ def record_events(events: Sequence[EventDraft], *, request_id: str = "") -> list
                 request_id=request_id,
                 sequence=sequence,
                 prev_hash=prev_hash,
+                key_id=key_id,
             )
             row.hash = prev_hash = event_hash(row)
             rows.append(row)
-        if connection.vendor == "postgresql":
+        if connection.vendor in ("postgresql", "sqlite"):
             return _insert_recordset(rows)
         return AccessEvent.objects.bulk_create(rows)
 
@@ -196,47 +211,75 @@ _COLUMNS = (
     ("request_id", "text"),
     ("sequence", "bigint"),
     ("prev_hash", "text"),
+    ("key_id", "text"),
     ("hash", "text"),
 )
 
 
 @functools.cache
-def _recordset_insert_sql() -> str:
+def _recordset_insert_sql(vendor: str) -> str:
     # Built from the constants above and the model's table name: no value is interpolated.
     quote = connection.ops.quote_name
     names = ", ".join(quote(name) for name, _ in _COLUMNS)
-    typed = ", ".join(f"{quote(name)} {kind}" for name, kind in _COLUMNS)
+    if vendor == "sqlite":
+        # SQLite's RETURNING order is not promised: the sequence says which row got which id.
+        values = ", ".join(f"json_extract(value, '$.{name}')" for name, _ in _COLUMNS)
+        source, returning = "json_each(%s) ORDER BY key", '"id", "sequence"'
+    else:
+        values = names
+        typed = ", ".join(f"{quote(name)} {kind}" for name, kind in _COLUMNS)
+        source, returning = f"jsonb_to_recordset(%s::jsonb) AS t({typed})", '"id"'
     return (
         f"INSERT INTO {quote(AccessEvent._meta.db_table)} ({names}) "  # noqa: S608
-        f'SELECT {names} FROM jsonb_to_recordset(%s::jsonb) AS t({typed}) RETURNING "id"'
+        f"SELECT {values} FROM {source} RETURNING {returning}"
     )
 
 
 def _insert_recordset(rows: list[AccessEvent]) -> list[AccessEvent]:
-    """The page's events as one JSON parameter that PostgreSQL turns into rows: a page of 50
+    """The page's events as one JSON parameter that the database turns into rows: a page of 50
     events is the hot path of every list (R24), and one string is far cheaper to send than
-    fifteen arrays or the ORM's per-value compiling. Times go as ISO strings with their offset,
-    exactly the instants the hashes cover."""
+    sixteen arrays or the ORM's per-value compiling. It also keeps a page's events one
+    statement on SQLite, whose 999 parameters would split a long page. Times go as PostgreSQL
+    ISO strings with their offset (exactly the instants the hashes cover), or as Django stores
+    them on SQLite."""
+    vendor = connection.vendor
     records = [{name: getattr(row, name) for name, _ in _COLUMNS} for row in rows]
     for record in records:
-        record["at"] = record["at"].isoformat()
+        at = record["at"]
+        record["at"] = (
+            at.isoformat()
+            if vendor == "postgresql"
+            else connection.ops.adapt_datetimefield_value(at)
+        )
     with connection.cursor() as cursor:
-        cursor.execute(_recordset_insert_sql(), [json.dumps(records)])
-        for row, (pk,) in zip(rows, cursor.fetchall(), strict=True):
-            row.pk = pk
-            row._state.adding = False
+        cursor.execute(_recordset_insert_sql(vendor), [json.dumps(records)])
+        returned = cursor.fetchall()
+    by_sequence = {sequence: pk for pk, sequence in returned} if vendor == "sqlite" else None
+    for index, row in enumerate(rows):
+        row.pk = by_sequence[row.sequence] if by_sequence else returned[index][0]
+        row._state.adding = False
     return rows
 
 
 def verify_chain(*, chunk_size: int = 2000) -> BrokenLink | None:
-    """Walk the events in sequence order; the first broken link, or None when intact."""
+    """Walk the events in sequence order; the first broken link, or None when intact.
+
+    The chain alone cannot tell that its newest events are gone: the checkpoints do
+    (``consent.access_log_checkpoints.verify_access_log``)."""
     expected, prev_hash = 1, GENESIS_HASH
     for row in AccessEvent.objects.order_by("sequence").iterator(chunk_size=chunk_size):
         if row.sequence != expected:
             return BrokenLink(expected, f"gap in sequence (next event is {row.sequence})")
         if row.prev_hash != prev_hash:
             return BrokenLink(row.sequence, "prev_hash does not match the previous event")
-        if event_hash(row) != row.hash:
+        try:
+            intact = hmac.compare_digest(event_hash(row), row.hash)
+        except UnknownKey:
+            return BrokenLink(
+                row.sequence,
+                f"hashed with key {row.key_id!r}, which is not in HARBOR_ACCESS_LOG_KEYS",
+            )
+        if not intact:
             return BrokenLink(row.sequence, "hash does not match the event's contents")
         expected, prev_hash = expected + 1, row.hash
     return None

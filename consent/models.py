@@ -328,7 +328,7 @@ class AppendOnlyQuerySet(models.QuerySet):
 
 
 class AccessEvent(models.Model):
-    """One read, write or refused attempt on case data (R24), hash-chained (R27).
+    """One read, write or refused attempt on case data (R24), chained by a keyed hash (R27).
 
     Written only by ``consent.access_log.record_events``. It holds ids and codes, never personal
     data (R25). The foreign keys have no database constraint and never cascade, so nothing a
@@ -359,6 +359,8 @@ class AccessEvent(models.Model):
     request_id = models.CharField(max_length=36, blank=True)
     sequence = models.BigIntegerField(unique=True)
     prev_hash = models.CharField(max_length=64)
+    # Which of HARBOR_ACCESS_LOG_KEYS made ``hash`` (consent.access_log_keys): its id, not the key.
+    key_id = models.CharField(max_length=16)
     hash = models.CharField(max_length=64)
 
     objects = AppendOnlyQuerySet.as_manager()

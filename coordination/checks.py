@@ -5,8 +5,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
+from django.db import connection
 
 from cases.encryption import malformed_key_positions
+from consent.access_log_keys import MINIMUM_KEY_LENGTH, short_key_positions
+from coordination.database_roles import role_can_rewrite_access_log
 
 FIELD_KEY_HINT = (
     "Set HARBOR_FIELD_KEYS to comma-separated keys, newest first, each made by "
@@ -72,6 +75,60 @@ def field_encryption_keys_are_set(app_configs: Iterable[Any] | None, **kwargs: A
             )
         )
     return errors
+
+
+ACCESS_LOG_KEY_HINT = (
+    "Set HARBOR_ACCESS_LOG_KEYS to comma-separated secrets, newest first, each made by "
+    "python -c 'import secrets; print(secrets.token_urlsafe(32))'; keep a rotated-out key "
+    "after the new one for as long as its events are kept."
+)
+
+
+@register(Tags.security, deploy=False)
+def access_log_keys_are_set(app_configs: Iterable[Any] | None, **kwargs: Any) -> list[Error]:
+    """R27: production chains the access log under its own secret keys, none of them short."""
+    keys = list(settings.HARBOR_ACCESS_LOG_KEYS)
+    errors = []
+    if not settings.DEBUG and not keys:
+        errors.append(
+            Error(
+                "HARBOR_ACCESS_LOG_KEYS is not set: production needs its own access-log keys.",
+                id="harbor.E020",
+                hint=ACCESS_LOG_KEY_HINT,
+            )
+        )
+    for position in short_key_positions(keys):
+        errors.append(
+            Error(
+                f"Key {position} in HARBOR_ACCESS_LOG_KEYS is shorter than "
+                f"{MINIMUM_KEY_LENGTH} characters.",
+                id="harbor.E021",
+                hint=ACCESS_LOG_KEY_HINT,
+            )
+        )
+    return errors
+
+
+@register(Tags.database, Tags.security)
+def application_role_cannot_rewrite_the_access_log(
+    app_configs: Iterable[Any] | None, databases: Iterable[str] | None = None, **kwargs: Any
+) -> list[Warning]:
+    """R27: with DEBUG off, Harbor should connect as a role that owns nothing. Django runs
+    database checks only when asked (``check --database default``, ``migrate``); ``migrate``
+    itself runs as the owner, so the warning there is expected."""
+    if settings.DEBUG or "default" not in (databases or ()) or connection.vendor != "postgresql":
+        return []
+    if not role_can_rewrite_access_log():
+        return []
+    return [
+        Warning(
+            "Harbor is connected to PostgreSQL as a superuser or as the owner of the access "
+            "log, which can turn its append-only triggers off.",
+            id="harbor.W020",
+            hint="Migrate as the owner, then run manage.py grant_app_role --role harbor_app and "
+            "connect the web, worker and beat processes as harbor_app (README: production).",
+        )
+    ]
 
 
 @register(Tags.security, deploy=False)

@@ -195,7 +195,14 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# R27: the access log's head is checkpointed outside the database this often (seconds).
+HARBOR_ACCESS_LOG_CHECKPOINT_SECONDS = env.int("HARBOR_ACCESS_LOG_CHECKPOINT_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE = {
+    # R27: a removed tail of the access log is caught back to the latest checkpoint.
+    "checkpoint-access-log": {
+        "task": "tasks.tasks.checkpoint_access_log",
+        "schedule": float(HARBOR_ACCESS_LOG_CHECKPOINT_SECONDS),
+    },
     "clear-expired-sessions": {
         "task": "tasks.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=30),
@@ -324,6 +331,19 @@ HARBOR = {
 # R37: Fernet keys for the encrypted fields (cases.encryption), comma-separated, newest first.
 # Unset in development: one key derived from SECRET_KEY. Production must set it (harbor.E005).
 HARBOR_FIELD_KEYS = env.list("HARBOR_FIELD_KEYS", default=[])
+# R27: secret keys of the access log's chain (consent.access_log_keys), comma-separated, newest
+# first, at least 32 characters each. Unset in development: one key derived from SECRET_KEY.
+# Production must set it (harbor.E020); keep a rotated-out key as long as its events are kept.
+HARBOR_ACCESS_LOG_KEYS = env.list("HARBOR_ACCESS_LOG_KEYS", default=[])
+# Signed checkpoints of the chain's head, written outside the database every
+# HARBOR_ACCESS_LOG_CHECKPOINT_SECONDS (above; consent.access_log_checkpoints): appended to this
+# file, and also sent to syslog when an address is set ("/dev/log", or "host:port" over UDP).
+HARBOR_ACCESS_LOG_CHECKPOINT_FILE = Path(
+    env.str(
+        "HARBOR_ACCESS_LOG_CHECKPOINT_FILE", default=str(DATA_DIR / "access-log-checkpoints.jsonl")
+    )
+)
+HARBOR_ACCESS_LOG_CHECKPOINT_SYSLOG = env.str("HARBOR_ACCESS_LOG_CHECKPOINT_SYSLOG", default="")
 
 SESSION_COOKIE_HTTPONLY = True
 # Lax, not Strict: under Strict a link into Harbor from an e-mail (a password reset, a
