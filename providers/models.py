@@ -66,7 +66,8 @@ class Organization(models.Model):
     )
     names_staff_to_young_people = models.BooleanField(
         default=False,
-        help_text="Young people's access logs name this organization's staff, not only roles.",
+        help_text="Young people read this organization's staff names, not only their roles, on "
+        "every page and API response (never their e-mail addresses).",
     )
     closed_case_retention_days = models.PositiveIntegerField(
         default=DEFAULT_RETENTION_DAYS,

@@ -41,7 +41,11 @@ class DirectoryEntryForm(forms.Form):
         help_text=_("Counties or postal codes served, one per line."),
     )
     names_staff_to_young_people = forms.BooleanField(
-        label=_("Young people's access logs name our staff, not only their roles"),
+        label=_("Young people see our staff's names, not only their roles"),
+        help_text=_(
+            "On every page, in their access log and in their data export. Staff e-mail "
+            "addresses are never shown to young people."
+        ),
         required=False,
     )
     closed_case_retention_days = forms.IntegerField(
