@@ -8,6 +8,7 @@ from api.access import ViewerMixin
 from api.pagination import NewestFirstCursorPagination
 from cases.models import Case
 from consent.models import AccessEvent
+from consent.staff_names import named_staff
 
 
 class AccessLogEntrySerializer(serializers.ModelSerializer):
@@ -42,10 +43,11 @@ class AccessLogEntrySerializer(serializers.ModelSerializer):
         return event.organization.name if event.organization_id else None
 
     def get_staff_name(self, event: AccessEvent) -> str | None:
-        named = event.organization_id and event.organization.names_staff_to_young_people
-        if not named or event.user_id is None or event.role == "young_person":
+        if event.role == "young_person":
             return None
-        return event.user.full_name or None
+        organization = event.organization if event.organization_id else None
+        staff = event.user if event.user_id else None
+        return named_staff(user=staff, organization=organization) or None
 
 
 class NewestEventFirstPagination(NewestFirstCursorPagination):

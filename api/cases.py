@@ -81,7 +81,8 @@ class CaseViewSet(
         load_case_summary(access.case)
         releases = {access.case.pk: access.release}
         data = CaseDetailSerializer(
-            access.case, context={"access": access, "releases": releases}
+            access.case,
+            context={"access": access, "releases": releases, "request": self.request},
         ).data
         return Response(data, status=status_code)
 

@@ -15,8 +15,14 @@ from consent.policy import (
     visible_membership_changes,
     visible_memberships,
 )
-from providers.models import Membership, MembershipChange, Organization, ServiceType
-from providers.services import add_membership, set_membership_active
+from providers.models import (
+    PRIVACY_CONTACT_FIELDS,
+    Membership,
+    MembershipChange,
+    Organization,
+    ServiceType,
+)
+from providers.services import add_membership, set_membership_active, update_directory_entry
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
@@ -30,6 +36,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
             "service_area",
             "names_staff_to_young_people",
             "closed_case_retention_days",
+            *PRIVACY_CONTACT_FIELDS,
         ]
         read_only_fields = ["id", "name", "kind", "is_active", "service_area"]
 
@@ -70,8 +77,9 @@ class AddMembershipSerializer(serializers.Serializer):
 
 class OrganizationViewSet(ViewerMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Active member organizations: public to every signed-in user (no case data here). Its
-    admins choose whether young people's access logs name their staff, and how long closed
-    cases keep identifying data (R35)."""
+    admins choose whether young people's access logs name their staff, how long closed
+    cases keep identifying data (R35), and the privacy contact its consent receipts name (R39;
+    a blank field means the installation's)."""
 
     serializer_class = OrganizationSerializer
     queryset = Organization.objects.filter(is_active=True)
@@ -81,7 +89,19 @@ class OrganizationViewSet(ViewerMixin, mixins.UpdateModelMixin, viewsets.ReadOnl
     def perform_update(self, serializer: OrganizationSerializer) -> None:
         if not can_manage_memberships(viewer=self.viewer, organization_id=serializer.instance.pk):
             raise PermissionDenied("Only the organization's admins change its settings.")
-        serializer.save()
+        organization = serializer.instance
+        data = serializer.validated_data
+        serializer.instance = update_directory_entry(
+            organization=organization,
+            name=organization.name,
+            kind=organization.kind,
+            service_area=organization.service_area,
+            names_staff_to_young_people=data.get(
+                "names_staff_to_young_people", organization.names_staff_to_young_people
+            ),
+            closed_case_retention_days=data.get("closed_case_retention_days"),
+            privacy_contact={k: v for k, v in data.items() if k in PRIVACY_CONTACT_FIELDS},
+        )
 
 
 class ServiceTypeViewSet(viewsets.ReadOnlyModelViewSet):

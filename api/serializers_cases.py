@@ -8,21 +8,29 @@ from accounts.models import User
 from api.fast_representation import FastRepresentationMixin
 from api.release import ReleasedFieldsMixin
 from api.serializers_people import PersonRecordSerializer, PersonSerializer
+from api.staff_names import CASE_LEAD, StaffNamesMixin
 from cases.categories import DataCategory
 from cases.models import CareTeamMember, Case, Flag, Person
 from providers.models import Organization
 
 
 class StaffSerializer(FastRepresentationMixin, serializers.ModelSerializer):
-    """A staff member as other staff see them."""
+    """A staff member as other staff see them. A young person reads a name or a role in
+    ``full_name`` and no ``email`` (``api.staff_names``)."""
+
+    email = serializers.EmailField(read_only=True, allow_null=True)
 
     class Meta:
         model = User
         fields = ["id", "full_name", "email"]
 
 
-class CareTeamMemberSerializer(FastRepresentationMixin, serializers.ModelSerializer):
+class CareTeamMemberSerializer(
+    StaffNamesMixin, FastRepresentationMixin, serializers.ModelSerializer
+):
     """One person's role on a case."""
+
+    staff_details = {"user_detail": ("user", (CASE_LEAD, "case_id"))}
 
     user_detail = StaffSerializer(source="user", read_only=True)
 

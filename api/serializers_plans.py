@@ -8,6 +8,7 @@ from rest_framework import serializers
 from accounts.models import User
 from api.release import ReleasedFieldsMixin
 from api.serializers_cases import StaffSerializer
+from api.staff_names import CASE_LEAD, StaffNamesMixin
 from cases.categories import DataCategory
 from cases.models import Case, Goal, PlannedService, PlanVersion
 from providers.models import Organization, ServiceType
@@ -42,8 +43,10 @@ class GoalChangeSerializer(serializers.Serializer):
     position = serializers.IntegerField(required=False, min_value=0, max_value=32767)
 
 
-class PlannedServiceSerializer(serializers.ModelSerializer):
+class PlannedServiceSerializer(StaffNamesMixin, serializers.ModelSerializer):
     """A service planned toward a goal, with the names a reader needs."""
+
+    staff_details = {"responsible_detail": ("responsible", (CASE_LEAD, "goal.plan.case_id"))}
 
     case = serializers.IntegerField(source="goal.plan.case_id", read_only=True)
     service_type_name = serializers.CharField(source="service_type.name", read_only=True)

@@ -8,13 +8,16 @@ from rest_framework import serializers
 
 from api.release import ReleasedFieldsMixin
 from api.serializers_cases import StaffSerializer
+from api.staff_names import CASE_LEAD, ORGANIZATION, StaffNamesMixin
 from cases.categories import DataCategory
 from cases.history import HistoryEntry
 from cases.models import Case, CaseNote, Contact, Flag, PlannedService
 
 
-class NoteSerializer(serializers.ModelSerializer):
+class NoteSerializer(StaffNamesMixin, serializers.ModelSerializer):
     """A case note; staff-only notes never reach the young person or another organization."""
+
+    staff_details = {"author_detail": ("author", (ORGANIZATION, "organization_id"))}
 
     author_detail = StaffSerializer(source="author", read_only=True, allow_null=True)
 
@@ -47,8 +50,10 @@ class NoteChangeSerializer(serializers.ModelSerializer):
 EARLIEST_CONTACT = datetime(1900, 1, 1, tzinfo=UTC)
 
 
-class ContactSerializer(serializers.ModelSerializer):
+class ContactSerializer(StaffNamesMixin, serializers.ModelSerializer):
     """A contact that happened, optionally about one planned service of the case."""
+
+    staff_details = {"staff_detail": ("staff", (ORGANIZATION, "organization_id"))}
 
     staff_detail = StaffSerializer(source="staff", read_only=True, allow_null=True)
 
@@ -87,8 +92,13 @@ class FlagKindField(serializers.ChoiceField):
     """The kind of a flag, inline in the schema: "kind" also names an organization's kind."""
 
 
-class FlagSerializer(serializers.ModelSerializer):
+class FlagSerializer(StaffNamesMixin, serializers.ModelSerializer):
     """A safety or care alert, with who raised it and, once cleared, who cleared it."""
+
+    staff_details = {
+        "raised_by_detail": ("raised_by", (CASE_LEAD, "case_id")),
+        "cleared_by_detail": ("cleared_by", (CASE_LEAD, "case_id")),
+    }
 
     kind = FlagKindField(choices=Flag.Kind.choices)
 

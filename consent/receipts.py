@@ -25,7 +25,7 @@ from consent.fhir import effective_status, signatures_in_order
 from consent.models import Consent, ConsentPurpose, SignatureMethod, SignerRole
 from consent.policy import RECEIPTED_STATUSES
 from consent.signers import consent_given_at
-from providers.models import Organization
+from providers.models import PRIVACY_CONTACT_FIELDS, Organization
 
 KANTARA_VERSION = "KI-CR-v1.1.0"
 SCHEMA_PATH = Path(__file__).parent / "schemas" / "kantara-consent-receipt-v1.1.json"
@@ -33,13 +33,6 @@ Status = Consent.Status
 
 # Kantara's suggested purpose category for sharing with a third party to deliver the service.
 PURPOSE_CATEGORY = "3rd Party Sharing for Core Function"
-# Organizations record no privacy contact yet; these settings (in settings.HARBOR) fill in.
-DEFAULTS = {
-    "RECEIPT_JURISDICTION": "US",
-    "PRIVACY_POLICY_URL": "https://harbor.example/privacy",
-    "PRIVACY_CONTACT_EMAIL": "Not recorded: ask your advocate",
-    "PRIVACY_CONTACT_PHONE": "Not recorded: ask your advocate",
-}
 
 
 class ReceiptUnavailable(ValueError):
@@ -51,7 +44,17 @@ class InvalidReceipt(ValueError):
 
 
 def _setting(name: str) -> str:
-    return getattr(settings, "HARBOR", {}).get(name) or DEFAULTS[name]
+    return settings.HARBOR[name]
+
+
+def privacy_contact(organization: Organization) -> dict[str, str]:
+    """Who answers privacy questions about a consent the organization leads (R39), keyed as
+    the ``HARBOR_*`` settings: the organization's own value where it recorded one, else the
+    installation's (production refuses to start without those: harbor.E030)."""
+    return {
+        setting: getattr(organization, field) or _setting(setting)
+        for field, setting in PRIVACY_CONTACT_FIELDS.items()
+    }
 
 
 @cache
@@ -96,15 +99,18 @@ def termination(consent: Consent) -> str:
     ) % {"date": _date(consent.expires_at, consent)}
 
 
-def _controller(organization: Organization) -> dict[str, Any]:
+def _controller(organization: Organization, contact: dict[str, str]) -> dict[str, Any]:
     """The lead organization as Kantara's PII controller (its name is not personal data)."""
     return {
         "piiController": organization.name,
         "onBehalf": False,
         "contact": organization.name,
-        "address": {"addressCountry": _setting("RECEIPT_JURISDICTION")},
-        "email": _setting("PRIVACY_CONTACT_EMAIL"),
-        "phone": _setting("PRIVACY_CONTACT_PHONE"),
+        "address": {
+            "streetAddress": contact["PRIVACY_CONTACT_ADDRESS"],
+            "addressCountry": _setting("RECEIPT_JURISDICTION"),
+        },
+        "email": contact["PRIVACY_CONTACT_EMAIL"],
+        "phone": contact["PRIVACY_CONTACT_PHONE"],
     }
 
 
@@ -130,6 +136,8 @@ def _harbor_extras(consent: Consent) -> dict[str, Any]:
 
 def _build(consent: Consent) -> dict[str, Any]:
     categories = list(consent.categories)
+    lead = consent.case.lead_organization
+    contact = privacy_contact(lead)
     purpose = {
         "purpose": _purpose_text(consent),
         "purposeCategory": [PURPOSE_CATEGORY],
@@ -149,8 +157,8 @@ def _build(consent: Consent) -> dict[str, Any]:
         "consentReceiptID": str(consent.receipt_id),
         "language": translation.get_language() or settings.LANGUAGE_CODE,
         "piiPrincipalId": str(consent.principal_id),
-        "piiControllers": [_controller(consent.case.lead_organization)],
-        "policyUrl": _setting("PRIVACY_POLICY_URL"),
+        "piiControllers": [_controller(lead, contact)],
+        "policyUrl": contact["PRIVACY_POLICY_URL"],
         "services": [{"service": _("Harbor case coordination"), "purposes": [purpose]}],
         "sensitive": True,
         "spiCat": categories,

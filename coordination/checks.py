@@ -109,6 +109,24 @@ def access_log_keys_are_set(app_configs: Iterable[Any] | None, **kwargs: Any) ->
     return errors
 
 
+@register(Tags.security, deploy=False)
+def privacy_contact_is_set(app_configs: Iterable[Any] | None, **kwargs: Any) -> list[Error]:
+    """R39: every consent receipt names a real privacy contact, so production needs the
+    installation's own; the development values and blanks are refused."""
+    if settings.DEBUG:
+        return []
+    harbor = getattr(settings, "HARBOR", {})
+    return [
+        Error(
+            f"HARBOR_{name} is not set: consent receipts need a real privacy contact.",
+            id="harbor.E030",
+            hint=f"Set HARBOR_{name} to the installation's own value (README: settings).",
+        )
+        for name, development_value in settings.DEVELOPMENT_PRIVACY_CONTACT.items()
+        if not str(harbor.get(name) or "").strip() or harbor.get(name) == development_value
+    ]
+
+
 @register(Tags.database, Tags.security)
 def application_role_cannot_rewrite_the_access_log(
     app_configs: Iterable[Any] | None, databases: Iterable[str] | None = None, **kwargs: Any

@@ -289,6 +289,14 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Only for development and tests; coordination.checks rejects them (and blanks) when DEBUG is off.
+DEVELOPMENT_PRIVACY_CONTACT = {
+    "PRIVACY_CONTACT_EMAIL": "privacy@development.invalid",
+    "PRIVACY_CONTACT_PHONE": "+1 555 0100 (development)",
+    "PRIVACY_CONTACT_ADDRESS": "Development installation: set HARBOR_PRIVACY_CONTACT_ADDRESS",
+    "PRIVACY_POLICY_URL": "https://development.invalid/privacy",
+}
+
 # Harbor's own rules (CONSENT-REQUIREMENTS.md); each is a setting because state law varies.
 HARBOR = {
     "SELF_CONSENT_AGE": env.int("HARBOR_SELF_CONSENT_AGE", default=18),
@@ -300,11 +308,13 @@ HARBOR = {
     "REPORT_SUPPRESSION_THRESHOLD": env.int("HARBOR_REPORT_SUPPRESSION_THRESHOLD", default=5),
     # The community gap report calls a wait longer than this many days (median) a long wait.
     "GAP_LONG_WAIT_DAYS": env.int("HARBOR_GAP_LONG_WAIT_DAYS", default=14),
-    # Consent receipts (Kantara v1.1) name who answers privacy questions for the deployment.
+    # Consent receipts (Kantara v1.1) name who answers privacy questions for the deployment
+    # (R39); an organization's own contact, where it recorded one, comes first.
     "RECEIPT_JURISDICTION": env("HARBOR_RECEIPT_JURISDICTION", default="US"),
-    "PRIVACY_POLICY_URL": env("HARBOR_PRIVACY_POLICY_URL", default=""),
-    "PRIVACY_CONTACT_EMAIL": env("HARBOR_PRIVACY_CONTACT_EMAIL", default=""),
-    "PRIVACY_CONTACT_PHONE": env("HARBOR_PRIVACY_CONTACT_PHONE", default=""),
+    **{
+        name: env.str(f"HARBOR_{name}", default=value)
+        for name, value in DEVELOPMENT_PRIVACY_CONTACT.items()
+    },
     # Where links in e-mails and texts point (sign-in only: messages carry no case details).
     "SITE_URL": env.str("HARBOR_SITE_URL", default="http://127.0.0.1:8000"),
     # R31: staff re-confirm a young person's safe-contact preferences older than this.

@@ -42,6 +42,13 @@ class OrganizationKind(models.TextChoices):
 # Closed cases keep their identifying data this long before the retention job purges it
 # (R35). The floor gives staff time to reopen a case closed by mistake.
 DEFAULT_RETENTION_DAYS = 2555  # seven years
+# An organization's own privacy contact (R39), named as the HARBOR_* settings it overrides.
+PRIVACY_CONTACT_FIELDS = {
+    "privacy_contact_email": "PRIVACY_CONTACT_EMAIL",
+    "privacy_contact_phone": "PRIVACY_CONTACT_PHONE",
+    "privacy_contact_address": "PRIVACY_CONTACT_ADDRESS",
+    "privacy_policy_url": "PRIVACY_POLICY_URL",
+}
 MIN_RETENTION_DAYS = 30
 MAX_RETENTION_DAYS = 36500
 
@@ -59,13 +66,20 @@ class Organization(models.Model):
     )
     names_staff_to_young_people = models.BooleanField(
         default=False,
-        help_text="Young people's access logs name this organization's staff, not only roles.",
+        help_text="Young people read this organization's staff names, not only their roles, on "
+        "every page and API response (never their e-mail addresses).",
     )
     closed_case_retention_days = models.PositiveIntegerField(
         default=DEFAULT_RETENTION_DAYS,
         validators=[MinValueValidator(MIN_RETENTION_DAYS), MaxValueValidator(MAX_RETENTION_DAYS)],
         help_text="Days a closed case keeps identifying data before the retention job purges it.",
     )
+    # R39: who answers privacy questions for this organization's young people; each blank field
+    # falls back to the installation's HARBOR_PRIVACY_* setting on consent receipts.
+    privacy_contact_email = models.EmailField(blank=True, default="")
+    privacy_contact_phone = models.CharField(max_length=40, blank=True, default="")
+    privacy_contact_address = models.CharField(max_length=300, blank=True, default="")
+    privacy_policy_url = models.URLField(blank=True, default="")
     # The group that holds the organization's object permissions (partner access).
     group = models.OneToOneField(Group, on_delete=models.PROTECT, related_name="organization")
     created_at = models.DateTimeField(auto_now_add=True)

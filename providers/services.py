@@ -8,6 +8,7 @@ Any future door (accepting an invitation, a management command) calls these and 
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -17,6 +18,7 @@ from providers.models import (
     CASE_READING_ROLES,
     MAX_RETENTION_DAYS,
     MIN_RETENTION_DAYS,
+    PRIVACY_CONTACT_FIELDS,
     Membership,
     MembershipChange,
     Organization,
@@ -202,13 +204,17 @@ def update_directory_entry(
     service_area: list[str],
     names_staff_to_young_people: bool,
     closed_case_retention_days: int | None = None,
+    privacy_contact: dict[str, str] | None = None,
 ) -> Organization:
-    """The organization's entry in the network directory, as its admins describe it, and how
-    long its closed cases keep identifying data (unchanged when not given)."""
+    """The organization's entry in the network directory, as its admins describe it, how long
+    its closed cases keep identifying data and its own privacy contact (R39), the last two
+    unchanged when not given."""
     name = name.strip()
     errors: dict[str, list[str]] = {}
     if closed_case_retention_days is not None:
         errors.update(retention_errors(closed_case_retention_days))
+    contact = {key: value.strip() for key, value in (privacy_contact or {}).items()}
+    errors.update(privacy_contact_errors(contact))
     if not name:
         errors["name"] = [_("Give the organization's name.")]
     elif Organization.objects.filter(name__iexact=name).exclude(pk=organization.pk).exists():
@@ -228,8 +234,33 @@ def update_directory_entry(
     if closed_case_retention_days is not None:
         locked.closed_case_retention_days = closed_case_retention_days
         fields.append("closed_case_retention_days")
+    for field, value in contact.items():
+        setattr(locked, field, value)
+        fields.append(field)
     locked.save(update_fields=fields)
     return locked
+
+
+def privacy_contact_errors(contact: dict[str, str]) -> dict[str, list[str]]:
+    """What is wrong with an organization's privacy contact (R39), keyed by field; a blank
+    field is allowed and means "the installation's"."""
+    errors: dict[str, list[str]] = {}
+    for field, value in contact.items():
+        if field not in PRIVACY_CONTACT_FIELDS:
+            errors[field] = [_("Not a privacy contact field.")]
+        elif len(value) > Organization._meta.get_field(field).max_length:
+            errors[field] = [_("This is too long.")]
+    if contact.get("privacy_contact_email"):
+        try:
+            validate_email(contact["privacy_contact_email"])
+        except ValidationError:
+            errors["privacy_contact_email"] = [_("Enter a valid e-mail address.")]
+    if contact.get("privacy_policy_url"):
+        try:
+            URLValidator(schemes=["https"])(contact["privacy_policy_url"])
+        except ValidationError:
+            errors["privacy_policy_url"] = [_("Enter the policy's https:// address.")]
+    return errors
 
 
 def retention_errors(days: int) -> dict[str, list[str]]:

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.test import override_settings
 
-from coordination.checks import production_settings_are_safe
+from coordination.checks import privacy_contact_is_set, production_settings_are_safe
 
 # Overriding DATABASES is safe here: the checks read the setting and open no connection.
 pytestmark = pytest.mark.filterwarnings("ignore:Overriding setting DATABASES")
@@ -100,3 +100,45 @@ def test_manage_py_check_passes_in_development_mode() -> None:
     with override_settings(DEBUG=True, SECRET_KEY=settings.INSECURE_DEFAULT_SECRET_KEY):
         call_command("check", stdout=stdout)
     assert "no issues" in stdout.getvalue()
+
+
+REAL_PRIVACY_CONTACT = {
+    "PRIVACY_CONTACT_EMAIL": "privacy@network.example.org",
+    "PRIVACY_CONTACT_PHONE": "+1 312 555 0100",
+    "PRIVACY_CONTACT_ADDRESS": "1 Network Plaza, Chicago, IL 60602",
+    "PRIVACY_POLICY_URL": "https://network.example.org/privacy",
+}
+
+
+def _privacy_error_ids(debug: bool = False, **contact: str) -> list[str]:
+    harbor = {**settings.HARBOR, **REAL_PRIVACY_CONTACT, **contact}
+    with override_settings(DEBUG=debug, HARBOR=harbor):
+        return [error.id for error in privacy_contact_is_set(None)]
+
+
+def test_r39_production_passes_with_the_installations_privacy_contact() -> None:
+    assert _privacy_error_ids() == []
+
+
+@pytest.mark.parametrize("name", sorted(REAL_PRIVACY_CONTACT))
+def test_r39_production_refuses_a_missing_privacy_contact_value(name: str) -> None:
+    assert _privacy_error_ids(**{name: ""}) == ["harbor.E030"]
+
+
+@pytest.mark.parametrize("name", sorted(REAL_PRIVACY_CONTACT))
+def test_r39_production_refuses_the_development_privacy_contact(name: str) -> None:
+    development_value = settings.DEVELOPMENT_PRIVACY_CONTACT[name]
+    assert _privacy_error_ids(**{name: development_value}) == ["harbor.E030"]
+
+
+def test_r39_development_runs_with_the_development_privacy_contact() -> None:
+    assert _privacy_error_ids(debug=True, **settings.DEVELOPMENT_PRIVACY_CONTACT) == []
+
+
+def test_r39_manage_py_check_fails_in_production_without_a_privacy_contact() -> None:
+    harbor = {**settings.HARBOR, **settings.DEVELOPMENT_PRIVACY_CONTACT}
+    with (
+        override_settings(**{**PRODUCTION, "HARBOR": harbor}),
+        pytest.raises(SystemCheckError, match=r"harbor\.E030"),
+    ):
+        call_command("check", stdout=StringIO(), stderr=StringIO())

@@ -4,7 +4,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from providers.models import MAX_RETENTION_DAYS, MIN_RETENTION_DAYS, Membership, Organization
+from providers.models import (
+    MAX_RETENTION_DAYS,
+    MIN_RETENTION_DAYS,
+    PRIVACY_CONTACT_FIELDS,
+    Membership,
+    Organization,
+)
 
 
 class AddMemberForm(forms.Form):
@@ -35,7 +41,11 @@ class DirectoryEntryForm(forms.Form):
         help_text=_("Counties or postal codes served, one per line."),
     )
     names_staff_to_young_people = forms.BooleanField(
-        label=_("Young people's access logs name our staff, not only their roles"),
+        label=_("Young people see our staff's names, not only their roles"),
+        help_text=_(
+            "On every page, in their access log and in their data export. Staff e-mail "
+            "addresses are never shown to young people."
+        ),
         required=False,
     )
     closed_case_retention_days = forms.IntegerField(
@@ -49,10 +59,29 @@ class DirectoryEntryForm(forms.Form):
         ),
     )
 
+    privacy_contact_email = forms.EmailField(
+        label=_("Privacy contact e-mail"),
+        required=False,
+        help_text=_("Consent receipts name this contact; left empty, Harbor's own is named."),
+    )
+    privacy_contact_phone = forms.CharField(
+        label=_("Privacy contact phone"), max_length=40, required=False
+    )
+    privacy_contact_address = forms.CharField(
+        label=_("Privacy contact postal address"), max_length=300, required=False
+    )
+    privacy_policy_url = forms.URLField(
+        label=_("Privacy policy address"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("A web address starting with https://"),
+    )
+
     @classmethod
     def for_organization(cls, organization: Organization) -> "DirectoryEntryForm":
         return cls(
             initial={
+                **{field: getattr(organization, field) for field in PRIVACY_CONTACT_FIELDS},
                 "name": organization.name,
                 "kind": organization.kind,
                 "service_area": "\n".join(organization.service_area or []),
@@ -64,3 +93,6 @@ class DirectoryEntryForm(forms.Form):
     def service_areas(self) -> list[str]:
         raw = self.cleaned_data.get("service_area") or ""
         return [line.strip() for line in raw.splitlines() if line.strip()]
+
+    def privacy_contact(self) -> dict[str, str]:
+        return {field: self.cleaned_data.get(field) or "" for field in PRIVACY_CONTACT_FIELDS}

@@ -32,6 +32,7 @@ from consent.policy import (
 )
 from consent.preview import CATEGORY_WORDS, PURPOSE_WORDS
 from consent.receipts import consent_receipt
+from consent.staff_names import named_staff
 from frontend.access import page_viewer, portal_page
 from frontend.portal.words import action_words, active_language, choice_label, notice_text
 from tasks.models import PortalNotice
@@ -179,14 +180,13 @@ def _access_log(viewer: Viewer, case_ids: list[int]) -> list[dict[str, Any]]:
     for event in events:
         organization = event.organization if event.organization_id else None
         is_me = event.user_id is not None and event.user_id == viewer.user_id
-        named = organization is not None and organization.names_staff_to_young_people
-        staff_named = named and not is_me and event.user_id and event.role != "young_person"
+        staff = event.user if not is_me and event.role != "young_person" else None
         rows.append(
             {
                 "at": event.at,
                 "by_me": is_me,
                 "organization": organization.name if organization else "",
-                "staff": event.user.full_name if staff_named else "",
+                "staff": named_staff(user=staff, organization=organization),
                 "did": action_words(event.action),
                 "information": [words.get(c, c) for c in event.categories],
                 "consent": event.consent_id,

@@ -16,6 +16,7 @@ from consent.policy import (
 )
 from consent.preview import CATEGORY_WORDS
 from consent.receipts import consent_receipt
+from consent.staff_names import named_staff
 from frontend.access import page_viewer, portal_page
 from frontend.portal.views_consents import consent_card
 from frontend.portal.words import action_words, active_language, choice_label
@@ -94,18 +95,14 @@ def access_log(request: HttpRequest) -> HttpResponse:
     rows = []
     for event in page:
         organization = event.organization if event.organization_id else None
-        named = organization is not None and organization.names_staff_to_young_people
         is_me = event.user_id is not None and event.user_id == viewer.user_id
+        staff = event.user if not is_me and event.role != "young_person" else None
         rows.append(
             {
                 "at": event.at,
                 "organization": organization.name if organization else "",
                 "is_me": is_me,
-                "staff_name": (
-                    event.user.full_name
-                    if named and not is_me and event.user_id and event.role != "young_person"
-                    else ""
-                ),
+                "staff_name": named_staff(user=staff, organization=organization),
                 "action": action_words(event.action),
                 "categories": [words.get(c, c) for c in event.categories],
                 "consent_id": event.consent_id,

@@ -19,6 +19,7 @@ from consent.receipts import (
     receipt_errors,
     render_receipt_html,
 )
+from providers.models import Organization
 from tests import factories as f
 from tests.consents import store, typed_in_late
 
@@ -222,3 +223,87 @@ def test_r39_printable_receipt_names_nobody(consent):
 
     for secret in SECRETS:
         assert secret not in page
+
+
+ORG_CONTACT = {
+    "privacy_contact_email": "privacy@lead-org.example.org",
+    "privacy_contact_phone": "+1 312 555 0199",
+    "privacy_contact_address": "400 Lake Street, Chicago, IL 60601",
+    "privacy_policy_url": "https://lead-org.example.org/privacy",
+}
+INSTALLATION_CONTACT = {
+    "PRIVACY_CONTACT_EMAIL": "privacy@network.example.org",
+    "PRIVACY_CONTACT_PHONE": "+1 312 555 0100",
+    "PRIVACY_CONTACT_ADDRESS": "1 Network Plaza, Chicago, IL 60602",
+    "PRIVACY_POLICY_URL": "https://network.example.org/privacy",
+}
+
+
+@pytest.fixture
+def installation_contact(settings) -> dict[str, str]:
+    settings.HARBOR = {**copy.deepcopy(settings.HARBOR), **INSTALLATION_CONTACT}
+    return INSTALLATION_CONTACT
+
+
+def _contact_in(receipt: dict) -> dict[str, str]:
+    (controller,) = receipt["piiControllers"]
+    return {
+        "email": controller["email"],
+        "phone": controller["phone"],
+        "address": controller["address"]["streetAddress"],
+        "policy": receipt["policyUrl"],
+    }
+
+
+def test_r39_receipt_names_the_lead_organizations_own_privacy_contact(
+    world, consent, installation_contact
+):
+    Organization.objects.filter(pk=world.lead.pk).update(**ORG_CONTACT)
+    consent = Consent.objects.get(pk=consent.pk)
+
+    assert _contact_in(consent_receipt(consent)) == {
+        "email": ORG_CONTACT["privacy_contact_email"],
+        "phone": ORG_CONTACT["privacy_contact_phone"],
+        "address": ORG_CONTACT["privacy_contact_address"],
+        "policy": ORG_CONTACT["privacy_policy_url"],
+    }
+
+
+def test_r39_receipt_falls_back_to_the_installations_privacy_contact(consent, installation_contact):
+    assert _contact_in(consent_receipt(consent)) == {
+        "email": INSTALLATION_CONTACT["PRIVACY_CONTACT_EMAIL"],
+        "phone": INSTALLATION_CONTACT["PRIVACY_CONTACT_PHONE"],
+        "address": INSTALLATION_CONTACT["PRIVACY_CONTACT_ADDRESS"],
+        "policy": INSTALLATION_CONTACT["PRIVACY_POLICY_URL"],
+    }
+
+
+def test_r39_each_blank_organization_field_falls_back_on_its_own(
+    world, consent, installation_contact
+):
+    Organization.objects.filter(pk=world.lead.pk).update(
+        privacy_contact_email=ORG_CONTACT["privacy_contact_email"]
+    )
+    contact = _contact_in(consent_receipt(Consent.objects.get(pk=consent.pk)))
+
+    assert contact["email"] == ORG_CONTACT["privacy_contact_email"]
+    assert contact["phone"] == INSTALLATION_CONTACT["PRIVACY_CONTACT_PHONE"]
+
+
+def test_r39_printable_receipt_shows_the_privacy_contact(world, consent, installation_contact):
+    Organization.objects.filter(pk=world.lead.pk).update(**ORG_CONTACT)
+
+    page = render_receipt_html(Consent.objects.get(pk=consent.pk))
+
+    for value in ORG_CONTACT.values():
+        assert escape(value) in page
+
+
+@pytest.mark.parametrize("configured", [False, True])
+def test_r39_no_receipt_carries_a_placeholder_contact(consent, settings, configured):
+    if configured:
+        settings.HARBOR = {**copy.deepcopy(settings.HARBOR), **INSTALLATION_CONTACT}
+    receipt = json.dumps(consent_receipt(consent)) + render_receipt_html(consent)
+
+    assert "harbor.example" not in receipt
+    assert "Not recorded" not in receipt

@@ -361,3 +361,35 @@ def test_r35_the_retention_page_costs_the_same_queries_at_two_sizes(
         run_retention()
     with constant_queries(12):
         assert client.get(_retention_url(world.lead)).status_code == 200
+
+
+PRIVACY_CONTACT = {
+    "privacy_contact_email": "privacy@lead-org.example.org",
+    "privacy_contact_phone": "+1 312 555 0199",
+    "privacy_contact_address": "400 Lake Street, Chicago, IL 60601",
+    "privacy_policy_url": "https://lead-org.example.org/privacy",
+}
+
+
+def test_r39_the_admin_sets_the_privacy_contact_on_the_directory_entry(world: World) -> None:
+    client = _client(world.org_admin)
+    assert 'name="privacy_contact_email"' in client.get(_entry_url(world)).content.decode()
+
+    response = client.post(_entry_url(world), _entry(world, **PRIVACY_CONTACT))
+
+    assert response.status_code == 302
+    lead = Organization.objects.get(pk=world.lead.pk)
+    assert {field: getattr(lead, field) for field in PRIVACY_CONTACT} == PRIVACY_CONTACT
+
+
+def test_r39_the_api_lets_only_the_admin_set_the_privacy_contact(world: World, api_for) -> None:
+    url = reverse("organization-detail", args=[world.lead.pk])
+
+    response = api_for(world.org_admin).patch(url, PRIVACY_CONTACT)
+    assert response.status_code == 200
+    assert response.json()["privacy_policy_url"] == PRIVACY_CONTACT["privacy_policy_url"]
+    assert api_for(world.advocate).patch(url, {"privacy_contact_phone": "1"}).status_code == 403
+    refused = api_for(world.org_admin).patch(url, {"privacy_policy_url": "http://plain.example"})
+    assert refused.status_code == 400
+    lead = Organization.objects.get(pk=world.lead.pk)
+    assert {field: getattr(lead, field) for field in PRIVACY_CONTACT} == PRIVACY_CONTACT
