@@ -107,3 +107,27 @@ def test_the_download_costs_the_same_queries_at_any_size(api_for, constant_queri
         seeded_directory()
         with constant_queries(budget=8):
             assert client.get(reverse("directory-hsds")).status_code == 200
+
+
+@pytest.mark.parametrize("accept", ["application/zip", "*/*", "application/*", None])
+def test_the_zip_download_answers_whatever_zip_friendly_accept_header_the_client_sends(
+    api_for, accept
+):
+    seeded_directory()
+    headers = {} if accept is None else {"HTTP_ACCEPT": accept}
+
+    response = api_for(_staff()).get(reverse("directory-hsds-zip"), **headers)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    assert zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+
+
+def test_an_error_asked_for_as_a_zip_still_answers_json(api_for):
+    response = api_for(_staff()).get(
+        reverse("directory-hsds-zip"), {"provider": "12"}, HTTP_ACCEPT="application/zip"
+    )
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert "provider" in response.json()
