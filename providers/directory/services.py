@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from providers.models import (
+    DirectoryAddressType,
     DirectoryLocation,
     DirectoryProvider,
     DirectoryService,
@@ -47,6 +48,7 @@ class LocationValues:
     state_province: str = ""
     postal_code: str = ""
     country: str = ""
+    address_type: str = DirectoryAddressType.PHYSICAL
     latitude: Decimal | None = None
     longitude: Decimal | None = None
     accessibility: str = ""
@@ -156,6 +158,8 @@ def location_errors(values: LocationValues) -> dict[str, list[str]]:
                         "coordinates: leave this empty. Only its area is stored, for matching."
                     )
                 ]
+    if values.address_type not in DirectoryAddressType.values:
+        errors["address_type"] = [_("Choose physical, postal or virtual.")]
     if values.latitude is not None and not -90 <= values.latitude <= 90:
         errors["latitude"] = [_("A latitude lies between -90 and 90.")]
     if values.longitude is not None and not -180 <= values.longitude <= 180:

@@ -241,7 +241,7 @@ def _addresses(location: DirectoryLocation) -> list[dict[str, Any]]:
             "state_province": location.state_province,
             "postal_code": location.postal_code,
             "country": location.country,
-            "address_type": "physical",
+            "address_type": location.address_type,
         }
     ]
 
