@@ -6,12 +6,13 @@ import json
 import zipfile
 from decimal import Decimal
 
+import frictionless
 import pytest
 from django.core.management import call_command
 
 from providers.hsds import taxonomy as tx
 from providers.hsds.export import CONFIDENTIAL_NAME, export_services
-from providers.hsds.tabular import TABLES, package_files, package_zip
+from providers.hsds.tabular import TABLES, datapackage, package_files, package_zip
 from tests import directory_factories as d
 from tests.providers.hsds_spec import (
     OPEN_LATITUDE,
@@ -180,6 +181,77 @@ def test_every_row_of_the_package_validates_against_its_hsds_schema():
             assert schema_errors(resource["name"], record) == [], resource["path"]
             missing = [c for c in schema.get("tabular_required", []) if not row.get(c)]
             assert missing == [], resource["path"]
+
+
+def test_the_datapackage_declares_the_fields_hsds_requires_its_keys_and_links():
+    descriptor = datapackage()
+
+    for resource in descriptor["resources"]:
+        schema = schema_of(resource["name"])
+        hsds_required = {*schema["required"], *schema.get("tabular_required", [])}
+        declared = {
+            f["name"]
+            for f in resource["schema"]["fields"]
+            if f.get("constraints", {}).get("required")
+        }
+        columns = {f["name"] for f in resource["schema"]["fields"]}
+        assert declared == hsds_required & columns, resource["name"]
+        assert resource["schema"]["primaryKey"] == "id"
+    links = {
+        (r["name"], k["fields"], k["reference"]["resource"] or r["name"])
+        for r in descriptor["resources"]
+        for k in r["schema"]["foreignKeys"]
+    }
+    assert {
+        ("service", "organization_id", "organization"),
+        ("location", "organization_id", "organization"),
+        ("service_at_location", "service_id", "service"),
+        ("service_at_location", "location_id", "location"),
+        ("address", "location_id", "location"),
+        ("phone", "service_id", "service"),
+        ("attribute", "taxonomy_term_id", "taxonomy_term"),
+        ("taxonomy_term", "taxonomy_id", "taxonomy"),
+        ("taxonomy_term", "parent_id", "taxonomy_term"),
+    } <= links
+
+
+def _write_package(tmp_path, files: dict[str, str]):
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    return tmp_path / "datapackage.json"
+
+
+def test_the_exported_package_passes_a_frictionless_validation(tmp_path):
+    seeded_directory()
+    d.DirectoryServiceFactory()
+
+    report = frictionless.validate(_write_package(tmp_path, package_files(export_services())))
+
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+
+def test_a_frictionless_validation_of_the_package_catches_a_broken_link(tmp_path):
+    seeded_directory()
+    files = package_files(export_services())
+    header, *_organizations = files["organizations.csv"].splitlines()
+    files["organizations.csv"] = header + "\n"
+
+    report = frictionless.validate(_write_package(tmp_path, files))
+
+    assert not report.valid
+    assert "foreign-key" in {error[0] for error in report.flatten(["type"])}
+
+
+def test_a_frictionless_validation_of_the_package_catches_a_missing_required_field(tmp_path):
+    seeded_directory()
+    files = package_files(export_services())
+    files["addresses.csv"] = files["addresses.csv"].replace(",78701,", ",,")
+
+    report = frictionless.validate(_write_package(tmp_path, files))
+
+    assert [(e[0], e[1]) for e in report.flatten(["type", "fieldName"])] == [
+        ("constraint-error", "postal_code")
+    ]
 
 
 def test_the_package_lists_the_whole_harbor_service_type_taxonomy():
