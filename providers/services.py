@@ -17,6 +17,7 @@ from providers.models import (
     CASE_READING_ROLES,
     MAX_RETENTION_DAYS,
     MIN_RETENTION_DAYS,
+    DirectoryProvider,
     Membership,
     MembershipChange,
     Organization,
@@ -202,11 +203,17 @@ def update_directory_entry(
     service_area: list[str],
     names_staff_to_young_people: bool,
     closed_case_retention_days: int | None = None,
+    description: str | None = None,
 ) -> Organization:
     """The organization's entry in the network directory, as its admins describe it, and how
-    long its closed cases keep identifying data (unchanged when not given)."""
+    long its closed cases keep identifying data (unchanged when not given). The description
+    (unchanged when not given) is its community directory entry's, which HSDS requires."""
     name = name.strip()
     errors: dict[str, list[str]] = {}
+    if description is not None and not description.strip():
+        errors["description"] = [
+            _("Say what the organization does: the community directory requires it.")
+        ]
     if closed_case_retention_days is not None:
         errors.update(retention_errors(closed_case_retention_days))
     if not name:
@@ -229,6 +236,12 @@ def update_directory_entry(
         locked.closed_case_retention_days = closed_case_retention_days
         fields.append("closed_case_retention_days")
     locked.save(update_fields=fields)
+    if description is not None:
+        provider, _created = DirectoryProvider.objects.get_or_create(
+            member=locked, defaults={"name": locked.name}
+        )
+        provider.description = description.strip()
+        provider.save(update_fields=["description", "updated_at"])
     return locked
 
 

@@ -34,6 +34,8 @@ AREA_LENGTH = DirectoryServiceArea._meta.get_field("area").max_length
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
 # What a confidential location may not hold (the database refuses it too).
 CONFIDENTIAL_BLANK = ("address_1", "city", "postal_code", "latitude", "longitude")
+# An address is all of these or none: Open Referral HSDS 3.0 requires each of an address.
+ADDRESS_PARTS = ("address_1", "city", "state_province", "postal_code", "country")
 
 
 @dataclass(frozen=True)
@@ -156,6 +158,16 @@ def location_errors(values: LocationValues) -> dict[str, list[str]]:
                     _(
                         "A confidential location (such as a shelter) keeps no address and no "
                         "coordinates: leave this empty. Only its area is stored, for matching."
+                    )
+                ]
+    given = [name for name in ADDRESS_PARTS if getattr(values, name).strip()]
+    if given and not values.is_confidential:
+        for name in ADDRESS_PARTS:
+            if name not in given:
+                errors[name] = [
+                    _(
+                        "An address needs its street, city, state, postal code and country: "
+                        "fill this in too, or leave the whole address empty."
                     )
                 ]
     if values.address_type not in DirectoryAddressType.values:

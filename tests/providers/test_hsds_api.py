@@ -131,3 +131,21 @@ def test_an_error_asked_for_as_a_zip_still_answers_json(api_for):
     assert response.status_code == 400
     assert response["Content-Type"] == "application/json"
     assert "provider" in response.json()
+
+
+def test_the_downloads_count_the_incomplete_records_they_leave_out_and_a_route_lists_them(api_for):
+    world = seeded_directory()
+    bare = d.DirectoryServiceFactory(provider__description="", name="Bare listing")
+    client = api_for(_staff())
+
+    listed = client.get(reverse("directory-hsds"))
+    zipped = client.get(reverse("directory-hsds-zip"))
+    incomplete = client.get(reverse("directory-hsds-incomplete"))
+
+    assert [s["name"] for s in listed.json()] == ["Safe Nights"]
+    assert listed["Harbor-Incomplete-Records"] == zipped["Harbor-Incomplete-Records"] == "2"
+    assert incomplete.json() == [
+        {"record": "organization", "id": str(bare.provider.hsds_id), "missing": ["description"]},
+        {"record": "service", "id": str(bare.hsds_id), "missing": ["organization.description"]},
+    ]
+    assert str(world["service"].hsds_id) not in incomplete.content.decode()

@@ -8,11 +8,12 @@ from decimal import Decimal
 
 import frictionless
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from providers.hsds import taxonomy as tx
-from providers.hsds.export import CONFIDENTIAL_NAME, export_services
+from providers.hsds.export import CONFIDENTIAL_NAME, export_directory, export_services
 from providers.hsds.tabular import TABLES, datapackage, package_files, package_zip
+from providers.models import DirectoryLocation
 from tests import directory_factories as d
 from tests.providers.hsds_spec import (
     OPEN_LATITUDE,
@@ -312,3 +313,81 @@ def test_export_command_refuses_an_unknown_provider(tmp_path):
 
     with pytest.raises(CommandError, match="UUID"):
         call_command("export_hsds", "--output", str(tmp_path / "x.json"), "--provider", "7")
+
+
+# -- incomplete records ------------------------------------------------------------------------
+
+
+def _incomplete_world() -> dict:
+    """The seeded directory plus a provider without a description and an office address
+    without a postal code."""
+    world = seeded_directory()
+    bare = d.DirectoryProviderFactory(description="")
+    world["bare_service"] = d.DirectoryServiceFactory(provider=bare, name="Bare listing")
+    world["bare"] = bare
+    DirectoryLocation.objects.filter(pk=world["office"].pk).update(postal_code="")
+    return world
+
+
+def test_an_organization_without_a_description_is_reported_and_its_services_left_out():
+    world = _incomplete_world()
+
+    export = export_directory()
+
+    assert [s["name"] for s in export.services] == ["Safe Nights"]
+    assert {
+        "record": "organization",
+        "id": str(world["bare"].hsds_id),
+        "missing": ["description"],
+    } in (export.incomplete)
+    assert {
+        "record": "service",
+        "id": str(world["bare_service"].hsds_id),
+        "missing": ["organization.description"],
+    } in export.incomplete
+
+
+def test_an_address_without_a_postal_code_is_left_out_and_reported_and_its_location_stays():
+    world = _incomplete_world()
+
+    export = export_directory()
+
+    (service,) = export.services
+    office = _locations(service)[str(world["office"].hsds_id)]
+    assert office["addresses"] == []
+    assert schema_errors("service", service) == []
+    (address,) = [e for e in export.incomplete if e["record"] == "address"]
+    assert address["missing"] == ["postal_code"]
+    assert OPEN_STREET not in json.dumps(export.incomplete)
+
+
+def test_every_exported_record_is_complete_once_incomplete_ones_are_left_out(tmp_path):
+    _incomplete_world()
+    files = package_files(export_services())
+
+    report = frictionless.validate(_write_package(tmp_path, files))
+
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+
+def test_export_command_prints_incomplete_records_and_succeeds_unless_strict(tmp_path, capsys):
+    world = _incomplete_world()
+    output = tmp_path / "directory.json"
+
+    call_command("export_hsds", "--format", "json", "--output", str(output))
+
+    printed = capsys.readouterr()
+    assert printed.out == "Exported 1 services of 1 organizations.\n"
+    assert f"Left out incomplete organization {world['bare'].hsds_id}: missing description." in (
+        printed.err
+    )
+    assert "postal_code" in printed.err and OPEN_STREET not in printed.err
+    with pytest.raises(CommandError, match="3 incomplete records were left out"):
+        call_command("export_hsds", "--strict", "--format", "json", "--output", str(output))
+    assert [s["name"] for s in json.loads(output.read_text())] == ["Safe Nights"]
+
+
+def test_export_command_strict_succeeds_when_every_record_is_complete(tmp_path):
+    seeded_directory()
+
+    call_command("export_hsds", "--strict", "--output", str(tmp_path / "d.json"))

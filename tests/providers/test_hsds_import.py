@@ -195,6 +195,9 @@ def test_the_bare_location_example_round_trips_the_fields_harbor_keeps():
     _import_example("location.json", member_organization=member)
     location = DirectoryLocation.objects.get(hsds_id=EXAMPLE_LOCATION)
     d.DirectoryServiceAtLocationFactory(service__provider=location.provider, location=location)
+    # The bare location names no organization: the member's entry gets the description HSDS
+    # requires of it before its services can be exported.
+    DirectoryProvider.objects.filter(member=member).update(description="A member.")
 
     (service,) = export_services()
 
