@@ -52,6 +52,7 @@ from providers.directory.services import (
     values_of,
 )
 from providers.models import (
+    DirectoryAddressType,
     DirectoryLocation,
     DirectoryProvider,
     DirectoryService,
@@ -94,6 +95,7 @@ class DirectoryLocationSerializer(serializers.ModelSerializer):
             "state_province",
             "postal_code",
             "country",
+            "address_type",
             "latitude",
             "longitude",
             "accessibility",
@@ -178,6 +180,9 @@ class DirectoryLocationWriteSerializer(serializers.Serializer):
     state_province = serializers.CharField(max_length=100, allow_blank=True, default="")
     postal_code = serializers.CharField(max_length=20, allow_blank=True, default="")
     country = serializers.CharField(max_length=2, allow_blank=True, default="")
+    address_type = serializers.ChoiceField(
+        choices=DirectoryAddressType.choices, default=DirectoryAddressType.PHYSICAL
+    )
     latitude = serializers.DecimalField(
         max_digits=9, decimal_places=6, allow_null=True, default=None
     )

@@ -4,6 +4,10 @@ For staff of any active member organization, whatever their role (advocates, int
 supervisors, organization admins); young people and people without an active role get 403.
 The directory holds no case data. Confidential locations show no address or coordinates
 (R40, providers/hsds/export.py).
+
+Records lacking a field HSDS 3.0 requires are left out of both downloads, which count them in
+the ``Harbor-Incomplete-Records`` header; ``hsds/incomplete/`` lists them (kind, id, missing
+field names) so their organizations can complete them.
 """
 
 from typing import Any
@@ -22,10 +26,18 @@ from rest_framework.views import APIView
 
 from api.access import request_viewer
 from consent.policy import can_search_directory
-from providers.hsds.export import export_services
+from providers.hsds.export import DirectoryExport, export_directory
 from providers.hsds.tabular import package_zip
 from providers.models import DirectoryProvider
 
+INCOMPLETE_HEADER = "Harbor-Incomplete-Records"
+INCOMPLETE_HEADER_SCHEMA = OpenApiParameter(
+    INCOMPLETE_HEADER,
+    OpenApiTypes.INT,
+    location=OpenApiParameter.HEADER,
+    response=True,
+    description="How many incomplete records were left out (listed at hsds/incomplete/).",
+)
 PROVIDER_PARAMETER = OpenApiParameter(
     "provider",
     OpenApiTypes.UUID,
@@ -61,6 +73,9 @@ class DirectoryExportView(APIView):
             raise NotFound(_("No directory provider has this id."))
         return provider
 
+    def export(self, request: Request) -> DirectoryExport:
+        return export_directory(provider=self.provider(request))
+
     def get_permissions(self) -> list[BasePermission]:
         return [*super().get_permissions(), MemberStaffOnly()]
 
@@ -75,7 +90,7 @@ class DirectoryHsdsView(DirectoryExportView):
     its organization, areas, languages, schedule, cost, locations and taxonomy attributes."""
 
     @extend_schema(
-        parameters=[PROVIDER_PARAMETER],
+        parameters=[PROVIDER_PARAMETER, INCOMPLETE_HEADER_SCHEMA],
         responses={
             200: OpenApiResponse(
                 response={"type": "array", "items": {"type": "object"}},
@@ -84,18 +99,41 @@ class DirectoryHsdsView(DirectoryExportView):
         },
     )
     def get(self, request: Request) -> Response:
-        return Response(export_services(provider=self.provider(request)))
+        export = self.export(request)
+        response = Response(export.services)
+        response[INCOMPLETE_HEADER] = str(len(export.incomplete))
+        return response
 
 
 class DirectoryHsdsZipView(DirectoryExportView):
     """The same export as an HSDS 3.0 tabular data package: CSV files and datapackage.json."""
 
     @extend_schema(
-        parameters=[PROVIDER_PARAMETER],
+        parameters=[PROVIDER_PARAMETER, INCOMPLETE_HEADER_SCHEMA],
         responses={(200, "application/zip"): OpenApiTypes.BINARY},
     )
     def get(self, request: Request) -> HttpResponse:
-        archive = package_zip(export_services(provider=self.provider(request)))
-        response = HttpResponse(archive, content_type="application/zip")
+        export = self.export(request)
+        response = HttpResponse(package_zip(export.services), content_type="application/zip")
         response["Content-Disposition"] = 'attachment; filename="harbor-directory-hsds.zip"'
+        response[INCOMPLETE_HEADER] = str(len(export.incomplete))
         return response
+
+
+class IncompleteRecordSerializer(serializers.Serializer):
+    record = serializers.ChoiceField(choices=["organization", "service", "address"])
+    id = serializers.UUIDField()
+    missing = serializers.ListField(child=serializers.CharField())
+
+
+class DirectoryHsdsIncompleteView(DirectoryExportView):
+    """The records the downloads leave out because they lack a field HSDS 3.0 requires: the
+    kind of record, its HSDS id and the missing fields' names (no values). A service of an
+    incomplete organization misses ``organization.<field>``."""
+
+    @extend_schema(
+        parameters=[PROVIDER_PARAMETER],
+        responses={200: IncompleteRecordSerializer(many=True)},
+    )
+    def get(self, request: Request) -> Response:
+        return Response(IncompleteRecordSerializer(self.export(request).incomplete, many=True).data)

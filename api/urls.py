@@ -13,7 +13,11 @@ from api.consent_exports import ConsentFhirView, ConsentReceiptPageView, Consent
 from api.consents import ConsentViewSet
 from api.continuity_rules import ContinuityRulesView
 from api.directory import DirectoryServiceViewSet, PlannedServiceDirectoryMatchesView
-from api.directory_hsds import DirectoryHsdsView, DirectoryHsdsZipView
+from api.directory_hsds import (
+    DirectoryHsdsIncompleteView,
+    DirectoryHsdsView,
+    DirectoryHsdsZipView,
+)
 from api.follow_ups import FollowUpViewSet
 from api.inbox import InboxViewSet
 from api.notification_settings import MyNotificationSettingsView
@@ -66,6 +70,11 @@ urlpatterns = [
     ),
     path("v1/directory/hsds/", DirectoryHsdsView.as_view(), name="directory-hsds"),
     path("v1/directory/hsds.zip", DirectoryHsdsZipView.as_view(), name="directory-hsds-zip"),
+    path(
+        "v1/directory/hsds/incomplete/",
+        DirectoryHsdsIncompleteView.as_view(),
+        name="directory-hsds-incomplete",
+    ),
     path("v1/", include(router.urls)),
     path("v1/me/", MeView.as_view(), name="me"),
     path("v1/me/access-log/", MyAccessLogView.as_view(), name="me-access-log"),

@@ -384,6 +384,13 @@ class DirectoryServiceLanguage(models.Model):
         return self.code
 
 
+class DirectoryAddressType(models.TextChoices):
+    # HSDS 3.0 address.address_type values.
+    PHYSICAL = "physical", _("Physical: where people go")
+    POSTAL = "postal", _("Postal: where mail goes")
+    VIRTUAL = "virtual", _("Virtual: a service delivered online")
+
+
 class DirectoryLocation(models.Model):
     """Where a provider delivers services. A confidential location (a shelter) stores no
     address and no coordinates at all, so no page or export can show them (R40): only its
@@ -401,6 +408,9 @@ class DirectoryLocation(models.Model):
     state_province = models.CharField(max_length=100, blank=True)
     postal_code = models.CharField(max_length=20, blank=True)
     country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2.")
+    address_type = models.CharField(
+        max_length=8, choices=DirectoryAddressType.choices, default=DirectoryAddressType.PHYSICAL
+    )
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     accessibility = models.TextField(blank=True)
@@ -421,6 +431,10 @@ class DirectoryLocation(models.Model):
                     longitude__isnull=True,
                 ),
                 name="directory_confidential_location_has_no_address",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(address_type__in=[t.value for t in DirectoryAddressType]),
+                name="directory_location_address_type_valid",
             ),
         ]
 

@@ -1,8 +1,9 @@
-"""Read selectors of providers/: who changed which role at an organization."""
+"""Read selectors of providers/: who changed which role at an organization, and what its
+directory entry says it does."""
 
 from django.db.models import QuerySet
 
-from providers.models import MembershipChange
+from providers.models import DirectoryProvider, MembershipChange, Organization
 
 RECENT_CHANGES = 20
 
@@ -14,3 +15,9 @@ def recent_membership_changes(
     return MembershipChange.objects.filter(organization_id=organization_id).select_related(
         "actor", "member"
     )[:limit]
+
+
+def member_description(organization: Organization) -> str:
+    """What the organization's community directory entry says it does ("" before it says)."""
+    provider = DirectoryProvider.objects.filter(member=organization).first()
+    return provider.description if provider else ""

@@ -19,6 +19,7 @@ from providers.models import (
     MAX_RETENTION_DAYS,
     MIN_RETENTION_DAYS,
     PRIVACY_CONTACT_FIELDS,
+    DirectoryProvider,
     Membership,
     MembershipChange,
     Organization,
@@ -205,12 +206,18 @@ def update_directory_entry(
     names_staff_to_young_people: bool,
     closed_case_retention_days: int | None = None,
     privacy_contact: dict[str, str] | None = None,
+    description: str | None = None,
 ) -> Organization:
     """The organization's entry in the network directory, as its admins describe it, how long
     its closed cases keep identifying data and its own privacy contact (R39), the last two
-    unchanged when not given."""
+    unchanged when not given. The description (unchanged when not given) is its community
+    directory entry's, which HSDS requires."""
     name = name.strip()
     errors: dict[str, list[str]] = {}
+    if description is not None and not description.strip():
+        errors["description"] = [
+            _("Say what the organization does: the community directory requires it.")
+        ]
     if closed_case_retention_days is not None:
         errors.update(retention_errors(closed_case_retention_days))
     contact = {key: value.strip() for key, value in (privacy_contact or {}).items()}
@@ -238,6 +245,12 @@ def update_directory_entry(
         setattr(locked, field, value)
         fields.append(field)
     locked.save(update_fields=fields)
+    if description is not None:
+        provider, _created = DirectoryProvider.objects.get_or_create(
+            member=locked, defaults={"name": locked.name}
+        )
+        provider.description = description.strip()
+        provider.save(update_fields=["description", "updated_at"])
     return locked
 
 

@@ -558,4 +558,8 @@ TARGETS: dict[str, Target] = {
     # young people and people without an active role get 403.
     "directory-hsds": Target(pk=_directory_service, case_data=False, readers=DIRECTORY_READERS),
     "directory-hsds-zip": Target(pk=_directory_service, case_data=False, readers=DIRECTORY_READERS),
+    # The records those downloads leave out as incomplete: same readers.
+    "directory-hsds-incomplete": Target(
+        pk=_directory_service, case_data=False, readers=DIRECTORY_READERS
+    ),
 }

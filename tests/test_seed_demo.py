@@ -43,7 +43,8 @@ from coordination.demo.cast import (
     Login,
 )
 from coordination.demo.handoffs import PATHS
-from providers.models import Membership, Organization
+from providers.hsds.export import export_directory
+from providers.models import DirectoryService, Membership, Organization
 from tasks.models import FollowUp
 from tasks.sweep import run_sweep
 
@@ -180,6 +181,14 @@ def test_seed_demo_fills_the_rest_of_the_record(seeded: str) -> None:
     assert SafeContactRule.objects.exclude(allowed_channels=[]).exists()
     assert Goal.objects.exists() and PlannedService.objects.exists()
     assert CaseNote.objects.filter(staff_only=True).exists() and Contact.objects.exists()
+
+
+def test_the_demo_directory_exports_as_complete_hsds(seeded: str) -> None:
+    export = export_directory()
+
+    assert export.incomplete == []
+    assert len(export.services) == DirectoryService.objects.filter(is_published=True).count()
+    assert all(s["organization"]["description"] for s in export.services)
 
 
 def test_seed_demo_prints_every_login_and_the_password(seeded: str) -> None:

@@ -9,6 +9,7 @@ from providers.directory.services import (
     LocationValues,
     ServiceValues,
     create_member_service,
+    member_provider,
 )
 from providers.models import (
     DirectoryLocation,
@@ -17,11 +18,21 @@ from providers.models import (
     DirectoryServiceArea,
     DirectoryServiceAtLocation,
     DirectoryServiceLanguage,
+    Organization,
     ServiceType,
 )
+from providers.services import update_directory_entry
 
 COOK, DUPAGE, LAKE = "Cook County", "DuPage County", "Lake County"
 Cost = DirectoryService.Cost
+
+# What each member organization's directory entry says it does (HSDS requires it).
+MEMBER_DESCRIPTIONS = {
+    LEAD: "Youth-led advocacy, case management and peer support for young survivors.",
+    HOUSING: "Emergency shelter and transitional housing for young people.",
+    COUNSELLING: "Trauma-informed counselling for young people and their families.",
+    LEGAL_AID: "Free legal help for young survivors: court support and immigration relief.",
+}
 
 # (organization, type code, name, areas, languages, extra fields)
 MEMBER_SERVICES = (
@@ -144,10 +155,13 @@ MEMBER_SERVICES = (
 )
 
 # Providers outside Harbor, as a 211 feed would list them: no member organization.
+# (name, phone, description, postal code of its main site, services)
 OUTSIDE_PROVIDERS = (
     (
         "Northside Drop-in Center (demo, 211)",
         "+1 555 0100 9001",
+        "Meals, clothing and overnight beds for young people on the North Side.",
+        "60640",
         (
             (
                 "basic_needs",
@@ -168,6 +182,8 @@ OUTSIDE_PROVIDERS = (
     (
         "West Suburban Health Clinic (demo, 211)",
         "+1 555 0100 9002",
+        "Primary and sexual health care for teens, on a sliding scale.",
+        "60148",
         (
             (
                 "medical_care",
@@ -186,6 +202,8 @@ def ensure_directory(*, cast: Cast) -> int:
     """Add whatever demo directory service is missing; return how many were added."""
     types = {t.code: t.pk for t in ServiceType.objects.all()}
     added = 0
+    for organization_name, description in MEMBER_DESCRIPTIONS.items():
+        _describe_member(cast.organizations[organization_name], description)
     for organization_name, code, name, areas, languages, extra in MEMBER_SERVICES:
         organization = cast.organizations[organization_name]
         if DirectoryService.objects.filter(provider__member=organization, name=name).exists():
@@ -195,16 +213,30 @@ def ensure_directory(*, cast: Cast) -> int:
         )
         create_member_service(organization=organization, values=values)
         added += 1
-    for provider_name, phone, services in OUTSIDE_PROVIDERS:
+    for provider_name, phone, description, postal_code, services in OUTSIDE_PROVIDERS:
         provider, _ = DirectoryProvider.objects.get_or_create(
-            name=provider_name, member=None, defaults={"phone": phone}
+            name=provider_name, member=None, defaults={"phone": phone, "description": description}
         )
         for code, name, areas, languages, extra in services:
             if provider.services.filter(name=name).exists():
                 continue
-            _outside_service(provider, types[code], name, areas, languages, extra)
+            _outside_service(provider, types[code], name, areas, languages, extra, postal_code)
             added += 1
     return added
+
+
+def _describe_member(organization: Organization, description: str) -> None:
+    """Through the directory entry page's service, as the organization's admin would."""
+    if member_provider(organization).description:
+        return
+    update_directory_entry(
+        organization=organization,
+        name=organization.name,
+        kind=organization.kind,
+        service_area=organization.service_area,
+        names_staff_to_young_people=organization.names_staff_to_young_people,
+        description=description,
+    )
 
 
 def _outside_service(
@@ -214,6 +246,7 @@ def _outside_service(
     areas: tuple[str, ...],
     languages: tuple[str, ...],
     extra: dict,
+    postal_code: str,
 ) -> None:
     """Written as an import writes it: straight to the rows, with a street location."""
     service = DirectoryService.objects.create(
@@ -233,6 +266,7 @@ def _outside_service(
             "address_1": "1 Demo Plaza",
             "city": "Chicago",
             "state_province": "IL",
+            "postal_code": postal_code,
             "country": "US",
         },
     )

@@ -14,7 +14,7 @@ from providers.directory.services import (
     ServiceValues,
     location_errors,
 )
-from providers.models import DirectoryService, ServiceType
+from providers.models import DirectoryAddressType, DirectoryService, ServiceType
 
 LANGUAGES = (("", _("Any language")), ("en", _("English")), ("es", _("Spanish")))
 
@@ -156,6 +156,9 @@ class LocationForm(forms.Form):
     country = forms.CharField(
         label=_("Country"), max_length=2, required=False, help_text=_("Two letters, e.g. US.")
     )
+    address_type = forms.ChoiceField(
+        label=_("Type of address"), choices=DirectoryAddressType.choices, required=False
+    )
     latitude = forms.DecimalField(
         label=_("Latitude"), max_digits=9, decimal_places=6, required=False
     )
@@ -181,12 +184,18 @@ class LocationForm(forms.Form):
     def is_wanted(self) -> bool:
         """Filled in and not marked for removal."""
         data = getattr(self, "cleaned_data", {})
-        filled = any(data.get(name) not in (None, "", False) for name in LocationForm.base_fields)
+        # The address type always has a value (its select): on its own it fills nothing in.
+        filled = any(
+            data.get(name) not in (None, "", False)
+            for name in LocationForm.base_fields
+            if name != "address_type"
+        )
         return filled and not data.get("remove")
 
     def location_values(self) -> LocationValues:
         data = {k: v for k, v in self.cleaned_data.items() if k != "remove"}
         data["country"] = (data.get("country") or "").upper()
+        data["address_type"] = data.get("address_type") or DirectoryAddressType.PHYSICAL
         return LocationValues(**data)
 
 

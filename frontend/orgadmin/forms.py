@@ -11,6 +11,7 @@ from providers.models import (
     Membership,
     Organization,
 )
+from providers.selectors import member_description
 
 
 class AddMemberForm(forms.Form):
@@ -34,6 +35,13 @@ class RoleForm(forms.Form):
 class DirectoryEntryForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind of organization"), choices=Organization.Kind.choices)
+    # Open Referral HSDS 3.0 requires every organization to have a description.
+    description = forms.CharField(
+        label=_("What the organization does"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Shown in the community directory and its Open Referral exports."),
+    )
     service_area = forms.CharField(
         label=_("Service area"),
         required=False,
@@ -84,6 +92,7 @@ class DirectoryEntryForm(forms.Form):
                 **{field: getattr(organization, field) for field in PRIVACY_CONTACT_FIELDS},
                 "name": organization.name,
                 "kind": organization.kind,
+                "description": member_description(organization),
                 "service_area": "\n".join(organization.service_area or []),
                 "names_staff_to_young_people": organization.names_staff_to_young_people,
                 "closed_case_retention_days": organization.closed_case_retention_days,

@@ -113,6 +113,7 @@ def directory_entry(request: HttpRequest, organization_id: int) -> HttpResponse:
                 organization=organization,
                 name=data["name"],
                 kind=data["kind"],
+                description=data["description"],
                 service_area=form.service_areas(),
                 names_staff_to_young_people=data["names_staff_to_young_people"],
                 closed_case_retention_days=data["closed_case_retention_days"],

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from providers.models import (
+    DirectoryAddressType,
     DirectoryLocation,
     DirectoryProvider,
     DirectoryService,
@@ -33,6 +34,8 @@ AREA_LENGTH = DirectoryServiceArea._meta.get_field("area").max_length
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")
 # What a confidential location may not hold (the database refuses it too).
 CONFIDENTIAL_BLANK = ("address_1", "city", "postal_code", "latitude", "longitude")
+# An address is all of these or none: Open Referral HSDS 3.0 requires each of an address.
+ADDRESS_PARTS = ("address_1", "city", "state_province", "postal_code", "country")
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,7 @@ class LocationValues:
     state_province: str = ""
     postal_code: str = ""
     country: str = ""
+    address_type: str = DirectoryAddressType.PHYSICAL
     latitude: Decimal | None = None
     longitude: Decimal | None = None
     accessibility: str = ""
@@ -156,6 +160,18 @@ def location_errors(values: LocationValues) -> dict[str, list[str]]:
                         "coordinates: leave this empty. Only its area is stored, for matching."
                     )
                 ]
+    given = [name for name in ADDRESS_PARTS if getattr(values, name).strip()]
+    if given and not values.is_confidential:
+        for name in ADDRESS_PARTS:
+            if name not in given:
+                errors[name] = [
+                    _(
+                        "An address needs its street, city, state, postal code and country: "
+                        "fill this in too, or leave the whole address empty."
+                    )
+                ]
+    if values.address_type not in DirectoryAddressType.values:
+        errors["address_type"] = [_("Choose physical, postal or virtual.")]
     if values.latitude is not None and not -90 <= values.latitude <= 90:
         errors["latitude"] = [_("A latitude lies between -90 and 90.")]
     if values.longitude is not None and not -180 <= values.longitude <= 180:

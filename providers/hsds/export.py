@@ -11,14 +11,22 @@ id and nothing else that could place it: no address, no coordinates, no area, no
 notes, not even the name staff gave it. The id stays so that a re-import keeps the link
 between the service and the location. The tabular package is flattened from this JSON, so
 the same rule holds there.
+
+Incomplete records: a record lacking a field HSDS 3.0 requires (``REQUIRED_FIELDS``: an
+organization's description, an address's postal code ...) is left out rather than written
+invalid, and listed in ``DirectoryExport.incomplete`` by kind, id and missing field names (no
+values). A service whose organization is incomplete is left out with it; an incomplete address
+is left out of its location, which stays.
 """
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import QuerySet
 
 from providers.hsds import taxonomy as tx
+from providers.hsds.tabular import REQUIRED_FIELDS
 from providers.models import (
     DirectoryLocation,
     DirectoryProvider,
@@ -48,12 +56,73 @@ def published_services(*, provider: DirectoryProvider | None = None) -> QuerySet
     return services.order_by("provider__name", "name", "pk")
 
 
+@dataclass
+class DirectoryExport:
+    """The services an export writes, and the records it left out as incomplete."""
+
+    services: list[dict[str, Any]] = field(default_factory=list)
+    incomplete: list[dict[str, Any]] = field(default_factory=list)
+
+
 def export_services(*, provider: DirectoryProvider | None = None) -> list[dict[str, Any]]:
-    """Every published service (of one provider, if given) as an HSDS 3.0 service object.
+    """The complete published services (of one provider, if given) as HSDS 3.0 objects."""
+    return export_directory(provider=provider).services
+
+
+def export_directory(*, provider: DirectoryProvider | None = None) -> DirectoryExport:
+    """Every published service (of one provider, if given) as an HSDS 3.0 service object,
+    less the incomplete records, which are listed instead.
 
     Four queries whatever the size: services, areas, languages, service-at-locations with
     their locations.
     """
+    result = DirectoryExport()
+    reported: set[tuple[str, str]] = set()
+
+    def report(kind: str, hsds_id: str, missing: list[str]) -> None:
+        if (kind, hsds_id) not in reported:
+            reported.add((kind, hsds_id))
+            result.incomplete.append({"record": kind, "id": hsds_id, "missing": missing})
+
+    for record in _service_objects(provider):
+        for address_id, missing in _leave_out_incomplete_addresses(record):
+            report("address", address_id, missing)
+        organization = record["organization"]
+        missing = _missing(organization, "organization")
+        if missing:
+            report("organization", organization["id"], missing)
+        own = _missing(record, "service")
+        if missing or own:
+            report("service", record["id"], [*own, *(f"organization.{m}" for m in missing)])
+            continue
+        result.services.append(record)
+    return result
+
+
+def _missing(record: dict[str, Any], kind: str) -> list[str]:
+    """The fields HSDS requires of this kind of record that it lacks or leaves empty."""
+    return [name for name in REQUIRED_FIELDS[kind] if record.get(name) in (None, "")]
+
+
+def _leave_out_incomplete_addresses(record: dict[str, Any]) -> list[tuple[str, list[str]]]:
+    """Takes the incomplete addresses out of the service's locations; returns their ids and
+    missing fields."""
+    entries = []
+    for placement in record["service_at_locations"]:
+        location = placement["location"]
+        kept = []
+        for address in location.get("addresses", []):
+            missing = _missing(address, "address")
+            if missing:
+                entries.append((address["id"], missing))
+            else:
+                kept.append(address)
+        if "addresses" in location:
+            location["addresses"] = kept
+    return entries
+
+
+def _service_objects(provider: DirectoryProvider | None) -> list[dict[str, Any]]:
     services = list(published_services(provider=provider))
     ids = [service.pk for service in services]
     areas: dict[int, list[str]] = defaultdict(list)
@@ -241,7 +310,7 @@ def _addresses(location: DirectoryLocation) -> list[dict[str, Any]]:
             "state_province": location.state_province,
             "postal_code": location.postal_code,
             "country": location.country,
-            "address_type": "physical",
+            "address_type": location.address_type,
         }
     ]
 

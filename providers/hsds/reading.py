@@ -21,6 +21,7 @@ from providers.hsds import taxonomy as tx
 from providers.hsds.bundle import Problem
 from providers.hsds.fields import Fields, flag
 from providers.models import (
+    DirectoryAddressType,
     DirectoryCost,
     DirectoryGender,
     DirectoryService,
@@ -336,14 +337,22 @@ class Reader:
         if addresses is None:
             return {}
         if not addresses:
-            return dict.fromkeys(ADDRESS_FIELDS, "")
+            return {
+                **dict.fromkeys(ADDRESS_FIELDS, ""),
+                "address_type": DirectoryAddressType.PHYSICAL,
+            }
         physical = [a for a in addresses if a.get("address_type") == "physical"]
         address = Fields((physical or addresses)[0], kind="address", problems=self.problems)
         country = address.text("country").upper()
         if country and (len(country) != 2 or not country.isalpha()):
             address.problem("country", "must be a two-letter ISO 3166-1 code")
             country = ""
+        address_type = address.text("address_type") or DirectoryAddressType.PHYSICAL
+        if address_type not in DirectoryAddressType.values:
+            address.problem("address_type", "must be physical, postal or virtual")
+            address_type = DirectoryAddressType.PHYSICAL
         return {
+            "address_type": address_type,
             "address_1": address.text("address_1", max_length=200),
             "city": address.text("city", max_length=100),
             "state_province": address.text("state_province", max_length=100),

@@ -35,6 +35,49 @@ NUMBER_FIELDS = frozenset(
 )
 
 
+# The fields HSDS 3.0 requires of each object (its schema's ``required`` and, for the tables,
+# ``tabular_required`` lists), declared in datapackage.json so that a Frictionless validation
+# refuses a row that lacks one.
+REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
+    "organization": ("id", "name", "description"),
+    "service": ("id", "organization_id", "name", "status"),
+    "location": ("id", "location_type"),
+    "service_at_location": ("id", "service_id", "location_id"),
+    "address": (
+        "id",
+        "address_1",
+        "city",
+        "state_province",
+        "postal_code",
+        "country",
+        "address_type",
+    ),
+    "accessibility": ("id",),
+    "phone": ("id", "number"),
+    "schedule": ("id",),
+    "service_area": ("id",),
+    "language": ("id",),
+    "cost_option": ("id", "service_id"),
+    "attribute": ("id", "link_id", "taxonomy_term_id", "link_entity"),
+    "taxonomy": ("id", "name", "description"),
+    "taxonomy_term": ("id", "name", "description"),
+}
+# Columns that hold the id of a row of another table of the package. Links to objects Harbor
+# never exports (program, contact) and the attribute's link_id, whose table its link_entity
+# names, are not declared: Frictionless could not resolve them.
+REFERENCES: dict[str, str] = {
+    "organization_id": "organization",
+    "parent_organization_id": "organization",
+    "service_id": "service",
+    "location_id": "location",
+    "service_at_location_id": "service_at_location",
+    "phone_id": "phone",
+    "taxonomy_term_id": "taxonomy_term",
+    "taxonomy_id": "taxonomy",
+}
+TERM_PARENT = "parent_id"
+
+
 @dataclass(frozen=True)
 class Table:
     """One CSV file of the package: the HSDS object it holds and its columns, in order."""
@@ -43,7 +86,26 @@ class Table:
     path: str
     columns: tuple[str, ...]
 
-    def field_type(self, column: str) -> dict[str, str]:
+    def field(self, column: str) -> dict[str, Any]:
+        """The Table Schema field of one column, with ``required`` where HSDS 3.0 says so."""
+        field = self._field_type(column)
+        if column in REQUIRED_FIELDS[self.resource]:
+            field["constraints"] = {"required": True}
+        return field
+
+    def foreign_keys(self) -> list[dict[str, Any]]:
+        """Each column that names a row of another table, as a Table Schema foreign key."""
+        keys = [
+            {"fields": column, "reference": {"resource": REFERENCES[column], "fields": "id"}}
+            for column in self.columns
+            if column in REFERENCES
+        ]
+        if self.resource == "taxonomy_term" and TERM_PARENT in self.columns:
+            # A term's parent is a term of the same table: an empty resource means this one.
+            keys.append({"fields": TERM_PARENT, "reference": {"resource": "", "fields": "id"}})
+        return keys
+
+    def _field_type(self, column: str) -> dict[str, Any]:
         if column in NUMBER_FIELDS:
             return {"name": column, "type": "number"}
         if column == "id" or column.endswith("_id"):
@@ -203,8 +265,9 @@ def datapackage() -> dict[str, Any]:
                 "mediatype": "text/csv",
                 "encoding": "utf-8",
                 "schema": {
-                    "fields": [table.field_type(column) for column in table.columns],
+                    "fields": [table.field(column) for column in table.columns],
                     "primaryKey": "id",
+                    "foreignKeys": table.foreign_keys(),
                 },
             }
             for table in TABLES

@@ -598,6 +598,22 @@ def test_staff_of_any_member_download_the_directory_as_hsds(matrix, world, api_f
         assert response.status_code == 403, response.content
 
 
+@pytest.mark.parametrize("persona", REPORT_PERSONAS)
+def test_staff_of_any_member_read_which_directory_records_are_incomplete(
+    matrix, world, api_for, persona
+):
+    """The same readers as the downloads; young people and people without a role get 403."""
+    target = TARGETS["directory-hsds-incomplete"]
+
+    response = _call(matrix, api_for, "directory-hsds-incomplete", "get", persona)
+
+    if persona in target.readers:
+        assert response.status_code == 200, response.content
+        assert isinstance(response.json(), list)
+    else:
+        assert response.status_code == 403, response.content
+
+
 def _body(response) -> bytes:
     """The response's bytes; a zip download's files, one after the other (read as text)."""
     if response.get("Content-Type") != "application/zip":

@@ -154,6 +154,27 @@ def test_bad_input_is_400_with_field_messages_and_writes_nothing(
     assert not DirectoryService.objects.exists()
 
 
+def test_an_address_without_its_postal_code_is_refused_and_nothing_is_written(
+    world: World, api_for
+) -> None:
+    office = {
+        "name": "Office",
+        "address_1": "1 Main St",
+        "city": "Chicago",
+        "state_province": "IL",
+        "country": "US",
+        "address_type": "postal",
+    }
+
+    response = api_for(world.org_admin).post(
+        reverse(LIST), _body(world, locations=[office]), format="json"
+    )
+
+    assert response.status_code == 400
+    assert "postal code: An address needs" in str(response.data["locations"])
+    assert not DirectoryService.objects.exists()
+
+
 def test_r40_the_confidential_location_error_says_why(world: World, api_for) -> None:
     shelter = {"name": "Shelter", "is_confidential": True, "latitude": "41.880000"}
 

@@ -260,6 +260,44 @@ def test_r40_a_confidential_location_with_an_address_is_refused_on_its_field(
     assert not DirectoryLocation.objects.filter(address_1=HIDDEN_ADDRESS).exists()
 
 
+def test_an_address_without_its_postal_code_is_refused_on_that_field(world: World) -> None:
+    before = _rows()
+    office = {
+        "locations-0-name": "Office",
+        "locations-0-is_confidential": "",
+        "locations-0-address_1": "1 Main St",
+        "locations-0-city": "Chicago",
+        "locations-0-state_province": "IL",
+        "locations-0-country": "US",
+    }
+
+    response = signed_in(world.org_admin).post(_new_url(world), _form(**office))
+
+    assert response.status_code == 400
+    [location_form] = [form for form in response.context["locations"] if form.errors]
+    assert list(location_form.errors) == ["postal_code"]
+    assert "postal code" in location_form.errors["postal_code"][0]
+    assert _rows() == before
+
+
+def test_a_postal_address_is_kept_as_postal(world: World) -> None:
+    office = {
+        "locations-0-name": "Mail",
+        "locations-0-is_confidential": "",
+        "locations-0-address_1": "PO Box 12",
+        "locations-0-city": "Chicago",
+        "locations-0-state_province": "IL",
+        "locations-0-postal_code": "60608",
+        "locations-0-country": "us",
+        "locations-0-address_type": "postal",
+    }
+
+    response = signed_in(world.org_admin).post(_new_url(world), _form(**office))
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert DirectoryLocation.objects.get().address_type == "postal"
+
+
 def test_a_bad_language_code_is_refused_and_nothing_is_written(world: World) -> None:
     before = _rows()
 

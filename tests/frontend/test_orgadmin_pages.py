@@ -196,6 +196,7 @@ def test_the_admin_edits_the_directory_entry(world: World) -> None:
         {
             "name": "Lead Youth Collective",
             "kind": "community_based",
+            "description": "  Youth advocacy and case management.  ",
             "service_area": "Travis County\n78701\n",
             "names_staff_to_young_people": "on",
         },
@@ -206,13 +207,32 @@ def test_the_admin_edits_the_directory_entry(world: World) -> None:
     assert (lead.name, lead.kind) == ("Lead Youth Collective", "community_based")
     assert lead.service_area == ["Travis County", "78701"]
     assert lead.names_staff_to_young_people
+    assert lead.directory_entry.description == "Youth advocacy and case management."
+
+
+def test_the_directory_entry_requires_what_the_organization_does(world: World) -> None:
+    url = reverse("frontend:organization-entry", kwargs={"organization_id": world.lead.pk})
+
+    response = _client(world.org_admin).post(
+        url, {"name": "Renamed", "kind": "housing", "description": "   ", "service_area": ""}
+    )
+
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
+    assert Organization.objects.get(pk=world.lead.pk).name == world.lead.name
 
 
 def test_a_name_another_organization_has_is_a_field_error(world: World) -> None:
     url = reverse("frontend:organization-entry", kwargs={"organization_id": world.lead.pk})
 
     response = _client(world.org_admin).post(
-        url, {"name": world.partner.name.upper(), "kind": "housing", "service_area": ""}
+        url,
+        {
+            "name": world.partner.name.upper(),
+            "kind": "housing",
+            "description": "Housing.",
+            "service_area": "",
+        },
     )
 
     assert response.status_code == 400
@@ -270,7 +290,13 @@ def _retention_url(organization: Organization) -> str:
 
 
 def _entry(world: World, **changes: object) -> dict[str, object]:
-    return {"name": world.lead.name, "kind": world.lead.kind, "service_area": "", **changes}
+    return {
+        "name": world.lead.name,
+        "kind": world.lead.kind,
+        "description": "Youth advocacy.",
+        "service_area": "",
+        **changes,
+    }
 
 
 def test_r35_the_admin_sets_the_retention_period_on_the_directory_entry(world: World) -> None:

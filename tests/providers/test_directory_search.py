@@ -32,6 +32,8 @@ from tests.directory_factories import (
 )
 
 pytestmark = pytest.mark.django_db
+# The rest of an address, which HSDS requires whole.
+TOWN = {"city": "Chicago", "state_province": "IL", "postal_code": "60608", "country": "US"}
 
 
 def _service(*, areas=(), languages=(), **fields) -> DirectoryService:
@@ -250,8 +252,8 @@ def test_r40_a_confidential_location_refuses_an_address_with_a_clear_message():
 
 def test_an_update_keeps_a_location_by_name_and_drops_the_ones_left_out():
     organization = f.OrganizationFactory()
-    office = LocationValues(name="Office", area="Cook County", address_1="1 Main St")
-    annex = LocationValues(name="Annex", area="Cook County", address_1="2 Main St")
+    office = LocationValues(name="Office", area="Cook County", address_1="1 Main St", **TOWN)
+    annex = LocationValues(name="Annex", area="Cook County", address_1="2 Main St", **TOWN)
     service = create_member_service(
         organization=organization, values=_values(locations=(office, annex), areas=("A",))
     )
@@ -260,7 +262,9 @@ def test_an_update_keeps_a_location_by_name_and_drops_the_ones_left_out():
     update_member_service(
         service=service,
         values=_values(
-            locations=(LocationValues(name="office", area="Cook County", address_1="3 Main St"),),
+            locations=(
+                LocationValues(name="office", area="Cook County", address_1="3 Main St", **TOWN),
+            ),
             areas=("B",),
             waitlist_weeks=3,
         ),
@@ -289,7 +293,7 @@ def test_values_of_a_service_give_it_back_unchanged():
 
 def test_unpublished_services_leave_the_search_and_deleting_drops_unused_locations():
     organization = f.OrganizationFactory()
-    place = LocationValues(name="Office", area="Cook County", address_1="1 Main St")
+    place = LocationValues(name="Office", area="Cook County", address_1="1 Main St", **TOWN)
     kept = create_member_service(organization=organization, values=_values(name="Kept"))
     gone = create_member_service(
         organization=organization, values=_values(name="Gone", locations=(place,))

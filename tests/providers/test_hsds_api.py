@@ -107,3 +107,45 @@ def test_the_download_costs_the_same_queries_at_any_size(api_for, constant_queri
         seeded_directory()
         with constant_queries(budget=8):
             assert client.get(reverse("directory-hsds")).status_code == 200
+
+
+@pytest.mark.parametrize("accept", ["application/zip", "*/*", "application/*", None])
+def test_the_zip_download_answers_whatever_zip_friendly_accept_header_the_client_sends(
+    api_for, accept
+):
+    seeded_directory()
+    headers = {} if accept is None else {"HTTP_ACCEPT": accept}
+
+    response = api_for(_staff()).get(reverse("directory-hsds-zip"), **headers)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    assert zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+
+
+def test_an_error_asked_for_as_a_zip_still_answers_json(api_for):
+    response = api_for(_staff()).get(
+        reverse("directory-hsds-zip"), {"provider": "12"}, HTTP_ACCEPT="application/zip"
+    )
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert "provider" in response.json()
+
+
+def test_the_downloads_count_the_incomplete_records_they_leave_out_and_a_route_lists_them(api_for):
+    world = seeded_directory()
+    bare = d.DirectoryServiceFactory(provider__description="", name="Bare listing")
+    client = api_for(_staff())
+
+    listed = client.get(reverse("directory-hsds"))
+    zipped = client.get(reverse("directory-hsds-zip"))
+    incomplete = client.get(reverse("directory-hsds-incomplete"))
+
+    assert [s["name"] for s in listed.json()] == ["Safe Nights"]
+    assert listed["Harbor-Incomplete-Records"] == zipped["Harbor-Incomplete-Records"] == "2"
+    assert incomplete.json() == [
+        {"record": "organization", "id": str(bare.provider.hsds_id), "missing": ["description"]},
+        {"record": "service", "id": str(bare.hsds_id), "missing": ["organization.description"]},
+    ]
+    assert str(world["service"].hsds_id) not in incomplete.content.decode()

@@ -6,12 +6,14 @@ import json
 import zipfile
 from decimal import Decimal
 
+import frictionless
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from providers.hsds import taxonomy as tx
-from providers.hsds.export import CONFIDENTIAL_NAME, export_services
-from providers.hsds.tabular import TABLES, package_files, package_zip
+from providers.hsds.export import CONFIDENTIAL_NAME, export_directory, export_services
+from providers.hsds.tabular import TABLES, datapackage, package_files, package_zip
+from providers.models import DirectoryLocation
 from tests import directory_factories as d
 from tests.providers.hsds_spec import (
     OPEN_LATITUDE,
@@ -182,6 +184,77 @@ def test_every_row_of_the_package_validates_against_its_hsds_schema():
             assert missing == [], resource["path"]
 
 
+def test_the_datapackage_declares_the_fields_hsds_requires_its_keys_and_links():
+    descriptor = datapackage()
+
+    for resource in descriptor["resources"]:
+        schema = schema_of(resource["name"])
+        hsds_required = {*schema["required"], *schema.get("tabular_required", [])}
+        declared = {
+            f["name"]
+            for f in resource["schema"]["fields"]
+            if f.get("constraints", {}).get("required")
+        }
+        columns = {f["name"] for f in resource["schema"]["fields"]}
+        assert declared == hsds_required & columns, resource["name"]
+        assert resource["schema"]["primaryKey"] == "id"
+    links = {
+        (r["name"], k["fields"], k["reference"]["resource"] or r["name"])
+        for r in descriptor["resources"]
+        for k in r["schema"]["foreignKeys"]
+    }
+    assert {
+        ("service", "organization_id", "organization"),
+        ("location", "organization_id", "organization"),
+        ("service_at_location", "service_id", "service"),
+        ("service_at_location", "location_id", "location"),
+        ("address", "location_id", "location"),
+        ("phone", "service_id", "service"),
+        ("attribute", "taxonomy_term_id", "taxonomy_term"),
+        ("taxonomy_term", "taxonomy_id", "taxonomy"),
+        ("taxonomy_term", "parent_id", "taxonomy_term"),
+    } <= links
+
+
+def _write_package(tmp_path, files: dict[str, str]):
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    return tmp_path / "datapackage.json"
+
+
+def test_the_exported_package_passes_a_frictionless_validation(tmp_path):
+    seeded_directory()
+    d.DirectoryServiceFactory()
+
+    report = frictionless.validate(_write_package(tmp_path, package_files(export_services())))
+
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+
+def test_a_frictionless_validation_of_the_package_catches_a_broken_link(tmp_path):
+    seeded_directory()
+    files = package_files(export_services())
+    header, *_organizations = files["organizations.csv"].splitlines()
+    files["organizations.csv"] = header + "\n"
+
+    report = frictionless.validate(_write_package(tmp_path, files))
+
+    assert not report.valid
+    assert "foreign-key" in {error[0] for error in report.flatten(["type"])}
+
+
+def test_a_frictionless_validation_of_the_package_catches_a_missing_required_field(tmp_path):
+    seeded_directory()
+    files = package_files(export_services())
+    files["addresses.csv"] = files["addresses.csv"].replace(",78701,", ",,")
+
+    report = frictionless.validate(_write_package(tmp_path, files))
+
+    assert [(e[0], e[1]) for e in report.flatten(["type", "fieldName"])] == [
+        ("constraint-error", "postal_code")
+    ]
+
+
 def test_the_package_lists_the_whole_harbor_service_type_taxonomy():
     seeded_directory()
 
@@ -240,3 +313,81 @@ def test_export_command_refuses_an_unknown_provider(tmp_path):
 
     with pytest.raises(CommandError, match="UUID"):
         call_command("export_hsds", "--output", str(tmp_path / "x.json"), "--provider", "7")
+
+
+# -- incomplete records ------------------------------------------------------------------------
+
+
+def _incomplete_world() -> dict:
+    """The seeded directory plus a provider without a description and an office address
+    without a postal code."""
+    world = seeded_directory()
+    bare = d.DirectoryProviderFactory(description="")
+    world["bare_service"] = d.DirectoryServiceFactory(provider=bare, name="Bare listing")
+    world["bare"] = bare
+    DirectoryLocation.objects.filter(pk=world["office"].pk).update(postal_code="")
+    return world
+
+
+def test_an_organization_without_a_description_is_reported_and_its_services_left_out():
+    world = _incomplete_world()
+
+    export = export_directory()
+
+    assert [s["name"] for s in export.services] == ["Safe Nights"]
+    assert {
+        "record": "organization",
+        "id": str(world["bare"].hsds_id),
+        "missing": ["description"],
+    } in (export.incomplete)
+    assert {
+        "record": "service",
+        "id": str(world["bare_service"].hsds_id),
+        "missing": ["organization.description"],
+    } in export.incomplete
+
+
+def test_an_address_without_a_postal_code_is_left_out_and_reported_and_its_location_stays():
+    world = _incomplete_world()
+
+    export = export_directory()
+
+    (service,) = export.services
+    office = _locations(service)[str(world["office"].hsds_id)]
+    assert office["addresses"] == []
+    assert schema_errors("service", service) == []
+    (address,) = [e for e in export.incomplete if e["record"] == "address"]
+    assert address["missing"] == ["postal_code"]
+    assert OPEN_STREET not in json.dumps(export.incomplete)
+
+
+def test_every_exported_record_is_complete_once_incomplete_ones_are_left_out(tmp_path):
+    _incomplete_world()
+    files = package_files(export_services())
+
+    report = frictionless.validate(_write_package(tmp_path, files))
+
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+
+def test_export_command_prints_incomplete_records_and_succeeds_unless_strict(tmp_path, capsys):
+    world = _incomplete_world()
+    output = tmp_path / "directory.json"
+
+    call_command("export_hsds", "--format", "json", "--output", str(output))
+
+    printed = capsys.readouterr()
+    assert printed.out == "Exported 1 services of 1 organizations.\n"
+    assert f"Left out incomplete organization {world['bare'].hsds_id}: missing description." in (
+        printed.err
+    )
+    assert "postal_code" in printed.err and OPEN_STREET not in printed.err
+    with pytest.raises(CommandError, match="3 incomplete records were left out"):
+        call_command("export_hsds", "--strict", "--format", "json", "--output", str(output))
+    assert [s["name"] for s in json.loads(output.read_text())] == ["Safe Nights"]
+
+
+def test_export_command_strict_succeeds_when_every_record_is_complete(tmp_path):
+    seeded_directory()
+
+    call_command("export_hsds", "--strict", "--output", str(tmp_path / "d.json"))

@@ -65,7 +65,7 @@ def _text(value: Any) -> str:
 
 def location_view(location: dict[str, Any]) -> dict[str, Any]:
     """What Harbor keeps of an HSDS location: id, name, the first physical (else first)
-    address's address_1, city, state_province, postal_code and country, coordinates on the
+    address's address_1, city, state_province, postal_code, country and type, coordinates on the
     globe, and the accessibility descriptions and details as one text."""
     addresses = location.get("addresses") or []
     physical = [a for a in addresses if a.get("address_type") == "physical"]
@@ -78,6 +78,7 @@ def location_view(location: dict[str, Any]) -> dict[str, Any]:
         **{key: _text(address.get(key)) for key in ("address_1", "city", "postal_code")},
         "state_province": _text(address.get("state_province")),
         "country": _text(address.get("country")),
+        "address_type": _text(address.get("address_type")) or ("physical" if address else ""),
         "coordinates": (round(latitude, 6), round(longitude, 6)) if on_globe else None,
         "accessibility": "\n".join(
             _text(item.get(key))
@@ -194,6 +195,9 @@ def test_the_bare_location_example_round_trips_the_fields_harbor_keeps():
     _import_example("location.json", member_organization=member)
     location = DirectoryLocation.objects.get(hsds_id=EXAMPLE_LOCATION)
     d.DirectoryServiceAtLocationFactory(service__provider=location.provider, location=location)
+    # The bare location names no organization: the member's entry gets the description HSDS
+    # requires of it before its services can be exported.
+    DirectoryProvider.objects.filter(member=member).update(description="A member.")
 
     (service,) = export_services()
 
@@ -229,6 +233,55 @@ def test_the_tabular_example_in_json_imports_like_the_csv_package():
 
     assert report.created["services"] == 1
     assert DirectoryService.objects.get(hsds_id=EXAMPLE_SERVICE).name == "Community Counselling"
+
+
+@pytest.mark.parametrize("name", ["service_full.json", "csv"])
+def test_an_imported_postal_address_is_exported_as_postal(name):
+    _import_example(name)
+
+    stored = DirectoryLocation.objects.get(hsds_id=EXAMPLE_LOCATION)
+    (service,) = export_services()
+    (placement,) = service["service_at_locations"]
+    tables = package_files(export_services())
+
+    assert stored.address_type == "postal"
+    assert [a["address_type"] for a in placement["location"]["addresses"]] == ["postal"]
+    assert tables["addresses.csv"].splitlines()[1].endswith(",postal")
+
+
+def test_a_physical_address_is_preferred_to_a_postal_one():
+    changed = example("service_full.json")
+    location = changed["service_at_locations"][0]["location"]
+    postal = location["addresses"][0]
+    location["addresses"] = [
+        postal,
+        {
+            **postal,
+            "id": "0b5d7e33-3f7a-4f0e-9d55-5c0a6d1f2e01",
+            "address_1": "2 Visit Road",
+            "address_type": "physical",
+        },
+    ]
+
+    import_bundle(
+        bundle=bundle_from_json(changed), default_service_type=service_type("mental_health")
+    )
+
+    stored = DirectoryLocation.objects.get(hsds_id=EXAMPLE_LOCATION)
+    assert (stored.address_1, stored.address_type) == ("2 Visit Road", "physical")
+
+
+def test_an_unknown_address_type_is_refused():
+    changed = example("service_full.json")
+    changed["service_at_locations"][0]["location"]["addresses"][0]["address_type"] = "home"
+
+    with pytest.raises(HsdsImportError) as refused:
+        import_bundle(
+            bundle=bundle_from_json(changed), default_service_type=service_type("mental_health")
+        )
+
+    assert "address_type" in str(refused.value)
+    assert not DirectoryLocation.objects.exists()
 
 
 # -- Harbor's own exports ------------------------------------------------------------------

@@ -1,9 +1,10 @@
-"""``manage.py export_hsds --format json|tabular --output PATH [--provider HSDS_ID]``.
+"""``manage.py export_hsds --format json|tabular --output PATH [--provider HSDS_ID] [--strict]``.
 
 Writes the published directory as Open Referral HSDS 3.0: a JSON list of services, or a
 tabular data package (a zip of CSV files and ``datapackage.json``; a directory when PATH does
 not end in ``.zip``). Confidential locations show no address or coordinates (R40). Prints
-counts only.
+counts, and the records left out as incomplete by kind, id and missing fields (no values);
+with ``--strict`` an incomplete record makes the command fail after writing the rest.
 """
 
 import json
@@ -13,7 +14,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from providers.hsds.export import export_services
+from providers.hsds.export import export_directory
 from providers.hsds.tabular import package_files, package_zip
 from providers.models import DirectoryProvider
 
@@ -25,10 +26,16 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=("json", "tabular"), default="json")
         parser.add_argument("--output", required=True, help="File (or directory) to write.")
         parser.add_argument("--provider", help="HSDS id of one provider to export alone.")
+        parser.add_argument(
+            "--strict",
+            action="store_true",
+            help="Exit non-zero when a record was left out as incomplete.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         provider = _provider(options["provider"])
-        services = export_services(provider=provider)
+        export = export_directory(provider=provider)
+        services = export.services
         output = Path(options["output"])
         if options["format"] == "json":
             output.write_text(json.dumps(services, indent=2, ensure_ascii=False), encoding="utf-8")
@@ -42,6 +49,13 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Exported {len(services)} services of {len(organizations)} organizations.\n"
         )
+        for entry in export.incomplete:
+            self.stderr.write(
+                f"Left out incomplete {entry['record']} {entry['id']}: "
+                f"missing {', '.join(entry['missing'])}."
+            )
+        if export.incomplete and options["strict"]:
+            raise CommandError(f"{len(export.incomplete)} incomplete records were left out.")
 
 
 def _provider(raw: str | None) -> DirectoryProvider | None:
