@@ -334,6 +334,8 @@ HARBOR = {
     "PASSWORD_RESET_RATE": env.str("HARBOR_PASSWORD_RESET_RATE", default="5/m"),
     "TWO_FACTOR_RATE": env.str("HARBOR_TWO_FACTOR_RATE", default="10/m"),
     "API_TOKEN_RATE": env.str("HARBOR_API_TOKEN_RATE", default="10/m"),
+    # Issue 17: an invitation's link works this many days; a resend ends the old link.
+    "INVITATION_DAYS": env.int("HARBOR_INVITATION_DAYS", default=7),
     # R42: a portal activation code works this many hours; its page is rate limited per address.
     "PORTAL_CODE_HOURS": env.int("HARBOR_PORTAL_CODE_HOURS", default=72),
     "PORTAL_ACTIVATION_RATE": env.str("HARBOR_PORTAL_ACTIVATION_RATE", default="10/m"),

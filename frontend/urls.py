@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
 from frontend import session_views
+from frontend.account.forms import ResetOrInviteAgainForm
 
 app_name = "frontend"
 
@@ -14,6 +15,7 @@ urlpatterns = [
     path(
         "password-reset/",
         auth_views.PasswordResetView.as_view(
+            form_class=ResetOrInviteAgainForm,
             template_name="frontend/auth/password_reset.html",
             email_template_name="frontend/auth/password_reset_email.txt",
             subject_template_name="frontend/auth/password_reset_subject.txt",

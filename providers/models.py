@@ -458,3 +458,7 @@ class DirectoryServiceAtLocation(models.Model):
 
     def __str__(self) -> str:
         return f"service {self.service_id} at location {self.location_id}"
+
+
+# A model of this app kept in its own module, imported here so Django registers it.
+from providers.invitations import Invitation  # noqa: E402, F401

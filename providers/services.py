@@ -39,7 +39,7 @@ def create_organization(
     )
 
 
-def _check_role(role: str) -> None:
+def check_role(role: str) -> None:
     if role not in Membership.Role.values:
         raise ValidationError(
             {
@@ -96,7 +96,7 @@ def add_membership(
     """Give a person a role at the organization, creating their account (no password yet) if
     new. ``actor`` (None: the site operator) may not give themself a case-reading role; the
     change is recorded. An invitation, when it exists, is accepted through this service."""
-    _check_role(role)
+    check_role(role)
     email = email.strip().lower()
     user = User.objects.with_email(email).first()
     if user is not None:
@@ -155,7 +155,7 @@ def change_membership_role(*, membership: Membership, role: str, actor: User | N
     An organization keeps at least one active admin: the last one cannot move away. Nobody
     moves their own role onto a case-reading one. The change is recorded.
     """
-    _check_role(role)
+    check_role(role)
     locked = Membership.objects.select_for_update().get(pk=membership.pk)
     if locked.role == role:
         return locked

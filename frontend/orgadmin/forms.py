@@ -15,16 +15,17 @@ from providers.selectors import member_description
 
 
 class AddMemberForm(forms.Form):
-    email = forms.EmailField(
-        label=_("E-mail address"),
-        help_text=_("The person must already have a Harbor account."),
-    )
+    """Invite a person: someone new gets an e-mail with a link; someone who already signs in
+    to Harbor gets the role at once."""
+
+    email = forms.EmailField(label=_("E-mail address"))
+    full_name = forms.CharField(label=_("Name"), max_length=150, required=False)
     role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
-        if not User.objects.with_email(email).filter(is_active=True).exists():
-            raise forms.ValidationError(_("No active Harbor account has this e-mail address."))
+        if User.objects.with_email(email).filter(is_active=False).exists():
+            raise forms.ValidationError(_("This account is switched off. Ask the operator."))
         return email
 
 

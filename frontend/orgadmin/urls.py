@@ -16,6 +16,16 @@ urlpatterns = [
         name="organization-member-active",
     ),
     path(
+        "invitations/<int:invitation_id>/resend/",
+        views.invitation_resend,
+        name="organization-invitation-resend",
+    ),
+    path(
+        "invitations/<int:invitation_id>/cancel/",
+        views.invitation_cancel,
+        name="organization-invitation-cancel",
+    ),
+    path(
         "members/<int:membership_id>/reset-two-step/",
         views.member_reset_two_factor,
         name="organization-member-reset-two-factor",

@@ -6,6 +6,7 @@ the organization (``can_manage_memberships``) see or change these pages (404 for
 else), and the writes go through providers/services.py. No case data appears here.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import Form
@@ -20,10 +21,11 @@ from consent.policy import Role, Viewer, can_manage_memberships, visible_members
 from frontend.access import page_viewer, staff_page
 from frontend.orgadmin.forms import AddMemberForm, DirectoryEntryForm, RoleForm
 from providers.errors import SelfGrantRefused
+from providers.invitations import Invitation
+from providers.inviting import cancel_invitation, invite_member, resend_invitation
 from providers.models import Membership, Organization
 from providers.selectors import recent_membership_changes
 from providers.services import (
-    add_membership,
     change_membership_role,
     set_membership_active,
     update_directory_entry,
@@ -93,6 +95,9 @@ def organization_page(request: HttpRequest) -> HttpResponse:
             "organization": organization,
             "members": members,
             "changes": recent_membership_changes(organization_id=organization.pk),
+            "invitations": Invitation.objects.pending()
+            .filter(organization=organization)
+            .order_by("email", "pk"),
             "organizations": administered if administered.count() > 1 else [],
         },
     )
@@ -133,7 +138,12 @@ def _entry_page(
     return render(
         request,
         "frontend/orgadmin/directory_entry.html",
-        {"form": form, "organization": organization, "back_url": _page_url(organization.pk)},
+        {
+            "form": form,
+            "organization": organization,
+            "back_url": _page_url(organization.pk),
+            "invitation_days": settings.HARBOR["INVITATION_DAYS"],
+        },
         status=status,
     )
 
@@ -183,11 +193,13 @@ def add_member(request: HttpRequest, organization_id: int) -> HttpResponse:
     if request.method == "POST":
         status = 400
         if form.is_valid():
+            data = form.cleaned_data
             try:
-                add_membership(
+                invited = invite_member(
                     organization=organization,
-                    email=form.cleaned_data["email"],
-                    role=form.cleaned_data["role"],
+                    email=data["email"],
+                    full_name=data["full_name"],
+                    role=data["role"],
                     actor=request.user,
                 )
             except ValidationError as exc:
@@ -196,12 +208,20 @@ def add_member(request: HttpRequest, organization_id: int) -> HttpResponse:
                 form.add_error(None, str(exc))
                 status = 403
             else:
-                messages.success(request, _("The member was added."))
+                if invited.membership is not None:
+                    messages.success(request, _("The member was added."))
+                else:
+                    messages.success(request, _("The invitation is sent."))
                 return redirect(_page_url(organization.pk))
     return render(
         request,
         "frontend/orgadmin/add_member.html",
-        {"form": form, "organization": organization, "back_url": _page_url(organization.pk)},
+        {
+            "form": form,
+            "organization": organization,
+            "back_url": _page_url(organization.pk),
+            "invitation_days": settings.HARBOR["INVITATION_DAYS"],
+        },
         status=status,
     )
 
@@ -279,3 +299,36 @@ def member_reset_two_factor(request: HttpRequest, membership_id: int) -> HttpRes
             _("Two-step sign-in was reset. The member sets it up again at their next sign-in."),
         )
     return redirect(_page_url(membership.organization_id))
+
+
+def _administered_invitation(viewer: Viewer, invitation_id: int) -> Invitation:
+    invitation = (
+        Invitation.objects.pending()
+        .select_related("organization")
+        .filter(pk=invitation_id, organization_id__in=viewer.organizations_with(Role.ORG_ADMIN))
+        .first()
+    )
+    if invitation is None or not can_manage_memberships(
+        viewer=viewer, organization_id=invitation.organization_id
+    ):
+        raise Http404("No such invitation.")
+    return invitation
+
+
+@staff_page
+@require_POST
+def invitation_resend(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    """A new link goes out; the old one stops working."""
+    invitation = _administered_invitation(page_viewer(request), invitation_id)
+    resend_invitation(invitation=invitation)
+    messages.success(request, _("The invitation is sent again; the earlier link no longer works."))
+    return redirect(_page_url(invitation.organization_id))
+
+
+@staff_page
+@require_POST
+def invitation_cancel(request: HttpRequest, invitation_id: int) -> HttpResponse:
+    invitation = _administered_invitation(page_viewer(request), invitation_id)
+    cancel_invitation(invitation=invitation)
+    messages.success(request, _("The invitation is cancelled; its link no longer works."))
+    return redirect(_page_url(invitation.organization_id))

@@ -18,6 +18,7 @@ from cases.models import CaseNote, Person, ServicePlan
 from cases.services.plans import start_plan_version, submit_plan_version
 from consent.models import Consent, ConsentPurpose
 from consent.services import draft_consent, submit_for_signature
+from providers.inviting import invite_member
 from providers.models import Membership, Organization
 from tasks.follow_ups import create_follow_up_by_hand
 from tests import factories as f
@@ -65,6 +66,8 @@ class PageWorld:
     membership_id: int
     # A published service of the lead organization's own directory entry.
     directory_service_id: int = 0
+    # A pending invitation to the lead organization.
+    invitation_id: int = 0
 
     @property
     def case_id(self) -> int:
@@ -149,6 +152,13 @@ def build_page_world() -> PageWorld:
     directory_service = DirectoryServiceFactory(
         provider=DirectoryProviderFactory(member=world.lead, name=world.lead.name)
     )
+    invitation = invite_member(
+        organization=world.lead,
+        email="invited@example.org",
+        full_name="",
+        role=Membership.Role.ADVOCATE,
+        actor=world.org_admin,
+    ).invitation
     return PageWorld(
         world=world,
         consented_partner=consented_partner,
@@ -164,4 +174,5 @@ def build_page_world() -> PageWorld:
         follow_up_id=follow_up.pk,
         membership_id=membership.pk,
         directory_service_id=directory_service.pk,
+        invitation_id=invitation.pk,
     )

@@ -63,6 +63,18 @@ TARGETS: dict[str, PageTarget] = {
         get=False,
         post=True,
     ),
+    "organization-invitation-resend": PageTarget(
+        kwargs=lambda pw: {"invitation_id": pw.invitation_id},
+        writers=ADMIN,
+        get=False,
+        post=True,
+    ),
+    "organization-invitation-cancel": PageTarget(
+        kwargs=lambda pw: {"invitation_id": pw.invitation_id},
+        writers=ADMIN,
+        get=False,
+        post=True,
+    ),
     "organization-member-reset-two-factor": PageTarget(
         kwargs=lambda pw: {"membership_id": pw.membership_id},
         writers=ADMIN,

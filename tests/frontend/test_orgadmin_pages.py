@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import two_factor
+from providers.invitations import Invitation
 from providers.models import Membership, Organization
 from tasks.models import FollowUp
 from tasks.retention import run_retention
@@ -86,15 +87,15 @@ def test_the_admin_adds_an_existing_user_with_a_role(world: World) -> None:
     assert "The member was added." in client.get(response["Location"]).content.decode()
 
 
-def test_an_unknown_email_is_a_field_error_and_creates_nobody(world: World) -> None:
+def test_an_address_without_an_account_is_invited_and_holds_no_role_yet(world: World) -> None:
     before = Membership.objects.count()
 
     response = _client(world.org_admin).post(
         _add_url(world), {"email": "nobody@example.org", "role": "advocate"}
     )
 
-    assert response.status_code == 400
-    assert "No active Harbor account has this e-mail address." in response.content.decode()
+    assert response.status_code == 302
+    assert Invitation.objects.pending().filter(email="nobody@example.org").exists()
     assert Membership.objects.count() == before
 
 

@@ -65,6 +65,8 @@ OPEN_ROUTES = {
     "sign-out-everywhere",
     # A young person redeems the code their advocate gave (tests/frontend/test_portal_activation).
     "portal-activate",
+    # An invitation's link (tests/frontend/test_invitations.py): its token is the credential.
+    "invitation-accept",
 }
 TARGETS: dict[str, PageTarget] = {
     **targets_advocate.TARGETS,
