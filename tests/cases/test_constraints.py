@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from cases.models import CareTeamMember, Case, PlanVersion, Referral
 from consent.models import CompelledDisclosure
+from providers.models import MembershipChange
 from tasks.models import (
     ContinuityRules,
     FollowUp,
@@ -204,6 +205,21 @@ VIOLATIONS: dict[str, Callable[[], object]] = {
         User.objects.create(email="sam@example.org"),
         User.objects.create(email="SAM@example.org"),
     ],
+    "user_sign_in_name_unique_ci": lambda: [
+        User.objects.create(email=None, sign_in_name="river-fox"),
+        User.objects.create(email=None, sign_in_name="River-Fox"),
+    ],
+    "user_has_an_email_or_sign_in_name": lambda: User.objects.create(email=None, sign_in_name=None),
+    "membership_change_action_valid": lambda: MembershipChange.objects.create(
+        organization=f.OrganizationFactory(),
+        member=f.UserFactory(),
+        action="promoted",
+        to_role="advocate",
+        to_active=True,
+    ),
+    "directory_location_address_type_valid": lambda: d.DirectoryLocationFactory(
+        address_type="home"
+    ),
     "organization_name_unique_ci": lambda: [
         f.OrganizationFactory(name="Haven"),
         f.OrganizationFactory(name="HAVEN"),

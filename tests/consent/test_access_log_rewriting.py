@@ -43,7 +43,12 @@ def checkpoint_file(settings, tmp_path: Path) -> Path:
 
 
 def _events(n: int) -> None:
-    record_events([EventDraft(user_id=None, action="view", outcome="allowed") for _ in range(n)])
+    record_events(
+        [
+            EventDraft(user_id=None, action="view", outcome="allowed", basis="care_team")
+            for _ in range(n)
+        ]
+    )
 
 
 def _as_superuser(*statements: tuple[str, list]) -> None:

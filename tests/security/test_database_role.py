@@ -44,7 +44,12 @@ def acting_as(role: str) -> Iterator[None]:
 
 
 def _events(n: int) -> None:
-    record_events([EventDraft(user_id=None, action="view", outcome="allowed") for _ in range(n)])
+    record_events(
+        [
+            EventDraft(user_id=None, action="view", outcome="allowed", basis="care_team")
+            for _ in range(n)
+        ]
+    )
 
 
 def _refused(statement: str) -> str:
