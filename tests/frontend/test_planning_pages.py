@@ -260,6 +260,20 @@ def test_preview_speaks_spanish_when_asked(world: World) -> None:
     assert CATEGORY_WORDS["es"]["plan"] in response.content.decode()
 
 
+def test_the_spanish_plan_editor_names_service_types_in_spanish(world: World) -> None:
+    world.advocate.preferred_language = "es"
+    world.advocate.save()
+    planned = f.PlannedServiceFactory(
+        goal=goal(world), service_type=f.service_type("case_management")
+    )
+
+    editor = signed_in(world.advocate).get(url("plan-editor", world)).content.decode()
+    form = signed_in(world.advocate).get(url("plan-service-add", world, goal_id=planned.goal_id))
+
+    assert "Gestión de casos" in editor and "Case management" not in editor
+    assert "Vivienda de transición" in form.content.decode()
+
+
 def test_r01_consent_without_expiry_is_refused_on_the_form(world: World) -> None:
     response = signed_in(world.advocate).post(
         url("consent-request", world), terms(world, expires_on="", step="portal")
