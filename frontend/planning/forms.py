@@ -171,6 +171,15 @@ class WithdrawalForm(forms.Form):
     )
 
 
+class ReferralWithdrawalForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note for the receiving organization (optional)"),
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class ReferralForm(forms.Form):
     """A referral to an organization an active consent covers (the page offers only those)."""
 

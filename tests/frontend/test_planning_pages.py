@@ -556,6 +556,35 @@ def test_advocate_withdraws_a_sent_referral(world: World) -> None:
     assert referral.status == Referral.Status.WITHDRAWN
 
 
+def test_withdrawing_a_referral_asks_for_confirmation_first(world: World) -> None:
+    referral = f.ReferralFactory(case=world.case, to_organization=world.partner, sent=True)
+    client = signed_in(world.advocate)
+    withdraw = url("referral-withdraw", world, referral_id=referral.pk)
+
+    listing = client.get(url("referral-new", world)).content.decode()
+    confirmation = client.get(withdraw)
+
+    assert f'<a class="button button-danger" href="{withdraw}">' in listing
+    assert confirmation.status_code == 200
+    assert '<button type="submit" class="button button-danger">' in confirmation.content.decode()
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.SENT
+
+
+def test_a_referral_that_cannot_be_withdrawn_says_why_on_the_confirmation_page(
+    world: World,
+) -> None:
+    referral = f.ReferralFactory(case=world.case, to_organization=world.partner, sent=True)
+    client = signed_in(world.advocate)
+    withdraw = url("referral-withdraw", world, referral_id=referral.pk)
+    client.post(withdraw, {"note": "Found another place"})
+
+    again = client.post(withdraw)
+
+    assert again.status_code == 400
+    assert "form-errors" in again.content.decode()
+
+
 def test_r21_partner_staff_under_a_consent_cannot_refer_onward(world: World) -> None:
     grant_consent(world.case, world.partner, ["plan"], by=world.advocate)
     client = signed_in(world.partner_staff)
