@@ -67,7 +67,7 @@ def _open_services(case: Case) -> QuerySet[PlannedService]:
     return (
         PlannedService.objects.filter(goal__plan__case=case)
         .exclude(status__in=final)
-        .select_related("service_type", "goal")
+        .select_related("service_type", "goal", "provider")
         .order_by("goal__position", "pk")
     )
 

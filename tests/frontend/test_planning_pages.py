@@ -1,6 +1,7 @@
 """The planning pages: plan editor, consent requests (preview, signatures, withdrawal) and
 referrals, for the lead organization's care team and supervisors only."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -554,6 +555,24 @@ def test_advocate_withdraws_a_sent_referral(world: World) -> None:
     assert response.status_code == 302
     referral.refresh_from_db()
     assert referral.status == Referral.Status.WITHDRAWN
+
+
+def test_the_referral_form_names_planned_services_by_type_provider_and_goal(world: World) -> None:
+    f.PlannedServiceFactory(
+        goal=goal(world, "Find a safe place to live"),
+        service_type=f.service_type("transitional_housing"),
+        provider=world.partner,
+    )
+    f.PlannedServiceFactory(goal=goal(world, "Go back to school"))
+    grant_consent(
+        world.case, world.partner, ["plan"], by=world.advocate, purpose=ConsentPurpose.REFERRAL
+    )
+
+    page = signed_in(world.advocate).get(url("referral-new", world)).content.decode()
+
+    assert f"Transitional housing — {world.partner.name} — Find a safe place to live" in page
+    assert "Case management — no provider yet — Go back to school" in page
+    assert not re.search(r"planned service \d", page)
 
 
 def test_withdrawing_a_referral_asks_for_confirmation_first(world: World) -> None:
