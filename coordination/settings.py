@@ -144,6 +144,8 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
 TIME_ZONE = env.str("TIME_ZONE", default="America/Chicago")
 USE_I18N = True
+# English times end without a period, so a date can close a sentence (coordination/formats/).
+FORMAT_MODULE_PATH = ["coordination.formats"]
 USE_TZ = True
 
 # One catalogue for the whole project (models' labels included): makemessages writes here.

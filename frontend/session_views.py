@@ -22,6 +22,9 @@ def home(request: HttpRequest) -> HttpResponse:
     viewer = page_viewer(request)
     if is_portal_user(viewer):
         return redirect("frontend:portal-home")
+    # A supervisor's job is continuity across the organization, even with a caseload of their own.
+    if viewer.organizations_with(Role.SUPERVISOR):
+        return redirect("frontend:supervisor-dashboard")
     if viewer.staff_organizations:
         return redirect("frontend:caseload")
     if viewer.organizations_with(Role.ORG_ADMIN):

@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models.functions import Lower, Upper
 from django.utils.translation import gettext_lazy as _
 
+from providers.seeded_labels import translated_label
+
 
 class ServiceType(models.Model):
     """One entry of the service taxonomy shared by plans, referrals and the directory."""
@@ -22,7 +24,16 @@ class ServiceType(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language (seeded names are translated, typed ones are not)."""
+        return translated_label(self.name)
+
+    @property
+    def description_label(self) -> str:
+        return translated_label(self.description)
 
 
 class OrganizationKind(models.TextChoices):

@@ -264,7 +264,7 @@ class ContactForm(forms.Form):
 
 def _service_label(service: PlannedService) -> str:
     provider = service.provider.name if service.provider else gettext("no provider yet")
-    return f"{service.service_type.name} ({provider})"
+    return f"{service.service_type.label} ({provider})"
 
 
 class NoteForm(forms.Form):

@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -43,7 +43,9 @@ from tasks.access import visible_follow_ups
 from tasks.models import FollowUp
 
 PAGE_SIZE = 50
-RECENT = 20  # contacts and notes shown on the case page, newest first
+# Referrals, contacts and notes per page on the case page, newest first; each list pages on its
+# own (?referrals=2, ?contacts=3, ?notes=2) so the page stays short enough to find things.
+CASE_LIST_SIZE = 10
 
 
 def _require_staff(viewer: Viewer) -> None:
@@ -166,16 +168,28 @@ def case_context(request: HttpRequest, case_id: int) -> dict:
         "channels": channel_labels(rule),
         "declined": [str(declined_labels.get(n, n)) for n in case.person.declined_fields],
         "goals": list(goals_with_services(plan_id=plan.pk)) if plan else [],
-        "referrals": Referral.objects.filter(case_id=case.pk)
-        .select_related("to_organization", "service_type")
-        .order_by("-pk"),
-        "contacts": Contact.objects.filter(case_id=case.pk)
-        .select_related("staff")
-        .order_by("-occurred_at", "-pk")[:RECENT],
-        "notes": visible_notes(viewer=viewer)
-        .filter(case_id=case.pk)
-        .select_related("author")
-        .order_by("-created_at", "-pk")[:RECENT],
+        "referrals": _list_page(
+            request,
+            "referrals",
+            Referral.objects.filter(case_id=case.pk)
+            .select_related("to_organization", "service_type")
+            .order_by("-pk"),
+        ),
+        "contacts": _list_page(
+            request,
+            "contacts",
+            Contact.objects.filter(case_id=case.pk)
+            .select_related("staff")
+            .order_by("-occurred_at", "-pk"),
+        ),
+        "notes": _list_page(
+            request,
+            "notes",
+            visible_notes(viewer=viewer)
+            .filter(case_id=case.pk)
+            .select_related("author")
+            .order_by("-created_at", "-pk"),
+        ),
         "follow_ups": visible_follow_ups(viewer=viewer)
         .filter(case_id=case.pk, status=FollowUp.Status.OPEN)
         .select_related("assignee", "organization")
@@ -190,8 +204,11 @@ def case_context(request: HttpRequest, case_id: int) -> dict:
         "portal": portal_status(person=case.person),
         "manages_portal": Action.MANAGE_PORTAL in access.actions,
         "now": now,
-        "recent": RECENT,
     }
+
+
+def _list_page(request: HttpRequest, name: str, rows: QuerySet) -> Page:
+    return Paginator(rows, CASE_LIST_SIZE).get_page(request.GET.get(name))
 
 
 @staff_page

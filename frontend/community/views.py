@@ -119,7 +119,7 @@ def _csv_rows(report: GapReport) -> list[list[str]]:
             rows.append(
                 [
                     "needs",
-                    group.service_type.name,
+                    group.service_type.label,
                     row.label,
                     *_figures(row),
                     "" if coverage is None else str(coverage.services),
@@ -133,7 +133,7 @@ def _csv_rows(report: GapReport) -> list[list[str]]:
             rows.append(
                 [
                     "directory",
-                    entry.service_type.name,
+                    entry.service_type.label,
                     area,
                     *[""] * 5,
                     "" if found is None else str(found.services),

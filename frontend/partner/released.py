@@ -37,6 +37,7 @@ from consent.policy import (
     visible_referrals,
 )
 from frontend.partner.forms import DECLINE_REASONS
+from providers.seeded_labels import translated_label
 
 Status = Referral.Status
 
@@ -212,7 +213,7 @@ def delivered_services(*, viewer: Viewer) -> DeliveredServices:
         PlannedRow(
             case_id=version.plan.case_id,
             goal=goal.get("description", ""),
-            service_type=(service.get("service_type") or {}).get("name", ""),
+            service_type=translated_label((service.get("service_type") or {}).get("name", "")),
             status=_service_status(service.get("status", "")),
             starts_on=service.get("starts_on"),
             ends_on=service.get("ends_on"),

@@ -171,10 +171,29 @@ class WithdrawalForm(forms.Form):
     )
 
 
+class ReferralWithdrawalForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note for the receiving organization (optional)"),
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class PlannedServiceChoiceField(forms.ModelChoiceField):
+    """Names a planned service by what a caseworker recognizes: type, provider and goal."""
+
+    def label_from_instance(self, obj: PlannedService) -> str:
+        provider = obj.provider.name if obj.provider else _("no provider yet")
+        goal = obj.goal.description
+        goal = goal if len(goal) <= 60 else goal[:59] + "…"
+        return f"{obj.service_type.label} — {provider} — {goal}"
+
+
 class ReferralForm(forms.Form):
     """A referral to an organization an active consent covers (the page offers only those)."""
 
-    planned_service = forms.ModelChoiceField(
+    planned_service = PlannedServiceChoiceField(
         label=_("Planned service"),
         queryset=PlannedService.objects.none(),
         required=False,

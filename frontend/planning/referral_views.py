@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from cases.categories import DataCategory
 from cases.models import Case, PlannedService, Referral
@@ -17,10 +17,15 @@ from cases.services import referrals
 from consent.disclosures import REFERRAL_PURPOSES, missing_referral_consent, send_referral
 from consent.errors import NotVisible
 from consent.models import Consent
-from consent.policy import Action, CaseAccess, access_outgoing_referral
+from consent.policy import CaseAccess, access_outgoing_referral
 from frontend.access import page_viewer, staff_page
 from frontend.directory.matches import referral_matches, referral_prefill
-from frontend.planning.forms import CoverageForm, ReferralForm, partner_organizations
+from frontend.planning.forms import (
+    CoverageForm,
+    ReferralForm,
+    ReferralWithdrawalForm,
+    partner_organizations,
+)
 from frontend.planning.lead import action_of, data_of, lead_staff_case, show_errors
 
 CATEGORY_LABELS = dict(DataCategory.choices)
@@ -62,7 +67,7 @@ def _open_services(case: Case) -> QuerySet[PlannedService]:
     return (
         PlannedService.objects.filter(goal__plan__case=case)
         .exclude(status__in=final)
-        .select_related("service_type", "goal")
+        .select_related("service_type", "goal", "provider")
         .order_by("goal__position", "pk")
     )
 
@@ -90,7 +95,6 @@ def _page(
     access: CaseAccess,
     form: ReferralForm,
     status: int = 200,
-    errors: list[str] | None = None,
 ) -> HttpResponse:
     case = access.case
     coverage_form, explanation = _explanation(request, case)
@@ -105,7 +109,6 @@ def _page(
             "-created_at", "-pk"
         ),
         "withdrawable": WITHDRAWABLE,
-        "withdraw_errors": errors or [],
         "directory": referral_matches(
             request=request,
             access=access,
@@ -150,19 +153,24 @@ def _create_and_send(request: HttpRequest, access: CaseAccess, data: dict) -> Re
 
 
 @staff_page
-@require_POST
+@require_http_methods(["GET", "POST"])
 def referral_withdraw(request: HttpRequest, case_id: int, referral_id: int) -> HttpResponse:
-    """Take back a sent or accepted referral."""
-    access = lead_staff_case(request, case_id, Action.EDIT)
+    """Take back a sent or accepted referral, after a confirmation page (works without script)."""
+    access = lead_staff_case(request, case_id, action_of(request))
     referral = access_outgoing_referral(viewer=page_viewer(request), referral_id=referral_id)
     if referral.case_id != access.case.pk:
         raise NotVisible("No such referral.")
-    try:
-        referrals.withdraw_referral(
-            referral=referral, actor=request.user, note=request.POST.get("note", "")
-        )
-    except ValidationError as exc:
-        form = _referral_form(None, access.case)
-        return _page(request, access, form, status=400, errors=exc.messages)
-    messages.success(request, _("The referral was withdrawn."))
-    return redirect("frontend:referral-new", case_id=case_id)
+    form = ReferralWithdrawalForm(data_of(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            referrals.withdraw_referral(
+                referral=referral, actor=request.user, note=form.cleaned_data["note"]
+            )
+        except ValidationError as exc:
+            show_errors(form, exc)
+        else:
+            messages.success(request, _("The referral was withdrawn."))
+            return redirect("frontend:referral-new", case_id=case_id)
+    context = {"case_id": case_id, "referral": referral, "form": form}
+    status = 400 if form.is_bound else 200
+    return render(request, "frontend/planning/referral_withdraw.html", context, status=status)

@@ -35,6 +35,7 @@ from consent.receipts import consent_receipt
 from consent.staff_names import named_staff
 from frontend.access import page_viewer, portal_page
 from frontend.portal.words import action_words, active_language, choice_label, notice_text
+from providers.seeded_labels import translated_label
 from tasks.models import PortalNotice
 
 EXPORT_ACTION = "export"
@@ -81,7 +82,7 @@ def _cases(viewer: Viewer) -> list[Case]:
 
 def _service(entry: dict[str, Any]) -> dict[str, Any]:
     return {
-        "service": (entry.get("service_type") or {}).get("name", ""),
+        "service": translated_label((entry.get("service_type") or {}).get("name", "")),
         "provider": (entry.get("provider") or {}).get("name", ""),
         "status": choice_label(PlannedServiceStatus, entry.get("status", "")),
         "starts_on": entry.get("starts_on"),
@@ -128,7 +129,7 @@ def _referrals(viewer: Viewer) -> list[dict[str, Any]]:
     return [
         {
             "case": referral.case_id,
-            "service": referral.service_type.name,
+            "service": referral.service_type.label,
             "organization": referral.to_organization.name,
             "status": choice_label(Referral.Status, referral.status),
             "sent_at": referral.sent_at,

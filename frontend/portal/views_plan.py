@@ -28,6 +28,7 @@ from consent.policy import (
 from frontend.access import page_viewer, portal_page
 from frontend.portal.forms import PlanChangesForm
 from frontend.portal.words import choice_label, notice_text
+from providers.seeded_labels import translated_label
 from tasks.models import PortalNotice
 
 NOTICES_SHOWN = 20
@@ -43,7 +44,7 @@ def _plain_plan(version: PlanVersion) -> list[dict[str, Any]]:
     for goal in version.content.get("goals", []):
         services = [
             {
-                "name": service["service_type"]["name"],
+                "name": translated_label(service["service_type"]["name"]),
                 "provider": (service.get("provider") or {}).get("name", ""),
                 "status": choice_label(PlannedServiceStatus, service.get("status", "")),
             }

@@ -92,7 +92,7 @@ def _referral_rows(rows: list, now: datetime) -> tuple[list[str], list[list[Cell
         [
             _case(row.case_id),
             Cell(row.to_organization.name),
-            Cell(row.service_type.name),
+            Cell(row.service_type.label),
             Cell(row.get_status_display()),
             Cell(when(row.sent_at)),
             Cell(when(row.answered_at, _("Not answered"))),
@@ -110,7 +110,7 @@ def _service_rows(rows: list, now: datetime) -> tuple[list[str], list[list[Cell]
     cells = [
         [
             _case(row.case_id),
-            Cell(row.service_type.name),
+            Cell(row.service_type.label),
             Cell(row.provider.name if row.provider else "—"),
             Cell(row.get_status_display()),
             Cell(when(row.last_contact_at, _("None logged"))),

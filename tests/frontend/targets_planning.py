@@ -37,5 +37,5 @@ TARGETS: dict[str, PageTarget] = {
     "consent-sign": PageTarget(kwargs=_with(consent_id="pending_consent"), **FORM),
     "consent-withdraw": PageTarget(kwargs=_with(consent_id="active_consent"), **FORM),
     "referral-new": PageTarget(kwargs=_case, **FORM),
-    "referral-withdraw": PageTarget(kwargs=_with(referral_id="referral_id"), **ACTION),
+    "referral-withdraw": PageTarget(kwargs=_with(referral_id="referral_id"), **FORM),
 }

@@ -1,6 +1,7 @@
 """The advocate's pages: caseload, intake, the case page, contacts, notes, safe-contact rules and
 the follow-up inbox, over the same policy and services as the API."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -377,6 +378,40 @@ def test_case_page_shows_plan_referrals_contacts_notes_and_follow_ups(world: Wor
         assert text in body, text
     for name in ("plan-editor", "referral-new", "consent-request", "contact-new", "note-new"):
         assert _case_url(world, name) in body, name
+
+
+def test_case_page_opens_with_contents_that_jump_to_each_section_safety_first(
+    world: World,
+) -> None:
+    body = _client(world.advocate).get(_case_url(world)).content.decode()
+    contents = body[body.index('<nav class="contents"') :]
+    contents = contents[: contents.index("</nav>")]
+    anchors = re.findall(r'href="#([a-z-]+)"', contents)
+
+    assert anchors[0] == "safe-contact-title"
+    assert anchors[1:] == ["plan", "referrals", "contacts", "notes", "follow-ups", "access"]
+    for anchor in anchors:
+        assert f'id="{anchor}"' in body, anchor
+    assert body.index('id="safe-contact-title"') < body.index('<nav class="contents"')
+
+
+def test_case_page_pages_long_lists_of_contacts(world: World) -> None:
+    start = timezone.now() - timedelta(days=30)
+    for day in range(12):
+        f.ContactFactory(
+            case=world.case,
+            staff=world.advocate,
+            occurred_at=start + timedelta(days=day),
+            summary=f"Check-in number {day:02d}",
+        )
+    client = _client(world.advocate)
+
+    first = client.get(_case_url(world)).content.decode()
+    older = client.get(_case_url(world) + "?contacts=2").content.decode()
+
+    assert "Check-in number 11" in first and "Check-in number 01" not in first
+    assert 'href="?contacts=2#contacts"' in first
+    assert "Check-in number 01" in older and "Check-in number 11" not in older
 
 
 def test_case_page_explains_who_has_access_and_why(world: World) -> None:

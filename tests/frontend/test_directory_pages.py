@@ -127,6 +127,27 @@ def test_results_show_what_a_caseworker_needs(world: World) -> None:
         assert text in body, text
 
 
+def test_results_show_only_what_the_provider_stated(world: World) -> None:
+    DirectoryServiceFactory(
+        name="Plain drop-in",
+        provider=DirectoryProviderFactory(phone="", email="", website=""),
+        phone="",
+        email="",
+        url="",
+        hours="",
+        accessibility="",
+        survivor_led=False,
+        culturally_specific="",
+    )
+
+    body = signed_in(world.intake).get(reverse(SEARCH)).content.decode()
+
+    assert "Plain drop-in" in body
+    assert "Not stated" not in body
+    for label in ("Areas served", "Languages", "Hours", "Accessibility", "Locations", "Contact"):
+        assert f"<dt>{label}</dt>" not in body, label
+
+
 def test_r40_a_confidential_location_shows_its_area_and_no_address(world: World) -> None:
     service = _listed("Safe house")
     shelter = DirectoryLocationFactory(

@@ -1,6 +1,7 @@
 """The planning pages: plan editor, consent requests (preview, signatures, withdrawal) and
 referrals, for the lead organization's care team and supervisors only."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -258,6 +259,20 @@ def test_preview_speaks_spanish_when_asked(world: World) -> None:
         url("consent-request", world), terms(world, language="es")
     )
     assert CATEGORY_WORDS["es"]["plan"] in response.content.decode()
+
+
+def test_the_spanish_plan_editor_names_service_types_in_spanish(world: World) -> None:
+    world.advocate.preferred_language = "es"
+    world.advocate.save()
+    planned = f.PlannedServiceFactory(
+        goal=goal(world), service_type=f.service_type("case_management")
+    )
+
+    editor = signed_in(world.advocate).get(url("plan-editor", world)).content.decode()
+    form = signed_in(world.advocate).get(url("plan-service-add", world, goal_id=planned.goal_id))
+
+    assert "Gestión de casos" in editor and "Case management" not in editor
+    assert "Vivienda de transición" in form.content.decode()
 
 
 def test_r01_consent_without_expiry_is_refused_on_the_form(world: World) -> None:
@@ -540,6 +555,53 @@ def test_advocate_withdraws_a_sent_referral(world: World) -> None:
     assert response.status_code == 302
     referral.refresh_from_db()
     assert referral.status == Referral.Status.WITHDRAWN
+
+
+def test_the_referral_form_names_planned_services_by_type_provider_and_goal(world: World) -> None:
+    f.PlannedServiceFactory(
+        goal=goal(world, "Find a safe place to live"),
+        service_type=f.service_type("transitional_housing"),
+        provider=world.partner,
+    )
+    f.PlannedServiceFactory(goal=goal(world, "Go back to school"))
+    grant_consent(
+        world.case, world.partner, ["plan"], by=world.advocate, purpose=ConsentPurpose.REFERRAL
+    )
+
+    page = signed_in(world.advocate).get(url("referral-new", world)).content.decode()
+
+    assert f"Transitional housing — {world.partner.name} — Find a safe place to live" in page
+    assert "Case management — no provider yet — Go back to school" in page
+    assert not re.search(r"planned service \d", page)
+
+
+def test_withdrawing_a_referral_asks_for_confirmation_first(world: World) -> None:
+    referral = f.ReferralFactory(case=world.case, to_organization=world.partner, sent=True)
+    client = signed_in(world.advocate)
+    withdraw = url("referral-withdraw", world, referral_id=referral.pk)
+
+    listing = client.get(url("referral-new", world)).content.decode()
+    confirmation = client.get(withdraw)
+
+    assert f'<a class="button button-danger" href="{withdraw}">' in listing
+    assert confirmation.status_code == 200
+    assert '<button type="submit" class="button button-danger">' in confirmation.content.decode()
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.SENT
+
+
+def test_a_referral_that_cannot_be_withdrawn_says_why_on_the_confirmation_page(
+    world: World,
+) -> None:
+    referral = f.ReferralFactory(case=world.case, to_organization=world.partner, sent=True)
+    client = signed_in(world.advocate)
+    withdraw = url("referral-withdraw", world, referral_id=referral.pk)
+    client.post(withdraw, {"note": "Found another place"})
+
+    again = client.post(withdraw)
+
+    assert again.status_code == 400
+    assert "form-errors" in again.content.decode()
 
 
 def test_r21_partner_staff_under_a_consent_cannot_refer_onward(world: World) -> None:

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from providers.models import Membership
 from tests import factories as f
 from tests.conftest import World
 
@@ -38,7 +39,7 @@ def test_signing_in_with_the_form_lands_staff_on_their_start_page(world: World) 
     ("persona", "start"),
     [
         ("advocate", "frontend:caseload"),
-        ("supervisor", "frontend:caseload"),
+        ("supervisor", "frontend:supervisor-dashboard"),
         ("young_person", "frontend:portal-home"),
         ("org_admin", "frontend:organization"),
     ],
@@ -48,6 +49,16 @@ def test_home_sends_each_person_to_their_own_start_page(
 ) -> None:
     response = signed_in(getattr(world, persona)).get(reverse("frontend:home"))
     assert response["Location"] == reverse(start)
+
+
+def test_a_supervisor_who_also_carries_a_caseload_lands_on_the_continuity_dashboard(
+    world: World,
+) -> None:
+    f.MembershipFactory(
+        user=world.supervisor, organization=world.lead, role=Membership.Role.ADVOCATE
+    )
+    response = signed_in(world.supervisor).get(reverse("frontend:home"))
+    assert response["Location"] == reverse("frontend:supervisor-dashboard")
 
 
 def test_an_account_without_a_role_is_told_so_and_shown_no_case_data(world: World) -> None:

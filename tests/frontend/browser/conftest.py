@@ -136,13 +136,16 @@ def sign_out(page: Page) -> None:
 _axe = Axe()
 
 
-def assert_accessible(page: Page) -> None:
-    """axe-core on the current page: no serious or critical WCAG 2.1 A/AA violation."""
-    results = _axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+def assert_accessible(page: Page, *, moderate: bool = False) -> None:
+    """axe-core on the current page: no serious or critical WCAG 2.1 A/AA violation; with
+    ``moderate``, also no moderate finding, best practices (landmarks, heading order) included."""
+    tags = [*AXE_TAGS, "best-practice"] if moderate else AXE_TAGS
+    impacts = (*FAILING_IMPACTS, "moderate") if moderate else FAILING_IMPACTS
+    results = _axe.run(page, options={"runOnly": {"type": "tag", "values": tags}})
     failing = [
         violation
         for violation in results.response["violations"]
-        if violation.get("impact") in FAILING_IMPACTS
+        if violation.get("impact") in impacts
     ]
     report = "\n".join(
         f"- {v['id']} ({v['impact']}): {v['help']} at "
