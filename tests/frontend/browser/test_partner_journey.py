@@ -81,11 +81,12 @@ def test_partner_accepts_under_consent_then_loses_access_when_it_is_revoked(page
     expect(page.get_by_role("heading", level=1)).to_have_text("Not found")
     assert_accessible(page)
 
+    # After the withdrawal the other referral keeps only its closing record (R13): no
+    # message, no way to accept.
     page.goto(f"/partner/referrals/{second.pk}/")
-    expect(page.get_by_role("alert")).to_contain_text("cannot be accepted")
-    assert_accessible(page)
-    page.get_by_role("button", name="Accept the referral").click()
-    expect(page.get_by_role("alert").first).to_contain_text("No consent in force")
+    expect(page.get_by_text("no longer shared with your organization")).to_be_visible()
+    expect(page.get_by_role("button", name="Accept the referral")).to_have_count(0)
+    assert "Also asks for legal advice" not in page.content()
     assert_accessible(page)
     second.refresh_from_db()
     assert second.status == Referral.Status.SENT

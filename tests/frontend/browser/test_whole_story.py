@@ -128,10 +128,11 @@ def test_consent_given_in_the_portal_opens_the_partners_door_and_revoking_shuts_
     expect(outside.get_by_role("heading", level=1)).to_have_text("Not found")
     assert "A safe place to live" not in outside.content()
 
-    # ...and the referral sent under it can no longer be taken on.
+    # ...and the referral sent under it can no longer be taken on (R13): the partner keeps
+    # only its closing record, with no way to accept.
     outside.goto(f"/partner/referrals/{referral.pk}/")
-    outside.get_by_role("button", name="Accept the referral").click()
-    expect(outside.get_by_role("alert").first).to_contain_text("No consent in force")
+    expect(outside.get_by_text("no longer shared with your organization")).to_be_visible()
+    expect(outside.get_by_role("button", name="Accept the referral")).to_have_count(0)
     assert_accessible(outside)
     referral.refresh_from_db()
     assert referral.status == Referral.Status.SENT
