@@ -11,8 +11,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.access import ViewerMixin
-from consent.community.coverage import known_areas
-from consent.community.gaps import (
+from consent.errors import NotVisible
+from consent.policy import Viewer, can_read_community_report
+from providers.models import ServiceType
+from reports.community.coverage import known_areas
+from reports.community.gaps import (
     ACCEPTED,
     AREA_NOT_RECORDED,
     CLOSED,
@@ -29,9 +32,6 @@ from consent.community.gaps import (
     RowKind,
     outstanding_supports,
 )
-from consent.errors import NotVisible
-from consent.policy import Viewer, can_read_community_report
-from providers.models import ServiceType
 
 
 class FiltersSerializer(serializers.Serializer):

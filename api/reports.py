@@ -12,8 +12,9 @@ from rest_framework.views import APIView
 from api.access import ViewerMixin
 from consent.errors import NotVisible
 from consent.policy import can_read_reports
-from consent.reports import caseload_report, threshold
 from providers.models import Organization
+from reports.caseload import caseload_report
+from reports.suppression import threshold
 
 
 class CellSerializer(serializers.Serializer):

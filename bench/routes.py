@@ -136,7 +136,7 @@ def readable_routes() -> list[Route]:
 
 def _analytics_figures() -> type:
     # Imported only when the analytics pages are routed at all.
-    from tasks.analytics.figures import Figure
+    from reports.analytics.figures import Figure
 
     return Figure
 

@@ -8,10 +8,7 @@ class ConsentConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from consent import (
-            aggregates,  # noqa: F401  (the SQLite median, on each connection)
-            receivers,  # noqa: F401  (connects the permission sync)
-        )
+        from consent import receivers  # noqa: F401  (connects the permission sync)
         from consent.permissions import forget_permission_ids
 
         # Migrating or flushing (transactional tests) recreates permissions under new ids.

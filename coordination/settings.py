@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "cases",
     "consent",
     "tasks",
+    # Every figure that leaves a single case (DESIGN.md's reports layer).
+    "reports",
     "api",
     "frontend",
 ]

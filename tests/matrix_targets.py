@@ -525,7 +525,7 @@ TARGETS: dict[str, Target] = {
         readers=("supervisor", "org_admin"),
     ),
     # The community gap report, counts only (R22): staff of any member organization, in any
-    # role; young people and people without a role get 404 (tests/consent/test_gaps.py).
+    # role; young people and people without a role get 404 (tests/reports/test_gaps.py).
     "report-outstanding-supports": Target(
         pk=lambda w: w.lead.pk,
         case_data=False,

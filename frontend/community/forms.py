@@ -10,8 +10,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from consent.community.gaps import AREA_NOT_RECORDED, MAX_PERIOD_DAYS, GapFilters, Period
 from providers.models import Organization, ServiceType
+from reports.community.gaps import AREA_NOT_RECORDED, MAX_PERIOD_DAYS, GapFilters, Period
 
 
 class DateInput(forms.DateInput):

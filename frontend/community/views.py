@@ -1,7 +1,7 @@
 """The community pages: an index of what the community shares, the outstanding supports (gap)
 report, its printable version and its CSV download.
 
-Counts only (R22, ``consent.community.gaps``): any active staff member of an active member
+Counts only (R22, ``reports.community.gaps``): any active staff member of an active member
 organization may read them, in any role; young people and people without a role get 404, as
 on the other staff pages. No page here reads a case, so none writes an access event.
 """
@@ -13,13 +13,13 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from consent.community.coverage import known_areas
-from consent.community.gaps import COUNTS, MEDIAN, GapReport, GapRow, outstanding_supports
 from consent.policy import Viewer, can_read_community_report, can_search_directory
 from frontend.access import page_viewer, staff_page
 from frontend.community.forms import CommunityReportForm
 from frontend.csv_download import csv_response
 from providers.models import Organization
+from reports.community.coverage import known_areas
+from reports.community.gaps import COUNTS, MEDIAN, GapReport, GapRow, outstanding_supports
 
 
 def _reader(request: HttpRequest) -> Viewer:

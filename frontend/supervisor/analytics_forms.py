@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tasks.analytics.period import DEFAULT_WEEKS, Period, period_errors
+from reports.analytics.period import DEFAULT_WEEKS, Period, period_errors
 
 
 class PeriodForm(forms.Form):

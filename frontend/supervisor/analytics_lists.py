@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from frontend.supervisor.analytics_tables import Cell, Table, when
-from tasks.analytics.figures import MODEL, Figure
+from reports.analytics.figures import MODEL, Figure
 
 
 def _case(case_id: int) -> Cell:

@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from frontend.charts import Series, bar_chart
-from tasks.analytics.figures import NO_PRIMARY, AdvocateChoice, Figure
-from tasks.analytics.metrics import Metrics, Row
-from tasks.analytics.period import Period
-from tasks.analytics.trends import Trends
+from reports.analytics.figures import NO_PRIMARY, AdvocateChoice, Figure
+from reports.analytics.metrics import Metrics, Row
+from reports.analytics.period import Period
+from reports.analytics.trends import Trends
 
 
 @dataclass(frozen=True)

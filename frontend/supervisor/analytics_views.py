@@ -2,9 +2,9 @@
 behind every figure, and a CSV of every table.
 
 For supervisors of the organization only (404 for anyone else, as on the continuity
-dashboard). The numbers come from ``tasks.analytics.metrics`` and ``trends`` (aggregates on the
-organization's indexed columns, see ``tasks.analytics.figures``); the lists from
-``tasks.analytics.drilldown``, through the access policy, and every list shown or exported is
+dashboard). The numbers come from ``reports.analytics.metrics`` and ``trends`` (aggregates on the
+organization's indexed columns, see ``reports.analytics.figures``); the lists from
+``reports.analytics.drilldown``, through the access policy, and every list shown or exported is
 recorded in the access log.
 """
 
@@ -25,9 +25,8 @@ from frontend.supervisor import analytics_tables as tables
 from frontend.supervisor.analytics_forms import PeriodForm
 from frontend.supervisor.analytics_lists import list_table
 from frontend.supervisor.params import int_param, supervised_organization
-from tasks import continuity
-from tasks.analytics.drilldown import advocate_name, figure_rows, partner_name
-from tasks.analytics.figures import (
+from reports.analytics.drilldown import advocate_name, figure_rows, partner_name
+from reports.analytics.figures import (
     MODEL,
     NO_PRIMARY,
     REFERRAL_FIGURES,
@@ -36,8 +35,9 @@ from tasks.analytics.figures import (
     Figure,
     Frame,
 )
-from tasks.analytics.metrics import organization_metrics
-from tasks.analytics.trends import weekly_trends
+from reports.analytics.metrics import organization_metrics
+from reports.analytics.trends import weekly_trends
+from tasks import continuity
 from tasks.business_days import zone
 from tasks.models import ContinuityRules
 from tasks.rules import rules_for

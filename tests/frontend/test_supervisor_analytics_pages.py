@@ -16,7 +16,7 @@ from django.urls import reverse
 from consent.models import AccessEvent
 from providers.models import Membership
 from tests import factories as f
-from tests.tasks.analytics_fixture import NOW, Crafted, build, grow
+from tests.reports.analytics_fixture import NOW, Crafted, build, grow
 
 pytestmark = pytest.mark.django_db
 

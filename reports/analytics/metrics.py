@@ -14,10 +14,10 @@ from django.db.models import Count, FilteredRelation, Q, QuerySet
 
 from accounts.models import User
 from cases.models import Case, PlannedService, Referral
-from consent.aggregates import DaysBetween, Median
 from consent.models import Consent
 from providers.models import Membership
-from tasks.analytics.figures import (
+from reports.aggregates import DaysBetween, Median
+from reports.analytics.figures import (
     CASE_PATH,
     NO_PRIMARY,
     AdvocateChoice,

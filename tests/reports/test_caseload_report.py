@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Case
-from consent.reports import suppress
+from reports.suppression import suppress
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

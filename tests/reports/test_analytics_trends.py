@@ -5,11 +5,11 @@ from datetime import date
 
 import pytest
 
-from tasks.analytics.figures import Figure
-from tasks.analytics.metrics import organization_metrics
-from tasks.analytics.period import Period
-from tasks.analytics.trends import weekly_trends
-from tests.tasks.analytics_fixture import WEEKS, Crafted, build
+from reports.analytics.figures import Figure
+from reports.analytics.metrics import organization_metrics
+from reports.analytics.period import Period
+from reports.analytics.trends import weekly_trends
+from tests.reports.analytics_fixture import WEEKS, Crafted, build
 
 pytestmark = pytest.mark.django_db
 

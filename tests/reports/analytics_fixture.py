@@ -87,8 +87,8 @@ from cases.models import (
     ServicePlan,
 )
 from providers.models import Membership, Organization
-from tasks.analytics.figures import Frame
-from tasks.analytics.period import Period
+from reports.analytics.figures import Frame
+from reports.analytics.period import Period
 from tasks.models import ContinuityRules, FollowUp
 from tests import factories as f
 

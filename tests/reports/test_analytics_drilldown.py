@@ -4,12 +4,12 @@ import pytest
 
 from consent.policy import viewer_for
 from providers.models import Membership
-from tasks.analytics.drilldown import figure_rows
-from tasks.analytics.figures import NO_PRIMARY, Figure
-from tasks.analytics.metrics import organization_metrics
-from tasks.analytics.trends import weekly_trends
+from reports.analytics.drilldown import figure_rows
+from reports.analytics.figures import NO_PRIMARY, Figure
+from reports.analytics.metrics import organization_metrics
+from reports.analytics.trends import weekly_trends
 from tests import factories as f
-from tests.tasks.analytics_fixture import Crafted, build
+from tests.reports.analytics_fixture import Crafted, build
 
 pytestmark = pytest.mark.django_db
 

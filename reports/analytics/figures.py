@@ -56,7 +56,7 @@ from cases.models import (
     ReferralTransition,
 )
 from consent.models import Consent
-from tasks.analytics.period import Period
+from reports.analytics.period import Period
 from tasks.continuity import (
     OPEN_CASE_STATUSES,
     expiring_condition,

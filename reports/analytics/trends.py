@@ -11,7 +11,7 @@ from datetime import date, datetime
 from django.db.models import Count
 from django.db.models.functions import TruncWeek
 
-from tasks.analytics.figures import MODEL, Figure, Frame, Scope, base, condition
+from reports.analytics.figures import MODEL, Figure, Frame, Scope, base, condition
 from tasks.business_days import zone
 
 # Each weekly series: the figure it counts, and the date that places a record in a week.

@@ -15,7 +15,7 @@ from consent.errors import NotVisible
 from consent.models import Consent
 from consent.policy import Viewer
 from providers.models import Membership, Organization
-from tasks.analytics.figures import (
+from reports.analytics.figures import (
     MODEL,
     NO_PRIMARY,
     REFERRAL_FIGURES,

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import PlannedService, Referral
-from consent.community.gaps import (
+from reports.community.gaps import (
     ACCEPTED,
     CLOSED,
     MEDIAN,
@@ -23,7 +23,7 @@ from consent.community.gaps import (
     RowKind,
     outstanding_supports,
 )
-from consent.reports import suppress
+from reports.suppression import suppress
 from tests import directory_factories as d
 from tests import factories as f
 

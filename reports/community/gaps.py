@@ -39,10 +39,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import PlannedService, Referral
-from consent.aggregates import DaysBetween, Median
-from consent.community.coverage import AreaCoverage, DirectoryCoverage, directory_coverage, listed
-from consent.reports import suppress, threshold
 from providers.models import DirectoryService, ServiceType
+from reports.aggregates import DaysBetween, Median
+from reports.community.coverage import AreaCoverage, DirectoryCoverage, directory_coverage, listed
+from reports.suppression import suppress, threshold
 
 AREA = "goal__plan__case__person__area"
 NEEDED, ACCEPTED, CLOSED, WAITING = "needed", "accepted", "closed_without_service", "still_waiting"

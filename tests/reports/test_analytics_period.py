@@ -9,12 +9,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cases.models import Referral
-from consent.aggregates import DaysBetween, Median
-from tasks.analytics.metrics import organization_metrics
-from tasks.analytics.period import Period, period_errors
-from tasks.analytics.trends import weekly_trends
+from reports.aggregates import DaysBetween, Median
+from reports.analytics.metrics import organization_metrics
+from reports.analytics.period import Period, period_errors
+from reports.analytics.trends import weekly_trends
 from tests import factories as f
-from tests.tasks.analytics_fixture import build, grow
+from tests.reports.analytics_fixture import build, grow
 
 CHICAGO = ZoneInfo("America/Chicago")
 

@@ -5,11 +5,11 @@ from datetime import date
 import pytest
 
 from consent.policy import viewer_for
-from tasks.analytics.figures import NO_PRIMARY, Figure
-from tasks.analytics.metrics import Metrics, Row, organization_metrics
-from tasks.analytics.period import Period
+from reports.analytics.figures import NO_PRIMARY, Figure
+from reports.analytics.metrics import Metrics, Row, organization_metrics
+from reports.analytics.period import Period
 from tasks.continuity import Dashboard, continuity_dashboard
-from tests.tasks.analytics_fixture import NOW, Crafted, build
+from tests.reports.analytics_fixture import NOW, Crafted, build
 
 pytestmark = pytest.mark.django_db
 
