@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from frontend.account.forms import ChoosePasswordForm
+
 
 class PlanChangesForm(forms.Form):
     """What the young person wants changed in a plan version awaiting their approval."""
@@ -15,7 +17,7 @@ class PlanChangesForm(forms.Form):
     )
 
 
-class ActivateForm(forms.Form):
+class ActivateForm(ChoosePasswordForm):
     """The code an advocate gave, and the sign-in name and password the young person chooses."""
 
     code = forms.CharField(
@@ -30,19 +32,4 @@ class ActivateForm(forms.Form):
         help_text=_("3 to 40 letters or digits. Not your real name, if you prefer."),
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
     )
-    password1 = forms.CharField(
-        label=_("Choose a password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    password2 = forms.CharField(
-        label=_("The password again"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-
-    def clean(self) -> dict:
-        data = super().clean()
-        if data.get("password1") and data.get("password1") != data.get("password2"):
-            self.add_error("password2", _("The two passwords are not the same."))
-        return data
+    field_order = ["code", "sign_in_name", "password1", "password2"]
