@@ -177,6 +177,8 @@ if REDIS_URL:
 else:
     # "localhost" only names this machine: kombu warns on every connection without a host.
     CELERY_BROKER_URL = "filesystem://localhost/"
+    # kombu's filesystem transport with atomic writes (coordination/file_broker.py).
+    CELERY_BROKER_TRANSPORT = "coordination.file_broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
         "data_folder_out": str(CELERY_BROKER_DIR / "queue"),

@@ -36,8 +36,7 @@ def test_supervisor_sees_an_overdue_follow_up_and_reassigns_it(page: Page) -> No
         description="Call back",
     )
 
-    sign_in(page, supervisor)
-    page.get_by_role("link", name="Continuity").click()
+    sign_in(page, supervisor)  # a supervisor lands on the continuity dashboard
     expect(page.get_by_role("heading", level=1)).to_have_text("Continuity")
     assert_accessible(page)
 
@@ -71,12 +70,12 @@ def test_org_admin_adds_a_member(page: Page) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Organization")
     assert_accessible(page)
 
-    page.get_by_role("link", name="Add a member").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Add a member")
+    page.get_by_role("link", name="Invite a member").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Invite a member")
     assert_accessible(page)
     page.get_by_label("E-mail address").fill("newcomer@example.org")
     page.get_by_label("Role").select_option("advocate")
-    page.get_by_role("button", name="Add member").click()
+    page.get_by_role("button", name="Invite").click()
 
     expect(page.get_by_role("status")).to_contain_text("The member was added.")
     expect(page.get_by_role("row", name="Nia Newcomer")).to_contain_text("Advocate")
