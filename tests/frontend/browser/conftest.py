@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 from accounts.models import User
 from tests.two_factor import app_code, app_device
@@ -136,12 +137,25 @@ def sign_out(page: Page) -> None:
 _axe = Axe()
 
 
+def _run_axe_on_settled_page(page: Page, options: dict):
+    """A click on a link returns before the next page has loaded; axe run in between reads a
+    document that is going away. Wait for the load, and run again if a navigation still cut in."""
+    for _ in range(2):
+        page.wait_for_load_state("load")
+        try:
+            return _axe.run(page, options=options)
+        except PlaywrightError:
+            page.wait_for_timeout(200)
+    page.wait_for_load_state("load")
+    return _axe.run(page, options=options)
+
+
 def assert_accessible(page: Page, *, moderate: bool = False) -> None:
     """axe-core on the current page: no serious or critical WCAG 2.1 A/AA violation; with
     ``moderate``, also no moderate finding, best practices (landmarks, heading order) included."""
     tags = [*AXE_TAGS, "best-practice"] if moderate else AXE_TAGS
     impacts = (*FAILING_IMPACTS, "moderate") if moderate else FAILING_IMPACTS
-    results = _axe.run(page, options={"runOnly": {"type": "tag", "values": tags}})
+    results = _run_axe_on_settled_page(page, {"runOnly": {"type": "tag", "values": tags}})
     failing = [
         violation
         for violation in results.response["violations"]

@@ -43,6 +43,7 @@ def test_advocate_plans_asks_for_consent_and_refers(page: Page) -> None:
     expect(page.get_by_role("heading", name="A safe place to live")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Add a service to this goal").click()
+    expect(page.get_by_label("Service type")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Service type").select_option(label=kind.name)
     page.get_by_label("Provider organization").select_option(label="Riverside Clinic")
