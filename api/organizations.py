@@ -101,6 +101,7 @@ class OrganizationViewSet(ViewerMixin, mixins.UpdateModelMixin, viewsets.ReadOnl
             ),
             closed_case_retention_days=data.get("closed_case_retention_days"),
             privacy_contact={k: v for k, v in data.items() if k in PRIVACY_CONTACT_FIELDS},
+            actor=self.request.user,
         )
 
 

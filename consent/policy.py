@@ -556,6 +556,23 @@ def can_read_community_report(*, viewer: Viewer, organization_id: int | None = N
     return bool(viewer.roles.get(organization_id))
 
 
+OPERATE_SITE = "providers.operate_site"
+
+
+def can_operate_site(*, viewer: Viewer, user: User) -> bool:
+    """The site operator (issue 17): an active staff account with the site-operator permission
+    and no active role in any organization. It creates organizations and invites their first
+    admins; having no role, it reads no case data anywhere in this policy."""
+    return bool(
+        viewer.user_id is not None
+        and viewer.user_id == user.pk
+        and user.is_active
+        and user.is_staff
+        and not viewer.roles
+        and user.has_perm(OPERATE_SITE)
+    )
+
+
 def can_manage_memberships(*, viewer: Viewer, organization_id: int) -> bool:
     """Organization admins manage who works at their organization."""
     return viewer.has_role(organization_id, Role.ORG_ADMIN)

@@ -23,7 +23,12 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from providers.invitations import Invitation
 from providers.models import Membership, Organization
-from providers.services import add_membership, check_role, refuse_self_grant
+from providers.services import (
+    add_membership,
+    check_role,
+    refuse_operator_account,
+    refuse_self_grant,
+)
 
 
 @dataclass(frozen=True)
@@ -112,7 +117,12 @@ def invite_member(
     signs in to Harbor gets the role at once (and an e-mail saying so)."""
     check_role(role)
     email = email.strip().lower()
+    if not organization.is_active:
+        raise ValidationError(
+            {"organization": [_("This organization is deactivated; reactivate it first.")]}
+        )
     user = User.objects.with_email(email).first()
+    refuse_operator_account(user)
     if user is not None:
         refuse_self_grant(actor=actor, member_id=user.pk, role=role)
     if user is not None and user.has_usable_password():

@@ -72,6 +72,12 @@ class Organization(models.Model):
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=32, choices=Kind.choices)
     is_active = models.BooleanField(default=True)
+    # A partner that only receives referrals (a clinic, a legal aid office) never leads a case:
+    # no case is opened at it and none is transferred to it.
+    leads_cases = models.BooleanField(
+        default=True,
+        help_text="Leads cases of its own; when off, it only receives referrals from others.",
+    )
     service_area = models.JSONField(
         default=list, blank=True, help_text="Counties or postal codes served, as a list of strings."
     )
@@ -97,6 +103,10 @@ class Organization(models.Model):
 
     class Meta:
         ordering = ["name"]
+        # The site operator (issue 17): a staff account with this permission and no role in any
+        # organization creates, renames and deactivates organizations and invites their first
+        # admins. It reads no case data (consent/policy.py ``can_operate_site``).
+        permissions = [("operate_site", "Can operate the site: organizations and first admins")]
         constraints = [
             models.UniqueConstraint(Lower("name"), name="organization_name_unique_ci"),
             models.CheckConstraint(
@@ -473,3 +483,4 @@ class DirectoryServiceAtLocation(models.Model):
 
 # A model of this app kept in its own module, imported here so Django registers it.
 from providers.invitations import Invitation  # noqa: E402, F401
+from providers.organization_changes import OrganizationChange  # noqa: E402, F401

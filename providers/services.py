@@ -24,6 +24,7 @@ from providers.models import (
     MembershipChange,
     Organization,
 )
+from providers.organization_changes import OrganizationChange
 
 
 @transaction.atomic
@@ -64,6 +65,22 @@ def refuse_self_grant(*, actor: User | None, member_id: int, role: str) -> None:
         )
 
 
+def refuse_operator_account(user: User | None) -> None:
+    """The site operator's account takes no role in an organization: it must stay without
+    case data (consent/policy.py ``can_operate_site``)."""
+    if user is not None and user.is_staff:
+        raise ValidationError(
+            {
+                "email": [
+                    _(
+                        "This is a site operator's account; it takes no role in an "
+                        "organization. Invite the person with another e-mail address."
+                    )
+                ]
+            }
+        )
+
+
 def _record(
     *,
     actor: User | None,
@@ -99,6 +116,7 @@ def add_membership(
     check_role(role)
     email = email.strip().lower()
     user = User.objects.with_email(email).first()
+    refuse_operator_account(user)
     if user is not None:
         refuse_self_grant(actor=actor, member_id=user.pk, role=role)
     if user is None:
@@ -197,6 +215,27 @@ def _keep_an_admin(membership: Membership) -> None:
 
 
 @transaction.atomic
+def _record_rename_and_kind(
+    organization: Organization, actor: User | None, *, name: str, kind: str
+) -> None:
+    if name != organization.name:
+        OrganizationChange.objects.create(
+            organization=organization,
+            actor=actor,
+            action=OrganizationChange.Action.RENAMED,
+            before=organization.name,
+            after=name,
+        )
+    if kind != organization.kind:
+        OrganizationChange.objects.create(
+            organization=organization,
+            actor=actor,
+            action=OrganizationChange.Action.KIND_CHANGED,
+            before=organization.kind,
+            after=kind,
+        )
+
+
 def update_directory_entry(
     *,
     organization: Organization,
@@ -207,6 +246,7 @@ def update_directory_entry(
     closed_case_retention_days: int | None = None,
     privacy_contact: dict[str, str] | None = None,
     description: str | None = None,
+    actor: User | None = None,
 ) -> Organization:
     """The organization's entry in the network directory, as its admins describe it, how long
     its closed cases keep identifying data and its own privacy contact (R39), the last two
@@ -233,6 +273,7 @@ def update_directory_entry(
     if errors:
         raise ValidationError(errors)
     locked = Organization.objects.select_for_update().get(pk=organization.pk)
+    _record_rename_and_kind(locked, actor, name=name, kind=kind)
     locked.name = name
     locked.kind = kind
     locked.service_area = [area.strip() for area in service_area if area.strip()]

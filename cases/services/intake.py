@@ -99,6 +99,14 @@ def open_case(
 
     The primary advocate defaults to the actor when the actor is an advocate there.
     """
+    if not lead_organization.leads_cases:
+        raise ValidationError(
+            {
+                "lead_organization": [
+                    _("This organization only receives referrals; it does not lead cases.")
+                ]
+            }
+        )
     if person is None:
         person = Person()
         _apply(person, person_fields or {}, PERSON_FIELDS)

@@ -37,6 +37,10 @@ def record_transfer_request(
         ]
     if not to_organization.is_active:
         errors["to_organization"] = [_("Choose an active member organization.")]
+    elif not to_organization.leads_cases:
+        errors["to_organization"] = [
+            _("This organization only receives referrals; it does not lead cases.")
+        ]
     elif to_organization.pk == case.lead_organization_id:
         errors["to_organization"] = [_("The case is already led by this organization.")]
     if case.status == Case.Status.CLOSED:

@@ -123,6 +123,7 @@ def directory_entry(request: HttpRequest, organization_id: int) -> HttpResponse:
                 names_staff_to_young_people=data["names_staff_to_young_people"],
                 closed_case_retention_days=data["closed_case_retention_days"],
                 privacy_contact=form.privacy_contact(),
+                actor=request.user,
             )
         except ValidationError as exc:
             _apply_errors(form, exc)

@@ -13,6 +13,7 @@ from accounts.models import User
 from cases.models import CareTeamMember, Case, PlanVersion, Referral
 from consent.models import CompelledDisclosure
 from providers.models import MembershipChange
+from providers.organization_changes import OrganizationChange
 from tasks.models import (
     ContinuityRules,
     FollowUp,
@@ -216,6 +217,9 @@ VIOLATIONS: dict[str, Callable[[], object]] = {
         action="promoted",
         to_role="advocate",
         to_active=True,
+    ),
+    "organization_change_action_valid": lambda: OrganizationChange.objects.create(
+        organization=f.OrganizationFactory(), action="merged"
     ),
     "directory_location_address_type_valid": lambda: d.DirectoryLocationFactory(
         address_type="home"
