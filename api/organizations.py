@@ -1,6 +1,7 @@
 """Organizations of the network, the service taxonomy, memberships, and the signed-in user."""
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -12,8 +13,10 @@ from rest_framework.views import APIView
 from api.access import ViewerMixin, request_viewer
 from consent.policy import (
     can_manage_memberships,
+    can_operate_site,
     visible_membership_changes,
     visible_memberships,
+    visible_organization_changes,
 )
 from providers.models import (
     PRIVACY_CONTACT_FIELDS,
@@ -22,6 +25,8 @@ from providers.models import (
     Organization,
     ServiceType,
 )
+from providers.operating import change_organization, open_organization
+from providers.organization_changes import OrganizationChange
 from providers.services import add_membership, set_membership_active, update_directory_entry
 
 
@@ -33,12 +38,36 @@ class OrganizationSerializer(serializers.ModelSerializer):
             "name",
             "kind",
             "is_active",
+            "leads_cases",
             "service_area",
             "names_staff_to_young_people",
             "closed_case_retention_days",
             *PRIVACY_CONTACT_FIELDS,
         ]
-        read_only_fields = ["id", "name", "kind", "is_active", "service_area"]
+        read_only_fields = ["id", "service_area"]
+
+
+class NewOrganizationSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(choices=Organization.Kind.choices)
+    leads_cases = serializers.BooleanField(
+        default=True,
+        help_text="False: the organization only receives referrals and never leads a case.",
+    )
+
+
+# Who may change what (issue 17): the site operator runs the organization's place in the
+# network; its admins run its own settings. Both may rename it, as its directory entry does.
+OPERATOR_FIELDS = frozenset({"name", "kind", "leads_cases", "is_active"})
+ADMIN_FIELDS = frozenset(
+    {
+        "name",
+        "kind",
+        "names_staff_to_young_people",
+        "closed_case_retention_days",
+        *PRIVACY_CONTACT_FIELDS,
+    }
+)
 
 
 class ServiceTypeSerializer(serializers.ModelSerializer):
@@ -76,25 +105,53 @@ class AddMembershipSerializer(serializers.Serializer):
 
 
 class OrganizationViewSet(ViewerMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """Active member organizations: public to every signed-in user (no case data here). Its
-    admins choose whether young people's access logs name their staff, how long closed
-    cases keep identifying data (R35), and the privacy contact its consent receipts name (R39;
-    a blank field means the installation's)."""
+    """Member organizations: the active ones are public to every signed-in user (no case data
+    here); the site operator also sees deactivated ones. The site operator creates
+    organizations, renames them, says whether each leads cases or only receives referrals, and
+    deactivates or reactivates them. Its admins choose whether young people's access logs name
+    their staff, how long closed cases keep identifying data (R35), and the privacy contact its
+    consent receipts name (R39; a blank field means the installation's). Every change of name,
+    kind, leading cases or status is recorded (``/api/v1/organization-changes/``)."""
 
     serializer_class = OrganizationSerializer
-    queryset = Organization.objects.filter(is_active=True)
-    filterset_fields = ["kind"]
-    http_method_names = ["get", "patch", "head", "options"]
+    filterset_fields = ["kind", "leads_cases", "is_active"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def _is_operator(self) -> bool:
+        return can_operate_site(viewer=self.viewer, user=self.request.user)
+
+    def get_queryset(self) -> QuerySet[Organization]:
+        if self._is_operator():
+            return Organization.objects.all()
+        return Organization.objects.filter(is_active=True)
+
+    @extend_schema(request=NewOrganizationSerializer, responses={201: OrganizationSerializer})
+    def create(self, request: Request) -> Response:
+        """Site operator only: a new member organization. Invite its first admin next
+        (``POST /api/v1/invitations/`` with role ``org_admin``)."""
+        if not self._is_operator():
+            raise PermissionDenied("Only the site operator creates organizations.")
+        serializer = NewOrganizationSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        organization = open_organization(**serializer.validated_data, actor=request.user)
+        return Response(OrganizationSerializer(organization).data, status=status.HTTP_201_CREATED)
 
     def perform_update(self, serializer: OrganizationSerializer) -> None:
-        if not can_manage_memberships(viewer=self.viewer, organization_id=serializer.instance.pk):
-            raise PermissionDenied("Only the organization's admins change its settings.")
         organization = serializer.instance
         data = serializer.validated_data
+        if self._is_operator():
+            self._refuse_fields(data, OPERATOR_FIELDS, _("the site operator"))
+            serializer.instance = change_organization(
+                organization=organization, actor=self.request.user, **data
+            )
+            return
+        if not can_manage_memberships(viewer=self.viewer, organization_id=organization.pk):
+            raise PermissionDenied("Only the organization's admins change its settings.")
+        self._refuse_fields(data, ADMIN_FIELDS, _("an organization's admins"))
         serializer.instance = update_directory_entry(
             organization=organization,
-            name=organization.name,
-            kind=organization.kind,
+            name=data.get("name", organization.name),
+            kind=data.get("kind", organization.kind),
             service_area=organization.service_area,
             names_staff_to_young_people=data.get(
                 "names_staff_to_young_people", organization.names_staff_to_young_people
@@ -103,6 +160,15 @@ class OrganizationViewSet(ViewerMixin, mixins.UpdateModelMixin, viewsets.ReadOnl
             privacy_contact={k: v for k, v in data.items() if k in PRIVACY_CONTACT_FIELDS},
             actor=self.request.user,
         )
+
+    @staticmethod
+    def _refuse_fields(data: dict, allowed: frozenset[str], who: str) -> None:
+        refused = sorted(set(data) - allowed)
+        if refused:
+            raise PermissionDenied(
+                _("These fields are not changed by %(who)s: %(fields)s.")
+                % {"who": who, "fields": ", ".join(refused)}
+            )
 
 
 class ServiceTypeViewSet(viewsets.ReadOnlyModelViewSet):
@@ -195,6 +261,30 @@ class MembershipChangeViewSet(ViewerMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet[MembershipChange]:
         return visible_membership_changes(viewer=self.viewer).select_related("actor", "member")
+
+
+class OrganizationChangeSerializer(serializers.ModelSerializer):
+    actor_email = serializers.EmailField(source="actor.email", read_only=True, default=None)
+
+    class Meta:
+        model = OrganizationChange
+        fields = ["id", "organization", "actor", "actor_email", "action", "before", "after", "at"]
+        read_only_fields = fields
+
+
+class OrganizationChangeViewSet(ViewerMixin, viewsets.ReadOnlyModelViewSet):
+    """Every organization created, renamed, re-kinded, switched between leading cases and only
+    receiving referrals, deactivated or reactivated, newest first: what, from what to what, by
+    whom, when. The site operator reads all of them; an organization's admins read their own.
+    A null ``actor`` is a management command."""
+
+    serializer_class = OrganizationChangeSerializer
+    filterset_fields = ["organization", "action"]
+
+    def get_queryset(self) -> QuerySet[OrganizationChange]:
+        return visible_organization_changes(
+            viewer=self.viewer, user=self.request.user
+        ).select_related("actor")
 
 
 class MeSerializer(serializers.Serializer):

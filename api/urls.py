@@ -25,6 +25,7 @@ from api.organizations import (
     MembershipChangeViewSet,
     MembershipViewSet,
     MeView,
+    OrganizationChangeViewSet,
     OrganizationViewSet,
     ServiceTypeViewSet,
 )
@@ -40,6 +41,7 @@ router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("service-types", ServiceTypeViewSet, basename="service-type")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("membership-changes", MembershipChangeViewSet, basename="membership-change")
+router.register("organization-changes", OrganizationChangeViewSet, basename="organization-change")
 router.register("cases", CaseViewSet, basename="case")
 router.register("care-team", CareTeamViewSet, basename="care-team")
 router.register("people", PersonViewSet, basename="person")

@@ -43,6 +43,7 @@ from consent.models import (
 )
 from consent.permissions import VIEW_CASE, case_permission_ids
 from providers.models import CASE_READING_ROLES, Membership, MembershipChange
+from providers.organization_changes import OrganizationChange
 
 Role = Membership.Role
 # The roles that reach case data here are the ones providers/ refuses as a self-grant: one set.
@@ -599,6 +600,16 @@ def visible_membership_changes(*, viewer: Viewer) -> QuerySet[MembershipChange]:
     """Role changes of organizations the viewer administers or supervises (issue 16)."""
     managed = viewer.organizations_with(Role.ORG_ADMIN, Role.SUPERVISOR)
     return MembershipChange.objects.filter(organization_id__in=managed)
+
+
+def visible_organization_changes(*, viewer: Viewer, user: User) -> QuerySet[OrganizationChange]:
+    """Changes of organizations (issue 17): all of them for the site operator, its own for an
+    organization's admins."""
+    if can_operate_site(viewer=viewer, user=user):
+        return OrganizationChange.objects.all()
+    return OrganizationChange.objects.filter(
+        organization_id__in=viewer.organizations_with(Role.ORG_ADMIN)
+    )
 
 
 def visible_notes(*, viewer: Viewer) -> QuerySet[CaseNote]:

@@ -127,6 +127,47 @@ def privacy_contact_is_set(app_configs: Iterable[Any] | None, **kwargs: Any) -> 
     ]
 
 
+# Back ends that deliver nothing: invitations and password resets would never arrive.
+UNDELIVERING_EMAIL_BACKENDS = ("console", "locmem", "dummy", "filebased")
+
+
+@register(Tags.security, deploy=False)
+def email_can_reach_people(app_configs: Iterable[Any] | None, **kwargs: Any) -> list[Error]:
+    """Issue 17: staff get in through e-mailed invitation links, and everyone resets a
+    password by e-mail; production needs a real mail server, a sender and its own address."""
+    if settings.DEBUG:
+        return []
+    errors = []
+    site_url = str(settings.HARBOR.get("SITE_URL") or "")
+    if site_url == settings.DEVELOPMENT_SITE_URL or not site_url.startswith("https://"):
+        errors.append(
+            Error(
+                "HARBOR_SITE_URL is not the installation's own https:// address: links in "
+                "invitations and password resets would point nowhere.",
+                id="harbor.E040",
+                hint="Set HARBOR_SITE_URL=https://harbor.example.org (README: Going live).",
+            )
+        )
+    backend = settings.EMAIL_BACKEND.rsplit(".", 2)[-2] if "." in settings.EMAIL_BACKEND else ""
+    if backend in UNDELIVERING_EMAIL_BACKENDS:
+        errors.append(
+            Error(
+                "E-mail is not sent anywhere: invitations and password resets would not arrive.",
+                id="harbor.E041",
+                hint="Set EMAIL_URL=smtp+tls://user:password@mail.example.org:587.",
+            )
+        )
+    if settings.DEFAULT_FROM_EMAIL == settings.DEVELOPMENT_FROM_EMAIL:
+        errors.append(
+            Error(
+                "DEFAULT_FROM_EMAIL is the development sender.",
+                id="harbor.E042",
+                hint="Set DEFAULT_FROM_EMAIL to an address of the installation's own domain.",
+            )
+        )
+    return errors
+
+
 @register(Tags.database, Tags.security)
 def application_role_cannot_rewrite_the_access_log(
     app_configs: Iterable[Any] | None, databases: Iterable[str] | None = None, **kwargs: Any

@@ -160,10 +160,13 @@ STATIC_ROOT = Path(env.str("HARBOR_STATIC_ROOT", default=str(DATA_DIR / "static"
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# Where links in e-mails point during development; coordination.checks refuses it in production.
+DEVELOPMENT_SITE_URL = "http://127.0.0.1:8000"
+DEVELOPMENT_FROM_EMAIL = "Harbor <no-reply@harbor.invalid>"
 # E-mail: console by default; EMAIL_URL (smtp://user:pass@host:587) in production.
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Harbor <no-reply@harbor.invalid>")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=DEVELOPMENT_FROM_EMAIL)
 # Text messages: a dotted path to a class with ``send(*, to, body) -> str`` (tasks/sms.py).
 HARBOR_SMS_BACKEND = env.str("HARBOR_SMS_BACKEND", default="tasks.sms.ConsoleSmsBackend")
 
@@ -277,6 +280,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
+        "OrganizationKindEnum": "providers.models.OrganizationKind",
+        "OrganizationChangeActionEnum": "providers.organization_changes.OrganizationChangeAction",
         "MembershipRoleEnum": "providers.models.MembershipRole",
         "CareTeamRoleEnum": "cases.models.CareTeamMemberRole",
         "CaseClosedReasonEnum": "cases.models.CaseClosedReason",
@@ -322,7 +327,7 @@ HARBOR = {
         for name, value in DEVELOPMENT_PRIVACY_CONTACT.items()
     },
     # Where links in e-mails and texts point (sign-in only: messages carry no case details).
-    "SITE_URL": env.str("HARBOR_SITE_URL", default="http://127.0.0.1:8000"),
+    "SITE_URL": env.str("HARBOR_SITE_URL", default=DEVELOPMENT_SITE_URL),
     # R31: staff re-confirm a young person's safe-contact preferences older than this.
     "SAFE_CONTACT_RECONFIRM_DAYS": env.int("HARBOR_SAFE_CONTACT_RECONFIRM_DAYS", default=90),
     # An e-mail or text that keeps failing is given up after this many tries.
@@ -433,7 +438,12 @@ else:
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# An office whose staff all reach Harbor from one address (one NAT) may set
+# HARBOR_LOCK_ADDRESSES=false: then only accounts lock, and the per-address rate limits
+# (HARBOR_SIGN_IN_RATE...) still slow a guesser who tries many accounts (README: Going live).
+AXES_LOCKOUT_PARAMETERS = (
+    ["username", "ip_address"] if env.bool("HARBOR_LOCK_ADDRESSES", default=True) else ["username"]
+)
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "coordination.lockout.normalized_sign_in_name"

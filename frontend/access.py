@@ -16,7 +16,7 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.http import urlencode
 
 from accounts.two_factor import must_use_second_factor, session_is_verified
-from consent.policy import Viewer, viewer_for
+from consent.policy import Viewer, can_operate_site, viewer_for
 
 View = Callable[..., HttpResponse]
 
@@ -66,6 +66,25 @@ def staff_page(view: View) -> View:
         if second_factor_missing(request, viewer):
             return to_second_factor(request)
         request.harbor_area = "staff"  # type: ignore[attr-defined]
+        return no_store(view(request, *args, **kwargs))
+
+    return wrapped
+
+
+def operator_page(view: View) -> View:
+    """The site operator's pages (issue 17): organizations and their first admins, never case
+    data. Everyone else gets the 404 a missing page gets."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        viewer = page_viewer(request)
+        if not can_operate_site(viewer=viewer, user=request.user):
+            return no_store(HttpResponse(status=404))
+        if not session_is_verified(request):
+            return to_second_factor(request)
+        request.harbor_area = "operator"  # type: ignore[attr-defined]
         return no_store(view(request, *args, **kwargs))
 
     return wrapped

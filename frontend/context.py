@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from consent.policy import Role, can_search_directory
+from consent.policy import Role, can_operate_site, can_search_directory
 from frontend.access import is_portal_user, page_viewer
 from frontend.middleware import idle_limit_seconds
 
@@ -22,6 +22,7 @@ def harbor_page(request: HttpRequest) -> dict[str, Any]:
             "is_staff": bool(viewer.staff_organizations),
             "is_supervisor": bool(viewer.organizations_with(Role.SUPERVISOR)),
             "is_org_admin": bool(viewer.organizations_with(Role.ORG_ADMIN)),
+            "is_operator": can_operate_site(viewer=viewer, user=request.user),
             "sees_community": can_search_directory(viewer=viewer),
             "idle_seconds": idle_limit_seconds(request),
             "quick_exit_url": quick_exit_url,

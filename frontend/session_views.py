@@ -11,7 +11,7 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from consent.policy import Role
+from consent.policy import Role, can_operate_site
 from frontend.access import is_portal_user, page_viewer
 from frontend.middleware import LAST_SEEN_KEY, absolute_seconds_left, idle_limit_seconds
 
@@ -29,6 +29,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("frontend:caseload")
     if viewer.organizations_with(Role.ORG_ADMIN):
         return redirect("frontend:organization")
+    if can_operate_site(viewer=viewer, user=request.user):
+        return redirect("frontend:operator-organizations")
     return render(request, "frontend/auth/no_access.html")
 
 

@@ -55,6 +55,7 @@ urlpatterns = [
     path("my/", include("frontend.portal.urls")),
     path("supervisor/", include("frontend.supervisor.urls")),
     path("organization/", include("frontend.orgadmin.urls")),
+    path("operator/", include("frontend.operator.urls")),
     path("directory/", include("frontend.directory.urls")),
     path("community/", include("frontend.community.urls")),
 ]

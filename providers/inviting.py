@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -117,6 +118,10 @@ def invite_member(
     signs in to Harbor gets the role at once (and an e-mail saying so)."""
     check_role(role)
     email = email.strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise ValidationError({"email": [_("Enter a valid e-mail address.")]}) from exc
     if not organization.is_active:
         raise ValidationError(
             {"organization": [_("This organization is deactivated; reactivate it first.")]}

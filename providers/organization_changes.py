@@ -60,3 +60,18 @@ class OrganizationChange(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("A recorded organization change is never deleted.")
+
+    def _readable(self, value: str) -> str:
+        if self.action == OrganizationChangeAction.KIND_CHANGED:
+            return str(dict(Organization.Kind.choices).get(value, value))
+        if self.action == OrganizationChangeAction.LEADS_CASES_CHANGED:
+            return str(_("Leads cases") if value == "yes" else _("Receives referrals only"))
+        return value
+
+    @property
+    def before_display(self) -> str:
+        return self._readable(self.before)
+
+    @property
+    def after_display(self) -> str:
+        return self._readable(self.after)

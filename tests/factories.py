@@ -4,7 +4,7 @@ import datetime as dt
 import uuid
 
 import factory
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
@@ -36,6 +36,13 @@ class UserFactory(DjangoModelFactory):
     email = factory.Sequence(lambda n: f"user{n}@example.org")
     full_name = factory.Sequence(lambda n: f"Staff Member {n}")
     password = factory.django.Password("correct horse battery staple")
+
+
+def site_operator(**fields: object) -> User:
+    """A staff account with the site-operator permission and no role anywhere (issue 17)."""
+    user = UserFactory(is_staff=True, **fields)
+    user.user_permissions.add(Permission.objects.get(codename="operate_site"))
+    return User.objects.get(pk=user.pk)  # a fresh object: no stale permission cache
 
 
 class GroupFactory(DjangoModelFactory):

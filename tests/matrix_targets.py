@@ -83,6 +83,16 @@ def _lead_membership(world: World) -> int:
     return world.other_advocate.memberships.get().pk
 
 
+def _lead_organization_change(world: World) -> int:
+    """The lead organization renamed by the site operator, and back."""
+    from providers.operating import change_organization
+
+    name = world.lead.name
+    change_organization(organization=world.lead, actor=world.superuser, name=f"{name} (renamed)")
+    organization = change_organization(organization=world.lead, actor=world.superuser, name=name)
+    return organization.changes.order_by("pk").first().pk
+
+
 def _lead_membership_change(world: World) -> int:
     from providers.services import set_membership_active
 
@@ -335,6 +345,14 @@ TARGETS: dict[str, Target] = {
     ),
     "membership-change-detail": Target(
         pk=_lead_membership_change, case_data=False, readers=("org_admin",)
+    ),
+    # The site operator (the world's superuser) reads every organization's changes; an
+    # organization's admins their own (tests/api/test_operator_api.py).
+    "organization-change-list": Target(
+        pk=_lead_organization_change, case_data=False, readers=("org_admin", "superuser")
+    ),
+    "organization-change-detail": Target(
+        pk=_lead_organization_change, case_data=False, readers=("org_admin", "superuser")
     ),
     # The young person sees the case but not its change history: 403, not 404.
     "case-history-list": Target(pk=_case, readers=STAFF_READERS, seen_case_status=403),

@@ -10,7 +10,11 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.test import override_settings
 
-from coordination.checks import privacy_contact_is_set, production_settings_are_safe
+from coordination.checks import (
+    email_can_reach_people,
+    privacy_contact_is_set,
+    production_settings_are_safe,
+)
 
 # Overriding DATABASES is safe here: the checks read the setting and open no connection.
 pytestmark = pytest.mark.filterwarnings("ignore:Overriding setting DATABASES")
@@ -140,5 +144,64 @@ def test_r39_manage_py_check_fails_in_production_without_a_privacy_contact() -> 
     with (
         override_settings(**{**PRODUCTION, "HARBOR": harbor}),
         pytest.raises(SystemCheckError, match=r"harbor\.E030"),
+    ):
+        call_command("check", stdout=StringIO(), stderr=StringIO())
+
+
+# -- Issue 17: invitations and resets must reach people ----------------------------------------
+
+REAL_MAIL = {
+    "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+    "DEFAULT_FROM_EMAIL": "Harbor <harbor@network.example.org>",
+}
+
+
+def _mail_error_ids(
+    debug: bool = False, site_url: str = "https://harbor.network.example.org", **mail: str
+) -> list[str]:
+    harbor = {**settings.HARBOR, "SITE_URL": site_url}
+    with override_settings(DEBUG=debug, HARBOR=harbor, **{**REAL_MAIL, **mail}):
+        return [error.id for error in email_can_reach_people(None)]
+
+
+def test_production_with_a_mail_server_a_sender_and_its_address_passes() -> None:
+    assert _mail_error_ids() == []
+
+
+@pytest.mark.parametrize(
+    "site_url", ["http://127.0.0.1:8000", "http://harbor.network.example.org", ""]
+)
+def test_production_refuses_links_that_point_nowhere_or_in_clear(site_url: str) -> None:
+    assert _mail_error_ids(site_url=site_url) == ["harbor.E040"]
+
+
+@pytest.mark.parametrize("backend", ["console", "locmem", "dummy", "filebased"])
+def test_production_refuses_mail_that_is_never_sent(backend: str) -> None:
+    dotted = f"django.core.mail.backends.{backend}.EmailBackend"
+    assert _mail_error_ids(EMAIL_BACKEND=dotted) == ["harbor.E041"]
+
+
+def test_production_refuses_the_development_sender() -> None:
+    assert _mail_error_ids(DEFAULT_FROM_EMAIL=settings.DEVELOPMENT_FROM_EMAIL) == ["harbor.E042"]
+
+
+def test_development_sends_to_the_console_with_the_development_address() -> None:
+    console = "django.core.mail.backends.console.EmailBackend"
+    assert (
+        _mail_error_ids(
+            debug=True,
+            site_url=settings.DEVELOPMENT_SITE_URL,
+            EMAIL_BACKEND=console,
+            DEFAULT_FROM_EMAIL=settings.DEVELOPMENT_FROM_EMAIL,
+        )
+        == []
+    )
+
+
+def test_manage_py_check_fails_in_production_without_mail() -> None:
+    harbor = {**settings.HARBOR, **REAL_PRIVACY_CONTACT, "SITE_URL": settings.DEVELOPMENT_SITE_URL}
+    with (
+        override_settings(**{**PRODUCTION, "HARBOR": harbor}),
+        pytest.raises(SystemCheckError, match=r"harbor\.E040"),
     ):
         call_command("check", stdout=StringIO(), stderr=StringIO())

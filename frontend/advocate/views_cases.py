@@ -112,8 +112,9 @@ def case_open(request: HttpRequest) -> HttpResponse:
     """Intake: open a case for a new young person; a name or an alias is enough (R34)."""
     viewer = page_viewer(request)
     _require_staff(viewer)
+    # Organizations that only receive referrals open no case (issue 17).
     organizations = Organization.objects.filter(
-        pk__in=sorted(viewer.staff_organizations), is_active=True
+        pk__in=sorted(viewer.staff_organizations), is_active=True, leads_cases=True
     ).order_by("name")
     form = OpenCaseForm(request.POST or None, organizations=organizations)
     if request.method == "POST" and form.is_valid():

@@ -68,6 +68,8 @@ class PageWorld:
     directory_service_id: int = 0
     # A pending invitation to the lead organization.
     invitation_id: int = 0
+    # A pending invitation of an admin, from the site operator (the world's superuser).
+    admin_invitation_id: int = 0
 
     @property
     def case_id(self) -> int:
@@ -159,6 +161,13 @@ def build_page_world() -> PageWorld:
         role=Membership.Role.ADVOCATE,
         actor=world.org_admin,
     ).invitation
+    admin_invitation = invite_member(
+        organization=world.lead,
+        email="invited.admin@example.org",
+        full_name="",
+        role=Membership.Role.ORG_ADMIN,
+        actor=world.superuser,
+    ).invitation
     return PageWorld(
         world=world,
         consented_partner=consented_partner,
@@ -175,4 +184,5 @@ def build_page_world() -> PageWorld:
         membership_id=membership.pk,
         directory_service_id=directory_service.pk,
         invitation_id=invitation.pk,
+        admin_invitation_id=admin_invitation.pk,
     )

@@ -26,6 +26,7 @@ from tests.frontend import (
     targets_advocate,
     targets_community,
     targets_directory,
+    targets_operator,
     targets_partner,
     targets_planning,
     targets_portal,
@@ -76,6 +77,7 @@ TARGETS: dict[str, PageTarget] = {
     **targets_supervisor.TARGETS,
     **targets_directory.TARGETS,
     **targets_community.TARGETS,
+    **targets_operator.TARGETS,
 }
 
 

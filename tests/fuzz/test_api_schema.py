@@ -39,7 +39,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from coordination.wsgi import application
-from tests.fuzz.world import FIELD_KINDS, PERSONAS, FuzzWorld, build_fuzz_world
+from tests.fuzz.world import FIELD_KINDS, OPERATOR, PERSONAS, FuzzWorld, build_fuzz_world
 
 pytestmark = pytest.mark.django_db
 
@@ -128,6 +128,32 @@ def aim(case, data, fuzz: FuzzWorld) -> None:
 def test_no_server_errors_and_no_schema_breaks(case, data, persona, fuzz):
     aim(case, data, fuzz)
     headers = {"Authorization": f"Token {fuzz.tokens[persona]}"}
+
+    with transaction.atomic():
+        response = case.call(headers=headers)
+        transaction.set_rollback(True)
+
+    case.validate_response(response, checks=CHECKS, headers=headers)
+
+
+# The site operator's operations (issue 17) once more, as the operator: the personas above
+# reach only their refusals.
+OPERATOR_PATHS = r"^/api/v1/(organizations|organization-changes|invitations)/"
+operator_schema = schema.include(path_regex=OPERATOR_PATHS)
+
+
+@operator_schema.parametrize()
+@operator_schema.given(data=st.data())
+@settings(
+    max_examples=EXAMPLES or BOUNDED_EXAMPLES,
+    derandomize=not EXAMPLES,
+    database=None,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
+def test_the_site_operators_operations_as_the_operator(case, data, fuzz):
+    aim(case, data, fuzz)
+    headers = {"Authorization": f"Token {fuzz.tokens[OPERATOR]}"}
 
     with transaction.atomic():
         response = case.call(headers=headers)

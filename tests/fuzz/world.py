@@ -22,6 +22,9 @@ from tests.matrix_targets import TARGETS
 # organization holding a consent in force for every category, and the young person signed in
 # to the portal.
 PERSONAS = ("lead_advocate", "partner_with_consent", "young_person")
+# The site operator (the world's superuser: staff, every permission, no role), for the
+# operations that are the operator's own (issue 17).
+OPERATOR = "site_operator"
 
 # Request fields (body and query) that name a record, and what in the world they name.
 FIELD_KINDS = {
@@ -95,7 +98,8 @@ def build_fuzz_world() -> FuzzWorld:
     }
     # Token authentication: API requests with a token count as past the second factor.
     tokens = {
-        persona: Token.objects.create(user=persona_user(world, persona)).key for persona in PERSONAS
+        persona: Token.objects.create(user=persona_user(world, persona)).key
+        for persona in (*PERSONAS, OPERATOR)
     }
     payloads = {name: target.payload(world) for name, target in TARGETS.items()}
     return FuzzWorld(world, tokens, route_ids, field_ids, payloads)
@@ -106,4 +110,5 @@ def persona_user(world: World, persona: str) -> User:
         "lead_advocate": world.advocate,
         "partner_with_consent": world.partner_staff,
         "young_person": world.young_person,
+        OPERATOR: world.superuser,
     }[persona]

@@ -2,7 +2,10 @@
 generic page whether or not the account exists, a cool-off, and an unlock for admins."""
 
 import datetime as dt
+import os
 import re
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -61,6 +64,36 @@ def test_an_address_is_locked_after_failures_against_many_accounts(advocate_emai
         sign_in(f"guess{number}@example.org", "wrong password", "10.2.0.1")
     assert sign_in(advocate_email, PASSWORD, "10.2.0.1").status_code == 429
     assert sign_in(advocate_email, PASSWORD, "10.2.0.2").status_code == 302
+
+
+def test_an_office_behind_one_address_may_lock_accounts_only(
+    advocate_email: str, settings: Any
+) -> None:
+    """HARBOR_LOCK_ADDRESSES=false (README: Going live): colleagues' typos from the office's
+    one address lock no one else; each account still locks after its own failures."""
+    settings.AXES_LOCKOUT_PARAMETERS = ["username"]
+    for number in range(LIMIT):
+        sign_in(f"colleague{number}@example.org", "wrong password", "10.4.0.1")
+    assert sign_in(advocate_email, PASSWORD, "10.4.0.1").status_code == 302
+    fail_times(advocate_email)
+    assert sign_in(advocate_email, PASSWORD, "10.4.0.9").status_code == 429
+
+
+def test_the_lock_addresses_setting_reaches_the_lockout() -> None:
+    script = "from django.conf import settings; print(settings.AXES_LOCKOUT_PARAMETERS)"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "coordination.settings"}
+
+    def parameters(**extra: str) -> str:
+        return subprocess.run(
+            [sys.executable, "-c", f"import django; django.setup(); {script}"],
+            env={**env, **extra},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+
+    assert parameters() == "['username', 'ip_address']"
+    assert parameters(HARBOR_LOCK_ADDRESSES="false") == "['username']"
 
 
 def test_the_lockout_page_is_the_same_for_a_known_and_an_unknown_account(
