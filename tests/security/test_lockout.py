@@ -84,7 +84,7 @@ def test_the_lock_addresses_setting_reaches_the_lockout() -> None:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "coordination.settings"}
 
     def parameters(**extra: str) -> str:
-        return subprocess.run(
+        return subprocess.run(  # noqa: S603 (this interpreter, a fixed script)
             [sys.executable, "-c", f"import django; django.setup(); {script}"],
             env={**env, **extra},
             capture_output=True,
