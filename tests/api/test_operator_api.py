@@ -185,3 +185,33 @@ def test_organization_changes_are_read_by_the_operator_and_the_organizations_adm
     assert seen(world.org_admin) == {world.lead.pk}
     for persona in ("advocate", "supervisor", "partner_staff", "young_person"):
         assert seen(getattr(world, persona)) == set(), persona
+
+
+def test_no_case_is_opened_at_or_transferred_to_an_organization_that_only_receives_referrals(
+    operator, api_for, world
+):
+    api_for(operator).patch(
+        reverse("organization-detail", args=[world.partner.pk]),
+        {"leads_cases": False},
+        format="json",
+    )
+    partner_advocate = api_for(world.partner_staff)
+    cases_before = world.case.__class__.objects.count()
+
+    opened = partner_advocate.post(
+        reverse("case-list"),
+        {"lead_organization": world.partner.pk, "person": {"alias": "Robin"}},
+        format="json",
+    )
+    offered = api_for(world.advocate).post(
+        reverse("transfer-list"),
+        {"case": world.case.pk, "to_organization": world.partner.pk, "reason": "Moved"},
+        format="json",
+    )
+
+    assert opened.status_code == 400
+    assert "only receives referrals" in str(opened.data["lead_organization"])
+    assert offered.status_code == 400
+    assert "only receives referrals" in str(offered.data["to_organization"])
+    assert world.case.__class__.objects.count() == cases_before
+    assert not world.case.transfers.exists()
