@@ -136,6 +136,13 @@ def case_open(request: HttpRequest) -> HttpResponse:
     return render(request, "frontend/advocate/case_open.html", {"form": form}, status=status)
 
 
+_CONSENT_ORDER = {
+    Consent.Status.ACTIVE: 0,
+    Consent.Status.PENDING_SIGNATURE: 1,
+    Consent.Status.DRAFT: 2,
+}
+
+
 def case_context(request: HttpRequest, case_id: int) -> dict:
     """Everything the case page shows, each list from the policy's querysets."""
     viewer = page_viewer(request)
@@ -144,20 +151,22 @@ def case_context(request: HttpRequest, case_id: int) -> dict:
     now = timezone.now()
     rule = SafeContactRule.objects.filter(person_id=case.person_id).first()
     plan = ServicePlan.objects.filter(case_id=case.pk).first()
-    consents = (
+    # Every consent of the case, each linked to its page (late signatures, a spoken withdrawal,
+    # renewal, the receipt): those in force first, then those waiting, then the past ones.
+    consents = list(
         visible_consents(viewer=viewer)
         .filter(case_id=case.pk)
-        .filter(status__in=[Consent.Status.ACTIVE, Consent.Status.PENDING_SIGNATURE])
         .select_related("recipient")
-        .order_by("expires_at", "pk")
+        .order_by("-expires_at", "-pk")
     )
+    for consent in consents:
+        consent.category_labels = category_labels(consent.categories)
+    consents.sort(key=lambda c: _CONSENT_ORDER.get(c.current_status, len(_CONSENT_ORDER)))
     in_force = [
         c
         for c in consents
         if c.status == Consent.Status.ACTIVE and c.starts_at <= now < c.expires_at
     ]
-    for consent in in_force:
-        consent.category_labels = category_labels(consent.categories)
     declined_labels = dict(OpenCaseForm.base_fields["declined_fields"].choices)
     waiting = [c for c in consents if c.status == Consent.Status.PENDING_SIGNATURE]
     return {
@@ -200,6 +209,7 @@ def case_context(request: HttpRequest, case_id: int) -> dict:
         )
         .select_related("user")
         .order_by("user__full_name", "pk"),
+        "consents": consents,
         "consents_in_force": in_force,
         "consents_waiting": waiting,
         "portal": portal_status(person=case.person),

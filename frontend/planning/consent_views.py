@@ -9,13 +9,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from cases.categories import DataCategory
 from cases.time_zones import zone_of
 from consent import services
 from consent.models import Consent, SignerRule
-from consent.policy import RECEIPTED_STATUSES, CaseAccess
+from consent.policy import RECEIPTED_STATUSES, Action, CaseAccess
 from consent.preview import plain_preview
 from frontend.access import staff_page
 from frontend.planning.forms import (
@@ -158,6 +158,7 @@ def consent_detail(request: HttpRequest, case_id: int, consent_id: int) -> HttpR
         "pending": pending,
         "active": consent.current_status == Consent.Status.ACTIVE,
         "has_receipt": consent.status in RECEIPTED_STATUSES,
+        "renewable": consent.current_status in RENEWABLE,
     }
     return render(request, "frontend/planning/consent_detail.html", context)
 
@@ -224,3 +225,30 @@ def consent_withdraw(request: HttpRequest, case_id: int, consent_id: int) -> Htt
     context = {"case_id": case_id, "consent": consent, "form": form}
     status = 400 if form.is_bound else 200
     return render(request, "frontend/planning/consent_withdraw.html", context, status=status)
+
+
+# A renewal keeps the terms of a consent that is, or was, in force (R12); a withdrawn one is
+# asked for again from the request page, so the young person hears the terms anew.
+RENEWABLE = (Consent.Status.ACTIVE, Consent.Status.EXPIRED)
+
+
+@staff_page
+@require_POST
+def consent_renew(request: HttpRequest, case_id: int, consent_id: int) -> HttpResponse:
+    """The same terms for a new period, sent for signatures; the current consent stays in
+    force until it ends or the renewal is signed."""
+    access = lead_staff_case(request, case_id, Action.EDIT)
+    consent = _consent_of(access, consent_id)
+    if consent.current_status not in RENEWABLE:
+        messages.error(request, _("Only a consent in force or one that ran out can be renewed."))
+        return redirect("frontend:consent-detail", case_id=case_id, consent_id=consent_id)
+    with transaction.atomic():
+        renewal = services.submit_for_signature(
+            consent=services.renew_consent(consent=consent, actor=request.user),
+            actor=request.user,
+        )
+    messages.success(
+        request,
+        _("The renewal is waiting for signatures; the young person can sign it in their portal."),
+    )
+    return redirect("frontend:consent-detail", case_id=case_id, consent_id=renewal.pk)

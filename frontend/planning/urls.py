@@ -40,6 +40,11 @@ urlpatterns = [
         consent_views.consent_withdraw,
         name="consent-withdraw",
     ),
+    path(
+        "<int:case_id>/consents/<int:consent_id>/renew/",
+        consent_views.consent_renew,
+        name="consent-renew",
+    ),
     path("<int:case_id>/referrals/new/", referral_views.referral_new, name="referral-new"),
     path(
         "<int:case_id>/referrals/<int:referral_id>/withdraw/",

@@ -36,6 +36,7 @@ TARGETS: dict[str, PageTarget] = {
     "consent-detail": PageTarget(kwargs=_with(consent_id="pending_consent"), **PAGE),
     "consent-sign": PageTarget(kwargs=_with(consent_id="pending_consent"), **FORM),
     "consent-withdraw": PageTarget(kwargs=_with(consent_id="active_consent"), **FORM),
+    "consent-renew": PageTarget(kwargs=_with(consent_id="active_consent"), **ACTION),
     "referral-new": PageTarget(kwargs=_case, **FORM),
     "referral-withdraw": PageTarget(kwargs=_with(referral_id="referral_id"), **FORM),
 }

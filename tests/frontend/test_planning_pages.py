@@ -469,6 +469,56 @@ def test_r12_asking_again_makes_a_new_consent_and_the_active_one_stays(world: Wo
     assert Consent.objects.count() == 2
 
 
+def test_the_case_page_lists_every_consent_with_its_state_and_a_link(world: World) -> None:
+    """Issue 18: a consent is found again from the case page, whatever its state."""
+    active = grant_consent(world.case, world.partner, ["plan"], by=world.advocate)
+    waiting = pending_consent(world)
+    withdrawn = grant_consent(
+        world.case, f.OrganizationFactory(name="Gone Org"), ["plan"], by=world.advocate
+    )
+    signed_in(world.advocate).post(
+        url("consent-withdraw", world, consent_id=withdrawn.pk), {"channel": "staff_spoken"}
+    )
+
+    page = signed_in(world.advocate).get(
+        reverse("frontend:case", kwargs={"case_id": world.case.pk})
+    )
+
+    body = page.content.decode()
+    for consent in (active, waiting, withdrawn):
+        assert url("consent-detail", world, consent_id=consent.pk) in body
+    assert body.index("Active") < body.index("Pending signature") < body.index("Revoked")
+    assert "1 consent is waiting for signatures." in body
+
+
+def test_r12_renewing_sends_the_same_terms_for_signatures_and_keeps_the_active_one(
+    world: World,
+) -> None:
+    active = grant_consent(world.case, world.partner, ["plan", "identity"], by=world.advocate)
+
+    response = signed_in(world.advocate).post(url("consent-renew", world, consent_id=active.pk))
+
+    renewal = Consent.objects.exclude(pk=active.pk).get()
+    assert response.status_code == 302
+    assert response["Location"] == url("consent-detail", world, consent_id=renewal.pk)
+    assert renewal.status == Consent.Status.PENDING_SIGNATURE
+    assert (renewal.recipient, sorted(renewal.categories)) == (world.partner, ["identity", "plan"])
+    assert renewal.replaces_id == active.pk
+    active.refresh_from_db()
+    assert active.status == Consent.Status.ACTIVE
+
+
+def test_a_withdrawn_consent_is_not_renewed(world: World) -> None:
+    consent = grant_consent(world.case, world.partner, ["plan"], by=world.advocate)
+    client = signed_in(world.advocate)
+    client.post(url("consent-withdraw", world, consent_id=consent.pk), {"channel": "staff_spoken"})
+
+    response = client.post(url("consent-renew", world, consent_id=consent.pk))
+
+    assert response.status_code == 302
+    assert Consent.objects.count() == 1
+
+
 # --- referrals -----------------------------------------------------------------------------------
 
 
