@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from types import MappingProxyType
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.utils import timezone
 
 from accounts.models import User
@@ -122,6 +122,9 @@ class Viewer:
     groups: Mapping[int, int] = field(default_factory=dict)  # organization id -> its group id
     # A portal user's own time zone (Person.time_zone), for the dates their pages show.
     time_zone: str = ""
+    # Staff: the time zone of each organization they hold a role at ("" where it set none), in
+    # the organizations' name order, when the caller asked for it (the pages do: ``viewer_for``).
+    organization_time_zones: Mapping[int, str] = field(default_factory=dict)
 
     def organizations_with(self, *roles: str) -> frozenset[int]:
         return frozenset(org for org, held in self.roles.items() if held.intersection(roles))
@@ -142,22 +145,35 @@ class Viewer:
 ANONYMOUS = Viewer(user_id=None)
 
 
-def viewer_for(user: User | None) -> Viewer:
+def viewer_for(user: User | None, *, organization_time_zone: Subquery | None = None) -> Viewer:
     """Build the viewer: active roles at active organizations, and the portal person read in
-    the same query (one query for staff; a second only for a user with no active role)."""
+    the same query (one query for staff; a second only for a user with no active role).
+
+    ``organization_time_zone`` is an expression over a membership row giving its organization's
+    time zone name; the pages pass the one of ``tasks`` (where the organization keeps it, above
+    this layer), and it is read in the same query.
+    """
     if user is None or not user.is_authenticated or not user.is_active:
         return ANONYMOUS
     roles: dict[int, set[str]] = {}
     groups: dict[int, int] = {}
+    zones: dict[int, str] = {}
     own_person = Person.objects.filter(user_id=user.pk).values("pk")[:1]
-    rows = list(
-        Membership.objects.filter(user_id=user.pk, is_active=True, organization__is_active=True)
-        .annotate(own_person=Subquery(own_person))
-        .values_list("organization_id", "role", "organization__group_id", "own_person")
+    memberships = Membership.objects.filter(
+        user_id=user.pk, is_active=True, organization__is_active=True
+    ).annotate(
+        own_person=Subquery(own_person),
+        organization_zone=Value("") if organization_time_zone is None else organization_time_zone,
     )
-    for organization_id, role, group_id, _ in rows:
+    rows = list(
+        memberships.order_by("organization__name", "organization_id").values_list(
+            "organization_id", "role", "organization__group_id", "own_person", "organization_zone"
+        )
+    )
+    for organization_id, role, group_id, _, zone in rows:
         roles.setdefault(organization_id, set()).add(role)
         groups[organization_id] = group_id
+        zones[organization_id] = zone or ""
     time_zone = ""
     if rows:
         person_id = rows[0][3]
@@ -170,6 +186,7 @@ def viewer_for(user: User | None) -> Viewer:
         person_id=person_id,
         groups=groups,
         time_zone=time_zone,
+        organization_time_zones=zones if organization_time_zone is not None else {},
     )
 
 

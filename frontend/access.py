@@ -17,15 +17,17 @@ from django.utils.http import urlencode
 
 from accounts.two_factor import must_use_second_factor, session_is_verified
 from consent.policy import Viewer, can_operate_site, viewer_for
+from tasks.rules import organization_time_zone
 
 View = Callable[..., HttpResponse]
 
 
 def page_viewer(request: HttpRequest) -> Viewer:
-    """The policy's view of the signed-in user, computed on first use in a request."""
+    """The policy's view of the signed-in user, computed on first use in a request, with the
+    time zones of the staff member's organizations (read in the same query) for their dates."""
     cached = getattr(request, "harbor_viewer", None)
     if cached is None:
-        cached = viewer_for(request.user)
+        cached = viewer_for(request.user, organization_time_zone=organization_time_zone())
         request.harbor_viewer = cached  # type: ignore[attr-defined]
     return cached
 

@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cases.time_zones import zone_named
+from consent.policy import Viewer
 from frontend.access import is_portal_user, page_viewer
 
 LAST_SEEN_KEY = "harbor_last_seen"
@@ -86,22 +87,66 @@ class UserLanguageMiddleware:
         return self.get_response(request)
 
 
-class ReaderTimeZoneMiddleware:
-    """A young person reads their pages' dates in their own time zone (Person.time_zone).
+def staff_time_zone(viewer: Viewer, named_organization_id: int | None) -> str:
+    """The time zone a staff member reads dates in: their organization's (issue 19).
 
-    Staff read them in the installation's ``TIME_ZONE``. The viewer is built once per request
-    anyway (the idle check reads it), so this costs no query.
+    One organization: its zone. Several: the organization the page names (``<organization_id>``
+    in the path, ``?organization=``) when they hold a role there, otherwise the first of theirs
+    by name. That is the organization the supervisor and organization pages open on when none
+    is named (``access_supervised_organization``, ``organization_page``), so a page about an
+    organization shows its dates in that organization's zone, and any other page always in the
+    same one, whatever page came before. "" (the installation's ``TIME_ZONE``) when the
+    organization set none in its continuity rules.
+    """
+    zones = viewer.organization_time_zones
+    if named_organization_id in zones:
+        return zones[named_organization_id]
+    return next(iter(zones.values()), "")
+
+
+def _named_organization(request: HttpRequest, view_kwargs: dict) -> int | None:
+    named = view_kwargs.get("organization_id", request.GET.get("organization"))
+    try:
+        return int(named) if named is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+class ReaderTimeZoneMiddleware:
+    """Every date a person reads is in their time zone: a young person's own (Person.time_zone),
+    a staff member's organization's (``staff_time_zone``); the installation's ``TIME_ZONE``
+    when none is known. The viewer is built once per request anyway (the idle check reads it),
+    with the organizations' zones in the same query, so this costs no query.
+
+    It is chosen once the URL is resolved (the path may name the organization) and holds until
+    the response is made, error pages included.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        viewer = page_viewer(request) if request.user.is_authenticated else None
-        if viewer is not None and is_portal_user(viewer) and viewer.time_zone:
-            with timezone.override(zone_named(viewer.time_zone)):
-                return self.get_response(request)
-        return self.get_response(request)
+        try:
+            return self.get_response(request)
+        finally:
+            override = getattr(request, "harbor_time_zone", None)
+            if override is not None:
+                override.__exit__(None, None, None)
+
+    def process_view(
+        self, request: HttpRequest, view: Callable, view_args: tuple, view_kwargs: dict
+    ) -> None:
+        if not request.user.is_authenticated:
+            return
+        viewer = page_viewer(request)
+        if is_portal_user(viewer):
+            name = viewer.time_zone
+        else:
+            name = staff_time_zone(viewer, _named_organization(request, view_kwargs))
+        if name:
+            override = timezone.override(zone_named(name))
+            override.__enter__()
+            request.harbor_time_zone = override  # type: ignore[attr-defined]
 
 
 class PageErrorMiddleware:

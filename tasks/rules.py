@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 
 from django.db import IntegrityError, connection, models, transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 
 from accounts.models import User
 from cases.models import Case, PlannedService, PlanVersion, Referral, ServicePlan
@@ -54,6 +54,16 @@ def rules_for(organization: Organization | int) -> ContinuityRules:
     organization_id = organization if isinstance(organization, int) else organization.pk
     found = ContinuityRules.objects.filter(organization_id=organization_id).first()
     return found or ContinuityRules(organization_id=organization_id)
+
+
+def organization_time_zone(organization_field: str = "organization_id") -> Subquery:
+    """The time zone the organization named by the outer row's ``organization_field`` set in its
+    rules, to annotate a query with (NULL when it set none: the installation's zone then)."""
+    return Subquery(
+        ContinuityRules.objects.filter(organization_id=OuterRef(organization_field)).values(
+            "time_zone"
+        )[:1]
+    )
 
 
 class RuleBook:
