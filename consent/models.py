@@ -61,6 +61,8 @@ class RevocationChannel(models.TextChoices):
     PORTAL = "portal", _("The young person, in the portal")
     SPOKEN = "staff_spoken", _("Staff, recording a spoken withdrawal")
     WRITTEN = "staff_written", _("Staff, recording a written withdrawal")
+    # Issue 18: staff closing the case chose to end the consents in force with it.
+    CASE_CLOSED = "case_closed", _("Ended when the case was closed")
 
 
 # What may still be written on a consent once it is active: how and when it ended.

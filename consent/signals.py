@@ -15,3 +15,7 @@ consent_needs_resign = Signal()
 # A disclosure the law compelled was recorded and the young person must be told: sent with
 # ``disclosure_id``.
 compelled_disclosure_recorded = Signal()
+
+# Closing a case ended the consents in force with it: sent with ``case_id`` and
+# ``consent_ids``; the young person is told in their portal.
+consents_ended_with_case = Signal()

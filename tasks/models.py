@@ -180,6 +180,7 @@ class PortalNoticeKind(models.TextChoices):
     CONSENT_RESIGN = "consent_resign", _("A consent needs your own signature")
     CONSENT_RENEWAL = "consent_renewal", _("A consent is about to expire")
     COMPELLED_DISCLOSURE = "compelled_disclosure", _("Information was disclosed by law")
+    CONSENT_ENDED = "consent_ended", _("A consent ended when your case was closed")
 
 
 class PortalNotice(models.Model):

@@ -12,9 +12,13 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from cases.models import Contact, PlanVersion, Referral, ServicePlan
+from cases.models import Case, Contact, PlanVersion, Referral, ServicePlan
 from consent.models import CompelledDisclosure, Consent
-from consent.signals import compelled_disclosure_recorded, consent_needs_resign
+from consent.signals import (
+    compelled_disclosure_recorded,
+    consent_needs_resign,
+    consents_ended_with_case,
+)
 from providers.models import Membership, MembershipChange
 from tasks.follow_ups import close_follow_ups, open_follow_up, post_portal_notice
 from tasks.models import CONSENT_KINDS, FollowUp, Notification, PortalNotice
@@ -41,6 +45,16 @@ def ask_young_person_to_resign(sender: type, consent_id: int, **kwargs: Any) -> 
     post_portal_notice(
         case=consent.case, kind=PortalNotice.Kind.CONSENT_RESIGN, object_id=consent.pk
     )
+
+
+@receiver(consents_ended_with_case)
+def tell_young_person_consents_ended(
+    sender: type, case_id: int, consent_ids: list[int], **kwargs: Any
+) -> None:
+    """A notice in the young person's portal for each consent that ended with their case."""
+    case = Case.objects.get(pk=case_id)
+    for consent_id in consent_ids:
+        post_portal_notice(case=case, kind=PortalNotice.Kind.CONSENT_ENDED, object_id=consent_id)
 
 
 @receiver(compelled_disclosure_recorded)

@@ -17,6 +17,13 @@ CASE_MOVES = {
 }
 
 
+def refuse_if_closed(case_id: int, message: str) -> None:
+    """A closed case takes no new contacts, referrals or plan versions, from anyone (issue
+    18); the status is read afresh, as the case may have closed since the caller read it."""
+    if Case.objects.filter(pk=case_id, status=Status.CLOSED).exists():
+        raise ValidationError({"case": [message]})
+
+
 def _locked(case: Case) -> Case:
     return Case.objects.select_for_update().get(pk=case.pk)
 

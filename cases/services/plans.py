@@ -15,6 +15,7 @@ from accounts.models import User
 from cases.errors import check_transition
 from cases.models import Case, Goal, PlannedService, PlanVersion, ServicePlan
 from cases.selectors import goals_with_services
+from cases.services.lifecycle import refuse_if_closed
 from providers.models import Membership, Organization, ServiceType
 
 ServiceStatus = PlannedService.Status
@@ -250,6 +251,7 @@ def _locked_plan(plan_id: int) -> ServicePlan:
 @transaction.atomic
 def start_plan_version(*, case: Case, actor: User, summary: str = "") -> PlanVersion:
     """Start the next numbered draft of the plan; only one version may be in progress."""
+    refuse_if_closed(case.pk, _("The case is closed; reopen it to change the plan."))
     plan = _locked_plan(_plan_of(case).pk)
     current = plan.versions.filter(status__in=_IN_PROGRESS).first()
     if current is not None:

@@ -21,6 +21,7 @@ from cases.models import (
     SafeContactRule,
 )
 from cases.safe_contact import RECONFIRM_MESSAGE, needs_reconfirmation
+from cases.services.lifecycle import refuse_if_closed
 from providers.models import Membership
 
 _STAFF_ROLES = (Membership.Role.ADVOCATE, Membership.Role.SUPERVISOR, Membership.Role.INTAKE)
@@ -146,6 +147,7 @@ def add_contact(
     (R31): staff re-confirm stale ones first.
     """
     _require_lead_staff(case_id=case.pk, user=actor, field="staff")
+    refuse_if_closed(case.pk, _("The case is closed; reopen it to log a contact."))
     if contact_with == Contact.With.YOUNG_PERSON:
         rule = SafeContactRule.objects.filter(person_id=case.person_id).first()
         if needs_reconfirmation(rule, timezone.now()):
@@ -193,6 +195,10 @@ def log_service_contact(
     confirmed safe-contact preferences (R31), which the lead organization re-confirms.
     """
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    refuse_if_closed(
+        referral.case_id,
+        _("The young person's case is closed at the organization that referred them."),
+    )
     if referral.status not in _DELIVERING:
         raise ValidationError(
             {"referral": [_("Contacts are logged while the service is accepted or in service.")]}

@@ -2,12 +2,19 @@
 
 from django.urls import path
 
-from frontend.advocate import views_cases, views_follow_ups, views_portal, views_records
+from frontend.advocate import (
+    views_cases,
+    views_follow_ups,
+    views_lifecycle,
+    views_portal,
+    views_records,
+)
 
 urlpatterns = [
     path("", views_cases.caseload, name="caseload"),
     path("new/", views_cases.case_open, name="case-open"),
     path("<int:case_id>/", views_cases.case_page, name="case"),
+    path("<int:case_id>/status/", views_lifecycle.case_status, name="case-status"),
     path("<int:case_id>/contacts/new/", views_records.contact_new, name="contact-new"),
     path("<int:case_id>/notes/new/", views_records.note_new, name="note-new"),
     path("<int:case_id>/safe-contact/", views_records.safe_contact, name="safe-contact"),

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cases.models import Goal, PlannedService, PlanVersion, ServicePlan
+from cases.models import Case, Goal, PlannedService, PlanVersion, ServicePlan
 from cases.selectors import goals_with_services
 from cases.services.plans import (
     PLANNED_SERVICE_MOVES,
@@ -58,6 +58,7 @@ def _editor(
     context = {
         "case_id": access.case.pk,
         "case_url": case_page_url(access.case.pk),
+        "case_closed": access.case.status == Case.Status.CLOSED,
         "goals": goals_with_services(plan_id=plan.pk).order_by("position", "pk"),
         "versions": versions,
         "in_progress": next((v for v in versions if v.status in IN_PROGRESS), None),

@@ -34,6 +34,10 @@ def notice_text(kind: str) -> str:
         PortalNotice.Kind.COMPELLED_DISCLOSURE: _(
             "The law required us to share some of your information. Your advocate will explain."
         ),
+        PortalNotice.Kind.CONSENT_ENDED: _(
+            "Your case was closed, and a permission to share your information ended with it. "
+            "Nobody else sees your information through it now."
+        ),
     }.get(kind, _("You have a new notice. Your advocate can tell you more."))
 
 

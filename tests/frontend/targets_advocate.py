@@ -27,6 +27,7 @@ TARGETS: dict[str, PageTarget] = {
     "case-open": PageTarget(readers=STAFF, writers=STAFF, post=True),
     # Lead staff only: a consent holder, the young person and colleagues off the team get 404.
     "case": PageTarget(kwargs=_case, readers=LEAD_STAFF),
+    "case-status": PageTarget(kwargs=_case, readers=LEAD_STAFF, writers=LEAD_STAFF, post=True),
     "contact-new": PageTarget(kwargs=_case, readers=LEAD_STAFF, writers=LEAD_STAFF, post=True),
     "note-new": PageTarget(kwargs=_case, readers=LEAD_STAFF, writers=LEAD_STAFF, post=True),
     "safe-contact": PageTarget(kwargs=_case, readers=LEAD_STAFF, writers=LEAD_STAFF, post=True),

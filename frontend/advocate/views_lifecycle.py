@@ -1,0 +1,95 @@
+"""The case's own life on the web (issue 18): activate it, close it (with a reason, and the
+choice to end the consents in force with it), reopen it."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from cases.models import Case
+from cases.services.lifecycle import activate_case, reopen_case
+from consent.closing import close_case_and_its_consents
+from consent.policy import Action, CaseAccess
+from consent.services import consents_in_effect
+from frontend.access import staff_page
+from frontend.advocate.common import access_lead_case, add_service_errors
+
+
+class CloseCaseForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Why the case closes"), choices=Case.ClosedReason.choices)
+    reason_text = forms.CharField(
+        label=_("In words"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Needed when the reason is 'Other'. No details of the young person's story."),
+    )
+    end_consents = forms.TypedChoiceField(
+        label=_("The consents in force"),
+        choices=[
+            ("yes", _("End them now: the organizations lose access at once")),
+            ("no", _("Keep them until they expire")),
+        ],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        initial="yes",
+    )
+
+
+def _editable_case(request: HttpRequest, case_id: int) -> CaseAccess:
+    action = Action.EDIT if request.method == "POST" else Action.VIEW
+    access = access_lead_case(request, case_id, action)
+    if Action.EDIT not in access.actions:
+        raise PermissionDenied
+    return access
+
+
+def _make_move(request: HttpRequest, case: Case, move: str, close_form: CloseCaseForm) -> str:
+    """Make the posted move; the sentence that says it was made. ``ValidationError`` when
+    the case cannot make it (or the closing form has errors)."""
+    if move == "activate":
+        activate_case(case=case, actor=request.user)
+        return gettext("The case is active.")
+    if move == "reopen":
+        reopen_case(case=case, actor=request.user)
+        return gettext("The case is open again.")
+    if move == "close":
+        if not close_form.is_valid():
+            raise ValidationError(gettext("Please check the form."))
+        close_case_and_its_consents(case=case, actor=request.user, **close_form.cleaned_data)
+        return gettext("The case is closed.")
+    raise ValidationError(gettext("Choose what to do with the case."))
+
+
+@staff_page
+@require_http_methods(["GET", "POST"])
+def case_status(request: HttpRequest, case_id: int) -> HttpResponse:
+    """One page for every move the case can make from where it is."""
+    case = _editable_case(request, case_id).case
+    move = request.POST.get("move", "")
+    close_form = CloseCaseForm(request.POST if move == "close" else None)
+    problems: list[str] = []
+    if request.method == "POST":
+        try:
+            said = _make_move(request, case, move, close_form)
+        except ValidationError as exc:
+            if move == "close" and close_form.is_bound and hasattr(exc, "error_dict"):
+                add_service_errors(close_form, exc)
+            elif not (move == "close" and close_form.errors):
+                problems = exc.messages
+        else:
+            messages.success(request, said)
+            return redirect("frontend:case", case_id=case.pk)
+    case.refresh_from_db()
+    context = {
+        "case": case,
+        "close_form": close_form,
+        "problems": problems,
+        "in_force": consents_in_effect(case).select_related("recipient").order_by("pk"),
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "frontend/advocate/case_status.html", context, status=status)

@@ -1,0 +1,156 @@
+"""The case's whole life on the web (issue 18, point 2): activate, close with a reason and the
+choice to end the consents in force (the young person is told in their portal), reopen; a
+closed case takes no new contacts, referrals or plan versions, for partners too."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.models import Case, Contact, PlanVersion, Referral
+from cases.services.records import log_service_contact
+from cases.services.referrals import accept_referral
+from consent.models import Consent
+from consent.policy import consents_in_force, viewer_for
+from tasks.models import PortalNotice
+from tests import factories as f
+from tests.conftest import World
+from tests.consents import grant_consent
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _status_url(world: World) -> str:
+    return reverse("frontend:case-status", kwargs={"case_id": world.case.pk})
+
+
+def _close(world: World, **fields: str):
+    data = {"move": "close", "reason": "goals_met", "reason_text": "", "end_consents": "yes"}
+    return _client(world.advocate).post(_status_url(world), {**data, **fields})
+
+
+def test_an_open_case_is_activated_then_closed_then_reopened(world: World) -> None:
+    client = _client(world.advocate)
+
+    activated = client.post(_status_url(world), {"move": "activate"})
+    world.case.refresh_from_db()
+    assert activated.status_code == 302 and world.case.status == Case.Status.ACTIVE
+
+    closed = _close(world, reason="moved")
+    world.case.refresh_from_db()
+    assert closed.status_code == 302
+    assert (world.case.status, world.case.closed_reason) == (Case.Status.CLOSED, "moved")
+    assert world.case.closed_on == timezone.localdate()
+    page = client.get(_status_url(world)).content.decode()
+    assert "Moved away" in page and "Reopen the case" in page
+
+    reopened = client.post(_status_url(world), {"move": "reopen"})
+    world.case.refresh_from_db()
+    assert reopened.status_code == 302
+    assert (world.case.status, world.case.closed_on) == (Case.Status.OPEN, None)
+    changed_by = {row.history_user_id for row in world.case.history.all()[:3]}
+    assert changed_by == {world.advocate.pk}
+
+
+def test_closing_for_another_reason_needs_words_and_changes_nothing(world: World) -> None:
+    response = _close(world, reason="other")
+
+    assert response.status_code == 400
+    assert "Say why the case is closed" in response.content.decode()
+    world.case.refresh_from_db()
+    assert world.case.status != Case.Status.CLOSED
+
+
+def test_closing_ends_the_consents_in_force_and_tells_the_young_person(world: World) -> None:
+    consent = grant_consent(world.case, world.partner, ["plan"], by=world.advocate)
+
+    _close(world, end_consents="yes")
+
+    consent.refresh_from_db()
+    assert consent.status == Consent.Status.REVOKED
+    assert consent.revocation_channel == "case_closed"
+    assert consents_in_force(viewer=viewer_for(world.partner_staff), case_ids=[world.case.pk]) == {}
+    notice = PortalNotice.objects.get(person=world.case.person)
+    assert (notice.kind, notice.object_id) == ("consent_ended", consent.pk)
+    portal = _client(world.young_person).get(reverse("frontend:portal-home")).content.decode()
+    assert "a permission to share your information ended with it" in portal
+
+
+def test_closing_may_keep_the_consents_until_they_expire(world: World) -> None:
+    consent = grant_consent(world.case, world.partner, ["plan"], by=world.advocate)
+
+    _close(world, end_consents="no")
+
+    consent.refresh_from_db()
+    assert consent.status == Consent.Status.ACTIVE
+    assert not PortalNotice.objects.exists()
+
+
+def test_a_closed_case_takes_no_contact_referral_or_plan_version(world: World) -> None:
+    _close(world)
+    client = _client(world.advocate)
+    case_page = client.get(reverse("frontend:case", kwargs={"case_id": world.case.pk}))
+
+    contact = client.post(
+        reverse("frontend:contact-new", kwargs={"case_id": world.case.pk}),
+        {
+            "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "channel": "in_person",
+            "outcome": "reached",
+            "contact_with": "other",
+            "summary": "",
+        },
+    )
+    version = client.post(
+        reverse("frontend:plan-version-submit", kwargs={"case_id": world.case.pk})
+    )
+
+    body = case_page.content.decode()
+    assert "Log a contact" not in body and "Make a referral" not in body
+    assert contact.status_code == 400
+    assert version.status_code == 400
+    assert not Contact.objects.filter(case=world.case).exists()
+    assert not PlanVersion.objects.filter(plan__case=world.case).exists()
+
+
+def test_a_partner_logs_no_contact_on_a_closed_case(world: World) -> None:
+    grant_consent(world.case, world.partner, ["plan", "contact"], by=world.advocate)
+    referral = f.ReferralFactory(case=world.case, to_organization=world.partner, sent=True)
+    accept_referral(referral=referral, actor=world.partner_staff)
+    _close(world, end_consents="no")
+
+    with pytest.raises(ValidationError, match="case is closed"):
+        log_service_contact(
+            referral=Referral.objects.get(pk=referral.pk),
+            actor=world.partner_staff,
+            occurred_at=timezone.now(),
+            channel="phone",
+            outcome="reached",
+        )
+    assert not Contact.objects.filter(case=world.case).exists()
+
+
+def test_a_closed_case_cannot_be_closed_again_and_says_why(world: World) -> None:
+    _close(world)
+
+    response = _close(world)
+
+    assert response.status_code == 400
+    assert "Nothing was changed" in response.content.decode()
+
+
+def test_staff_without_a_write_basis_do_not_reach_the_status_page(world: World) -> None:
+    for user in (world.partner_staff, world.young_person, world.org_admin):
+        assert _client(user).post(_status_url(world), {"move": "activate"}).status_code in (
+            403,
+            404,
+        )
+    world.case.refresh_from_db()
+    assert world.case.status == Case.Status.OPEN
