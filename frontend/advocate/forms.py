@@ -52,13 +52,10 @@ class CaseloadFilterForm(forms.Form):
     )
 
 
-class OpenCaseForm(forms.Form):
-    """A new young person: a name or an alias is enough (R34); every identifying field may be
-    left out or marked 'prefers not to answer'."""
+class PersonForm(forms.Form):
+    """The young person's own record: a name or an alias is enough (R34); every identifying
+    field may be left out or marked 'prefers not to answer'."""
 
-    lead_organization = forms.ModelChoiceField(
-        label=_("Organization"), queryset=Organization.objects.none(), empty_label=None
-    )
     alias = forms.CharField(
         label=_("Alias"),
         required=False,
@@ -108,9 +105,11 @@ class OpenCaseForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args: Any, organizations: QuerySet[Organization], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["lead_organization"].queryset = organizations
+    @classmethod
+    def for_person(cls, person: Person) -> "PersonForm":
+        initial = {name: getattr(person, name) for name in PERSON_FORM_FIELDS}
+        initial["languages"] = ", ".join(person.languages or [])
+        return cls(initial=initial)
 
     def clean_languages(self) -> list[str]:
         raw = self.cleaned_data.get("languages") or ""
@@ -118,29 +117,42 @@ class OpenCaseForm(forms.Form):
 
     def person_fields(self) -> dict[str, Any]:
         data = self.cleaned_data
-        fields = {
-            name: data[name]
-            for name in (
-                "alias",
-                "chosen_name",
-                "legal_name",
-                "pronouns",
-                "birth_date_precision",
-                "birth_date",
-                "birth_year",
-                "age_range_min",
-                "age_range_max",
-                "gender",
-                "race_ethnicity",
-                "area",
-                "languages",
-                "declined_fields",
-            )
-        }
+        fields = {name: data[name] for name in PERSON_FORM_FIELDS}
         if "birth_date" in fields["declined_fields"]:
             # Declining the date of birth means recording none of it.
             fields["birth_date_precision"] = Person.BirthDatePrecision.UNKNOWN
         return fields
+
+
+PERSON_FORM_FIELDS = (
+    "alias",
+    "chosen_name",
+    "legal_name",
+    "pronouns",
+    "birth_date_precision",
+    "birth_date",
+    "birth_year",
+    "age_range_min",
+    "age_range_max",
+    "gender",
+    "race_ethnicity",
+    "area",
+    "languages",
+    "declined_fields",
+)
+
+
+class OpenCaseForm(PersonForm):
+    """A new young person, at one of the organizations the staff member may open cases for."""
+
+    lead_organization = forms.ModelChoiceField(
+        label=_("Organization"), queryset=Organization.objects.none(), empty_label=None
+    )
+    field_order = ["lead_organization"]
+
+    def __init__(self, *args: Any, organizations: QuerySet[Organization], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lead_organization"].queryset = organizations
 
 
 class SafeContactForm(forms.Form):

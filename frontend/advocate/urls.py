@@ -3,6 +3,7 @@
 from django.urls import path
 
 from frontend.advocate import (
+    views_care_team,
     views_cases,
     views_follow_ups,
     views_lifecycle,
@@ -14,6 +15,13 @@ urlpatterns = [
     path("", views_cases.caseload, name="caseload"),
     path("new/", views_cases.case_open, name="case-open"),
     path("<int:case_id>/", views_cases.case_page, name="case"),
+    path("<int:case_id>/person/", views_records.person_edit, name="person-edit"),
+    path("<int:case_id>/care-team/", views_care_team.care_team, name="care-team"),
+    path(
+        "<int:case_id>/care-team/<int:member_id>/end/",
+        views_care_team.care_team_end,
+        name="care-team-end",
+    ),
     path("<int:case_id>/status/", views_lifecycle.case_status, name="case-status"),
     path("<int:case_id>/contacts/new/", views_records.contact_new, name="contact-new"),
     path("<int:case_id>/notes/new/", views_records.note_new, name="note-new"),

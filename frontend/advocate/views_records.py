@@ -11,12 +11,12 @@ from django.views.decorators.http import require_http_methods
 
 from cases.models import Contact, PlannedService, SafeContactRule
 from cases.safe_contact import needs_reconfirmation
-from cases.services.intake import update_safe_contact
+from cases.services.intake import update_person, update_safe_contact
 from cases.services.records import add_contact, add_note
 from consent.policy import Action, CaseAccess
 from frontend.access import staff_page
 from frontend.advocate.common import access_lead_case, add_service_errors, channel_labels
-from frontend.advocate.forms import ContactForm, NoteForm, SafeContactForm
+from frontend.advocate.forms import ContactForm, NoteForm, PersonForm, SafeContactForm
 
 
 def _writable_case(request: HttpRequest, case_id: int) -> CaseAccess:
@@ -119,3 +119,23 @@ def safe_contact(request: HttpRequest, case_id: int) -> HttpResponse:
         "form": form,
     }
     return render(request, "frontend/advocate/safe_contact.html", context, status=_status(request))
+
+
+@staff_page
+@require_http_methods(["GET", "POST"])
+def person_edit(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The young person's own details (R34: "prefers not to answer" for every one)."""
+    case = _writable_case(request, case_id).case
+    form = (
+        PersonForm(request.POST) if request.method == "POST" else PersonForm.for_person(case.person)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            update_person(person=case.person, actor=request.user, changes=form.person_fields())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, gettext("The details are saved."))
+            return redirect("frontend:case", case_id=case.pk)
+    context = {"case": case, "form": form}
+    return render(request, "frontend/advocate/person_edit.html", context, status=_status(request))

@@ -27,6 +27,16 @@ TARGETS: dict[str, PageTarget] = {
     "case-open": PageTarget(readers=STAFF, writers=STAFF, post=True),
     # Lead staff only: a consent holder, the young person and colleagues off the team get 404.
     "case": PageTarget(kwargs=_case, readers=LEAD_STAFF),
+    "person-edit": PageTarget(kwargs=_case, readers=LEAD_STAFF, writers=LEAD_STAFF, post=True),
+    "care-team": PageTarget(
+        kwargs=_case, readers=LEAD_STAFF, writers=("advocate", "supervisor"), post=True
+    ),
+    "care-team-end": PageTarget(
+        kwargs=lambda pw: {"case_id": pw.case_id, "member_id": pw.world.case.care_team.get().pk},
+        writers=("advocate", "supervisor"),
+        get=False,
+        post=True,
+    ),
     "case-status": PageTarget(kwargs=_case, readers=LEAD_STAFF, writers=LEAD_STAFF, post=True),
     "contact-new": PageTarget(kwargs=_case, readers=LEAD_STAFF, writers=LEAD_STAFF, post=True),
     "note-new": PageTarget(kwargs=_case, readers=LEAD_STAFF, writers=LEAD_STAFF, post=True),

@@ -154,3 +154,101 @@ def test_staff_without_a_write_basis_do_not_reach_the_status_page(world: World) 
         )
     world.case.refresh_from_db()
     assert world.case.status == Case.Status.OPEN
+
+
+# --- The young person's details --------------------------------------------------------------
+
+
+def _person_url(world: World) -> str:
+    return reverse("frontend:person-edit", kwargs={"case_id": world.case.pk})
+
+
+def test_r34_the_details_are_edited_and_declined_answers_recorded(world: World) -> None:
+    client = _client(world.advocate)
+    form = client.get(_person_url(world))
+
+    response = client.post(
+        _person_url(world),
+        {
+            "alias": "Robin",
+            "chosen_name": "",
+            "legal_name": "",
+            "pronouns": "they/them",
+            "birth_date_precision": "year",
+            "birth_year": str(timezone.localdate().year - 16),
+            "gender": "",
+            "race_ethnicity": "",
+            "area": "Cook County",
+            "languages": "en, es",
+            "declined_fields": ["gender", "race_ethnicity"],
+        },
+    )
+
+    assert form.status_code == 200
+    assert response.status_code == 302
+    person = world.case.person
+    person.refresh_from_db()
+    assert (person.alias, person.pronouns, person.area) == ("Robin", "they/them", "Cook County")
+    assert person.languages == ["en", "es"]
+    assert set(person.declined_fields) == {"gender", "race_ethnicity"}
+    assert person.history.first().history_user == world.advocate
+
+
+def test_details_that_do_not_hold_together_change_nothing(world: World) -> None:
+    person = world.case.person
+    before = (person.alias, person.birth_date_precision)
+
+    response = _client(world.advocate).post(
+        _person_url(world),
+        {"alias": "", "legal_name": "", "chosen_name": "", "birth_date_precision": "exact"},
+    )
+
+    assert response.status_code == 400
+    person.refresh_from_db()
+    assert (person.alias, person.birth_date_precision) == before
+
+
+# --- The care team ----------------------------------------------------------------------------
+
+
+def test_the_primary_advocate_adds_and_ends_a_secondary_member(world: World) -> None:
+    client = _client(world.advocate)
+    url = reverse("frontend:care-team", kwargs={"case_id": world.case.pk})
+
+    added = client.post(url, {"user": world.other_advocate.pk})
+
+    member = world.case.care_team.get(user=world.other_advocate, until__isnull=True)
+    assert added.status_code == 302 and member.role == "secondary"
+    page = _client(world.other_advocate).get(
+        reverse("frontend:case", kwargs={"case_id": world.case.pk})
+    )
+    assert page.status_code == 200
+    ended = client.post(
+        reverse("frontend:care-team-end", kwargs={"case_id": world.case.pk, "member_id": member.pk})
+    )
+    member.refresh_from_db()
+    assert ended.status_code == 302 and member.until == timezone.localdate()
+
+
+def test_only_staff_of_the_lead_organization_join_the_team(world: World) -> None:
+    response = _client(world.advocate).post(
+        reverse("frontend:care-team", kwargs={"case_id": world.case.pk}),
+        {"user": world.partner_staff.pk},
+    )
+
+    assert response.status_code == 400
+    assert not world.case.care_team.filter(user=world.partner_staff).exists()
+
+
+def test_the_primary_advocate_is_not_ended_from_the_team_page(world: World) -> None:
+    primary = world.case.care_team.get(user=world.advocate)
+
+    response = _client(world.supervisor).post(
+        reverse(
+            "frontend:care-team-end", kwargs={"case_id": world.case.pk, "member_id": primary.pk}
+        )
+    )
+
+    assert response.status_code == 404
+    primary.refresh_from_db()
+    assert primary.until is None
