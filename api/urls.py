@@ -31,7 +31,7 @@ from api.organizations import (
 from api.outstanding_supports import OutstandingSupportsView
 from api.people import FamilyMemberViewSet, PersonViewSet
 from api.reports import CaseloadReportView
-from api.sign_in import SignInTokenView
+from api.sign_in import SignInTokenView, TwoFactorSetUpView
 
 # Format suffixes (.json) would double every route without adding anything a client needs.
 router = DefaultRouter()
@@ -95,6 +95,7 @@ urlpatterns = [
         name="report-outstanding-supports",
     ),
     path("v1/auth/token/", SignInTokenView.as_view(), name="auth-token"),
+    path("v1/auth/two-factor/", TwoFactorSetUpView.as_view(), name="auth-two-factor"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

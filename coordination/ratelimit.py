@@ -34,6 +34,8 @@ LIMITED_ROUTES = {
     "frontend:portal-activate": "PORTAL_ACTIVATION_RATE",
     "auth-token": "API_TOKEN_RATE",
     "api:auth-token": "API_TOKEN_RATE",
+    # Setting up the app checks a password, as the token does: one counter for both.
+    "auth-two-factor": "API_TOKEN_RATE",
 }
 
 

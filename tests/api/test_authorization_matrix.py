@@ -50,7 +50,15 @@ from tests.matrix_targets import CASE_LEVEL, CONSENT_TERMS, TARGETS, Target
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC_ROUTES = {"schema", "docs", "redoc", "auth-token", "api-root"}
+# Signing in, and setting up the authenticator app before the first token.
+PUBLIC_ROUTES = {
+    "schema",
+    "docs",
+    "redoc",
+    "auth-token",
+    "auth-two-factor",
+    "api-root",
+}
 SIGNED_IN_ROUTES = {
     "organization-list",
     "organization-detail",
@@ -659,6 +667,7 @@ def test_public_routes_are_only_the_schema_docs_and_sign_in(api_for):
     assert client.get(reverse("schema")).status_code == 200
     assert client.get(reverse("docs")).status_code == 200
     assert client.post(reverse("auth-token"), {}, format="json").status_code == 400
+    assert client.post(reverse("auth-two-factor"), {}, format="json").status_code == 400
 
 
 # -- R17, R18: nothing identifying leaves without a covering consent ----------------------------
