@@ -20,6 +20,7 @@ from api.directory_hsds import (
 )
 from api.follow_ups import FollowUpViewSet
 from api.inbox import InboxViewSet
+from api.invitations import InvitationAcceptView, InvitationViewSet
 from api.notification_settings import MyNotificationSettingsView
 from api.organizations import (
     MembershipChangeViewSet,
@@ -40,6 +41,7 @@ router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("service-types", ServiceTypeViewSet, basename="service-type")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("membership-changes", MembershipChangeViewSet, basename="membership-change")
+router.register("invitations", InvitationViewSet, basename="invitation")
 router.register("cases", CaseViewSet, basename="case")
 router.register("care-team", CareTeamViewSet, basename="care-team")
 router.register("people", PersonViewSet, basename="person")
@@ -68,6 +70,8 @@ urlpatterns = [
         PlannedServiceDirectoryMatchesView.as_view(),
         name="planned-service-directory-matches",
     ),
+    # Before the router, so "accept" is not read as an invitation's id.
+    path("v1/invitations/accept/", InvitationAcceptView.as_view(), name="invitation-accept"),
     path("v1/directory/hsds/", DirectoryHsdsView.as_view(), name="directory-hsds"),
     path("v1/directory/hsds.zip", DirectoryHsdsZipView.as_view(), name="directory-hsds-zip"),
     path(
