@@ -77,8 +77,8 @@ class InvitationViewSet(
 ):
     """Pending invitations of organizations you administer (for the site operator: pending
     invitations of organizations' admins). Org admins invite people to any role at their
-    organization; the site operator invites an organization's admins. Resending ends the old
-    link and sends a new one; cancelling ends it."""
+    organization; the site operator invites the first admin of an organization that has none.
+    Resending ends the old link and sends a new one; cancelling ends it."""
 
     serializer_class = InvitationSerializer
     filterset_fields = ["organization", "role"]
@@ -102,7 +102,12 @@ class InvitationViewSet(
         if not can_invite(
             viewer=viewer, user=user, organization_id=data["organization"].pk, role=data["role"]
         ):
-            raise PermissionDenied(_("The site operator invites an organization's admins only."))
+            raise PermissionDenied(
+                _(
+                    "The site operator invites an organization's first admin only; its admins "
+                    "invite everyone else."
+                )
+            )
         invited = invite_member(
             organization=data["organization"],
             email=data["email"],

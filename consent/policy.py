@@ -597,10 +597,14 @@ def may_send_invitations(*, viewer: Viewer, user: User) -> bool:
 
 def can_invite(*, viewer: Viewer, user: User, organization_id: int, role: str) -> bool:
     """Org admins invite people to any role at their organization (issue 17); the site
-    operator invites an organization's admins (role org_admin) and no one else."""
+    operator invites an organization's first admin (role org_admin, while it has no active
+    admin) and no one else: from then on its admins invite its people."""
     if can_manage_memberships(viewer=viewer, organization_id=organization_id):
         return True
-    return role == Role.ORG_ADMIN and can_operate_site(viewer=viewer, user=user)
+    has_admin = Membership.objects.filter(
+        organization_id=organization_id, role=Role.ORG_ADMIN, is_active=True
+    ).exists()
+    return role == Role.ORG_ADMIN and not has_admin and can_operate_site(viewer=viewer, user=user)
 
 
 def visible_invitations(*, viewer: Viewer, user: User) -> QuerySet[Invitation]:

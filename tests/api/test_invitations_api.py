@@ -148,6 +148,19 @@ def test_the_site_operator_invites_an_organizations_first_admin(
     assert change.actor == operator
 
 
+def test_the_site_operator_invites_no_admin_where_an_organization_has_one(
+    world: World, api_for, operator, committed
+) -> None:
+    at_the_lead = invite(api_for(operator), world.lead.pk, "second@example.org", "org_admin")
+    committed(lambda: invite(api_for(operator), world.partner.pk, "first@example.org", "org_admin"))
+    accept(last_token())
+    second_at_partner = invite(api_for(operator), world.partner.pk, "x@example.org", "org_admin")
+
+    assert at_the_lead.status_code == second_at_partner.status_code == 403
+    assert "first admin" in at_the_lead.json()["detail"]
+    assert not Invitation.objects.filter(email__in=["second@example.org", "x@example.org"])
+
+
 @pytest.mark.parametrize("role", ["advocate", "supervisor", "intake"])
 def test_the_site_operator_invites_no_one_but_admins(world: World, api_for, operator, role) -> None:
     response = invite(api_for(operator), world.partner.pk, role=role)
