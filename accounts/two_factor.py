@@ -6,6 +6,8 @@ single-use backup code; the device's persistent id is then kept in the session, 
 django-otp uses. Sessions live on the server, so trusting that key costs no query per request.
 """
 
+from base64 import b32encode
+
 from django.db import transaction
 from django.http import HttpRequest
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -52,6 +54,15 @@ def pending_app_device(user: User) -> TOTPDevice:
     if device is None:
         device = TOTPDevice.objects.create(user=user, name=APP_DEVICE_NAME, confirmed=False)
     return device
+
+
+def has_pending_app_device(user: User) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=False).exists()
+
+
+def app_secret(device: TOTPDevice) -> str:
+    """The device's key in base32, as authenticator apps take it when typed by hand."""
+    return b32encode(device.bin_key).decode().rstrip("=")
 
 
 @transaction.atomic

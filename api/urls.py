@@ -20,6 +20,7 @@ from api.directory_hsds import (
 )
 from api.follow_ups import FollowUpViewSet
 from api.inbox import InboxViewSet
+from api.invitations import InvitationAcceptView, InvitationViewSet
 from api.notification_settings import MyNotificationSettingsView
 from api.organizations import (
     MembershipChangeViewSet,
@@ -32,7 +33,7 @@ from api.organizations import (
 from api.outstanding_supports import OutstandingSupportsView
 from api.people import FamilyMemberViewSet, PersonViewSet
 from api.reports import CaseloadReportView
-from api.sign_in import SignInTokenView
+from api.sign_in import SignInTokenView, TwoFactorSetUpView
 
 # Format suffixes (.json) would double every route without adding anything a client needs.
 router = DefaultRouter()
@@ -42,6 +43,7 @@ router.register("service-types", ServiceTypeViewSet, basename="service-type")
 router.register("memberships", MembershipViewSet, basename="membership")
 router.register("membership-changes", MembershipChangeViewSet, basename="membership-change")
 router.register("organization-changes", OrganizationChangeViewSet, basename="organization-change")
+router.register("invitations", InvitationViewSet, basename="invitation")
 router.register("cases", CaseViewSet, basename="case")
 router.register("care-team", CareTeamViewSet, basename="care-team")
 router.register("people", PersonViewSet, basename="person")
@@ -70,6 +72,8 @@ urlpatterns = [
         PlannedServiceDirectoryMatchesView.as_view(),
         name="planned-service-directory-matches",
     ),
+    # Before the router, so "accept" is not read as an invitation's id.
+    path("v1/invitations/accept/", InvitationAcceptView.as_view(), name="invitation-accept"),
     path("v1/directory/hsds/", DirectoryHsdsView.as_view(), name="directory-hsds"),
     path("v1/directory/hsds.zip", DirectoryHsdsZipView.as_view(), name="directory-hsds-zip"),
     path(
@@ -97,6 +101,7 @@ urlpatterns = [
         name="report-outstanding-supports",
     ),
     path("v1/auth/token/", SignInTokenView.as_view(), name="auth-token"),
+    path("v1/auth/two-factor/", TwoFactorSetUpView.as_view(), name="auth-two-factor"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

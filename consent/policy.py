@@ -42,7 +42,8 @@ from consent.models import (
     ConsentStatus,
 )
 from consent.permissions import VIEW_CASE, case_permission_ids
-from providers.models import CASE_READING_ROLES, Membership, MembershipChange
+from providers.invitations import Invitation
+from providers.models import CASE_READING_ROLES, Membership, MembershipChange, Organization
 from providers.organization_changes import OrganizationChange
 
 Role = Membership.Role
@@ -594,6 +595,43 @@ def can_operate_site(*, viewer: Viewer, user: User) -> bool:
 def can_manage_memberships(*, viewer: Viewer, organization_id: int) -> bool:
     """Organization admins manage who works at their organization."""
     return viewer.has_role(organization_id, Role.ORG_ADMIN)
+
+
+def invitable_organizations(*, viewer: Viewer, user: User) -> QuerySet[Organization]:
+    """Active organizations the viewer may invite people to: those they administer; for the
+    site operator, every one (for its admins only: ``can_invite``). Anyone else: none."""
+    active = Organization.objects.filter(is_active=True)
+    if can_operate_site(viewer=viewer, user=user):
+        return active
+    return active.filter(pk__in=viewer.organizations_with(Role.ORG_ADMIN))
+
+
+def may_send_invitations(*, viewer: Viewer, user: User) -> bool:
+    """Whether the viewer invites anyone anywhere: an org admin, or the site operator."""
+    return bool(viewer.organizations_with(Role.ORG_ADMIN)) or can_operate_site(
+        viewer=viewer, user=user
+    )
+
+
+def can_invite(*, viewer: Viewer, user: User, organization_id: int, role: str) -> bool:
+    """Org admins invite people to any role at their organization (issue 17); the site
+    operator invites an organization's first admin (role org_admin, while it has no active
+    admin) and no one else: from then on its admins invite its people."""
+    if can_manage_memberships(viewer=viewer, organization_id=organization_id):
+        return True
+    has_admin = Membership.objects.filter(
+        organization_id=organization_id, role=Role.ORG_ADMIN, is_active=True
+    ).exists()
+    return role == Role.ORG_ADMIN and not has_admin and can_operate_site(viewer=viewer, user=user)
+
+
+def visible_invitations(*, viewer: Viewer, user: User) -> QuerySet[Invitation]:
+    """Pending invitations of organizations the viewer administers; for the site operator,
+    pending invitations of organization admins everywhere. Admins resend and cancel these."""
+    pending = Invitation.objects.pending()
+    if can_operate_site(viewer=viewer, user=user):
+        return pending.filter(role=Role.ORG_ADMIN)
+    return pending.filter(organization_id__in=viewer.organizations_with(Role.ORG_ADMIN))
 
 
 def can_search_directory(*, viewer: Viewer) -> bool:

@@ -1,9 +1,10 @@
 """Per-address rate limits on the doors a guesser would use, on top of django-axes' lockout.
 
 Axes locks an account (or an address) after a few failures; this caps how fast one address may
-post to sign-in, password reset, the two-factor code and the API token at all, so spraying
-many accounts, or flooding reset e-mails, is slow too. Counters live in Django's cache (Redis in
-production, files in embedded mode) so every process on the machine shares them.
+post to sign-in, password reset, the two-factor code, the API token and an invitation's link
+at all, so spraying many accounts, or flooding reset e-mails, is slow too. Counters live in
+Django's cache (Redis in production, files in embedded mode) so every process on the machine
+shares them.
 """
 
 import time
@@ -34,6 +35,10 @@ LIMITED_ROUTES = {
     "frontend:portal-activate": "PORTAL_ACTIVATION_RATE",
     "auth-token": "API_TOKEN_RATE",
     "api:auth-token": "API_TOKEN_RATE",
+    # Setting up the app checks a password, as the token does: one counter for both.
+    "auth-two-factor": "API_TOKEN_RATE",
+    "frontend:invitation-accept": "INVITATION_ACCEPT_RATE",
+    "invitation-accept": "INVITATION_ACCEPT_RATE",
 }
 
 

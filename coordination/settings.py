@@ -347,6 +347,8 @@ HARBOR = {
     "API_TOKEN_RATE": env.str("HARBOR_API_TOKEN_RATE", default="10/m"),
     # Issue 17: an invitation's link works this many days; a resend ends the old link.
     "INVITATION_DAYS": env.int("HARBOR_INVITATION_DAYS", default=7),
+    # Posts per client address to an invitation's link (web page and API), as above.
+    "INVITATION_ACCEPT_RATE": env.str("HARBOR_INVITATION_ACCEPT_RATE", default="10/m"),
     # R42: a portal activation code works this many hours; its page is rate limited per address.
     "PORTAL_CODE_HOURS": env.int("HARBOR_PORTAL_CODE_HOURS", default=72),
     "PORTAL_ACTIVATION_RATE": env.str("HARBOR_PORTAL_ACTIVATION_RATE", default="10/m"),

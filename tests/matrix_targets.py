@@ -102,6 +102,26 @@ def _lead_membership_change(world: World) -> int:
     return membership.organization.membership_changes.order_by("pk").first().pk
 
 
+INVITEE = "invited.person@example.org"
+
+
+def _lead_invitation(world: World) -> int:
+    """A pending invitation of an advocate to the lead, sent by its admin."""
+    from providers.invitations import Invitation
+    from providers.inviting import invite_member
+
+    pending = Invitation.objects.pending().filter(organization=world.lead, email=INVITEE).first()
+    if pending is None:
+        pending = invite_member(
+            organization=world.lead,
+            email=INVITEE,
+            full_name="Invited Person",
+            role="advocate",
+            actor=world.org_admin,
+        ).invitation
+    return pending.pk
+
+
 def _goal(world: World) -> int:
     goal = world.case.plan.goals.first()
     return (goal or f.GoalFactory(plan=world.case.plan)).pk
@@ -296,6 +316,12 @@ INCOMING_TRANSFER = Target(pk=_transfer, lead_writers=())
 FOLLOW_UP = Target(pk=_follow_up, readers=STAFF_READERS)
 # Personal: each user lists and reads only their own notifications (the advocate's here).
 INBOX = Target(pk=_notification, readers=("advocate",), lead_writers=("advocate",))
+# Only the organization's admins list, resend and cancel its invitations; the site operator (the
+# world's superuser: staff, no role) only those of organizations' admins, and this one invites
+# an advocate (tests/api/test_invitations_api.py).
+INVITATION = Target(
+    pk=_lead_invitation, case_data=False, readers=("org_admin",), lead_writers=("org_admin",)
+)
 TARGETS: dict[str, Target] = {
     "case-list": Target(
         pk=_case,
@@ -354,6 +380,21 @@ TARGETS: dict[str, Target] = {
     "organization-change-detail": Target(
         pk=_lead_organization_change, case_data=False, readers=("org_admin", "superuser")
     ),
+    "invitation-list": Target(
+        pk=_lead_invitation,
+        payload=lambda w: {
+            "organization": w.lead.pk,
+            "email": "another.invitee@example.org",
+            "full_name": "Another Invitee",
+            "role": "advocate",
+        },
+        case_data=False,
+        readers=("org_admin",),
+        lead_writers=("org_admin",),
+    ),
+    "invitation-detail": INVITATION,
+    "invitation-resend": INVITATION,
+    "invitation-cancel": INVITATION,
     # The young person sees the case but not its change history: 403, not 404.
     "case-history-list": Target(pk=_case, readers=STAFF_READERS, seen_case_status=403),
     "goal-list": Target(

@@ -16,9 +16,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from frontend.access import operator_page
+from consent.policy import can_invite
+from frontend.access import operator_page, page_viewer
 from frontend.operator.forms import InviteAdminForm, NewOrganizationForm, OrganizationForm
 from providers.invitations import Invitation
 from providers.inviting import cancel_invitation, invite_member, resend_invitation
@@ -151,6 +153,7 @@ def _organization_page(
             "invitations": waiting_admin_invitations(organization_id=organization.pk),
             "changes": recent_organization_changes(organization_id=organization.pk),
             "invitation_days": settings.HARBOR["INVITATION_DAYS"],
+            "may_invite": organization.is_active and _may_invite_admin(request, organization),
         },
         status=status,
     )
@@ -181,6 +184,9 @@ def organization_active(request: HttpRequest, organization_id: int) -> HttpRespo
 def invite_admin(request: HttpRequest, organization_id: int) -> HttpResponse:
     found = get_object_or_404(Organization, pk=organization_id)
     form = InviteAdminForm(request.POST)
+    if not _may_invite_admin(request, found):
+        form.add_error(None, _(ADMINS_INVITE))
+        return _organization_page(request, found, invite_form=form, status=403)
     if form.is_valid():
         try:
             said = _invite_admin(request, found, form.cleaned_data)
@@ -190,6 +196,22 @@ def invite_admin(request: HttpRequest, organization_id: int) -> HttpResponse:
             messages.success(request, said)
             return redirect(_organization_url(found.pk))
     return _organization_page(request, found, invite_form=form, status=400)
+
+
+# The operator invites an organization's first admin (or a new one when none is active);
+# from then on its admins invite its people (consent/policy.py ``can_invite``).
+ADMINS_INVITE = gettext_noop(
+    "This organization has an active admin: its admins invite its people, admins included."
+)
+
+
+def _may_invite_admin(request: HttpRequest, organization: Organization) -> bool:
+    return can_invite(
+        viewer=page_viewer(request),
+        user=request.user,
+        organization_id=organization.pk,
+        role=Membership.Role.ORG_ADMIN,
+    )
 
 
 def _admin_invitation(invitation_id: int) -> Invitation:

@@ -50,7 +50,16 @@ from tests.matrix_targets import CASE_LEVEL, CONSENT_TERMS, TARGETS, Target
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC_ROUTES = {"schema", "docs", "redoc", "auth-token", "api-root"}
+# Signing in, setting up the authenticator app before the first token, accepting an invitation.
+PUBLIC_ROUTES = {
+    "schema",
+    "docs",
+    "redoc",
+    "auth-token",
+    "auth-two-factor",
+    "invitation-accept",
+    "api-root",
+}
 SIGNED_IN_ROUTES = {
     "organization-list",
     "organization-detail",
@@ -524,6 +533,42 @@ def test_only_admins_and_supervisors_see_and_change_other_peoples_roles(
 
 
 REPORT_PERSONAS = [p for p in PERSONAS if p not in CONSENT_PERSONAS and p != "anonymous"]
+INVITATION_CALLS = [
+    (n, m)
+    for n in ("invitation-list", "invitation-detail", "invitation-resend", "invitation-cancel")
+    for m in ROUTES[n].methods
+]
+
+
+@pytest.mark.parametrize(("name", "method"), INVITATION_CALLS)
+@pytest.mark.parametrize("persona", REPORT_PERSONAS)
+def test_only_the_organizations_admins_see_and_send_its_invitations(
+    matrix, world, api_for, name, method, persona
+):
+    """Issue 17: the lead's admins list, send, resend and cancel its invitations; everyone else
+    lists none of them, gets 404 for one and is refused. The world's superuser has no role, so
+    it is the site operator, which sends and sees organizations' admins' invitations only (this
+    one is an advocate's). No answer carries a link's token."""
+    route, target = ROUTES[name], TARGETS[name]
+    record = matrix.records[name]
+    before = _fingerprint()
+
+    response = _call(matrix, api_for, name, method, persona)
+
+    assert b"token" not in response.content.lower()
+    if method == "get" and persona in target.readers:
+        assert response.status_code == 200, response.content
+        assert route.is_detail or record in _ids(response)
+    elif method == "get" and not route.is_detail:
+        assert response.status_code == 200, response.content
+        assert record not in _ids(response)
+    elif method == "get":
+        assert response.status_code == 404, response.content
+    elif persona in target.lead_writers:
+        assert response.status_code in (201, 204), response.content
+    else:
+        assert response.status_code in (403, 404), response.content
+        assert _fingerprint() == before
 
 
 ORGANIZATION_ROUTES = ("report-caseload", "organization-continuity-rules")
@@ -659,6 +704,8 @@ def test_public_routes_are_only_the_schema_docs_and_sign_in(api_for):
     assert client.get(reverse("schema")).status_code == 200
     assert client.get(reverse("docs")).status_code == 200
     assert client.post(reverse("auth-token"), {}, format="json").status_code == 400
+    assert client.post(reverse("auth-two-factor"), {}, format="json").status_code == 400
+    assert client.post(reverse("invitation-accept"), {}, format="json").status_code == 400
 
 
 # -- R17, R18: nothing identifying leaves without a covering consent ----------------------------

@@ -312,3 +312,25 @@ def test_the_operator_handles_no_staff_invitation_of_an_organization(operator, w
     assert response.status_code == 404
     staff_invitation.refresh_from_db()
     assert staff_invitation.ended_at is None
+
+
+def test_the_operator_invites_no_admin_where_one_is_active(operator, world: World):
+    """Issue 17: the operator invites an organization's first admin; then its admins do
+    (the same rule as ``POST /api/v1/invitations/``)."""
+    client = _client(operator)
+    url = reverse(
+        "frontend:operator-organization-invite", kwargs={"organization_id": world.lead.pk}
+    )
+
+    page = client.get(
+        reverse("frontend:operator-organization", kwargs={"organization_id": world.lead.pk})
+    )
+    response = _post(client, url, {"admin_email": "second.admin@example.org", "admin_name": ""})
+
+    assert "You invite an admin only while it has none." in page.content.decode()
+    assert response.status_code == 403
+    assert not Invitation.objects.filter(email="second.admin@example.org").exists()
+    world.org_admin.memberships.update(is_active=False)
+    again = _post(client, url, {"admin_email": "second.admin@example.org", "admin_name": ""})
+    assert again.status_code == 302
+    assert Invitation.objects.filter(email="second.admin@example.org", role="org_admin").exists()
