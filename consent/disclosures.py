@@ -227,15 +227,16 @@ def close_referral_without_service(*, referral: Referral, actor: User, note: str
     return referral_moves.close_referral_without_service(referral=referral, actor=actor, note=note)
 
 
-def transfer_consent(*, case: Case, organization_id: int) -> Consent | None:
+def transfer_consent(*, case: Case, organization_id: int, lock: bool = False) -> Consent | None:
     """The young person's consent in force now to transferring their services to the
-    organization (R41), locked against a withdrawal racing the move; None when there is none.
+    organization (R41); None when there is none. ``lock`` (inside a transaction) holds it
+    against a withdrawal racing the move.
 
     Only an active consent counts: it activated with every required signer's written
     signature (R04-R10), so a minor's consent signed by the young person alone is pending and
-    moves nothing (R06)."""
+    moves nothing (R06). Pages use it to say, before the request, whether a transfer can go."""
     now = timezone.now()
-    in_force = Consent.objects.select_for_update().filter(
+    in_force = Consent.objects.filter(
         Q(resign_due_at__isnull=True) | Q(resign_due_at__gt=now),
         case_id=case.pk,
         recipient_id=organization_id,
@@ -243,8 +244,8 @@ def transfer_consent(*, case: Case, organization_id: int) -> Consent | None:
         status=Consent.Status.ACTIVE,
         starts_at__lte=now,
         expires_at__gt=now,
-    )
-    return in_force.order_by("-expires_at", "pk").first()
+    ).order_by("-expires_at", "pk")
+    return (in_force.select_for_update() if lock else in_force).first()
 
 
 def _no_transfer_consent(organization: Organization) -> str:
@@ -266,7 +267,7 @@ def request_case_transfer(
     Until it accepts, the organization sees only the non-identifying offer."""
     errors = transfer_request_errors(case=case, to_organization=to_organization, reason=reason)
     if "to_organization" not in errors and (
-        transfer_consent(case=case, organization_id=to_organization.pk) is None
+        transfer_consent(case=case, organization_id=to_organization.pk, lock=True) is None
     ):
         errors["to_organization"] = [_no_transfer_consent(to_organization)]
     if errors:
@@ -290,7 +291,9 @@ def accept_case_transfer(
     transfer = CaseTransfer.objects.select_for_update().select_related("case").get(pk=transfer.pk)
     consent = None
     if transfer.status == CaseTransfer.Status.REQUESTED:
-        consent = transfer_consent(case=transfer.case, organization_id=transfer.to_organization_id)
+        consent = transfer_consent(
+            case=transfer.case, organization_id=transfer.to_organization_id, lock=True
+        )
         if consent is None:
             raise ValidationError(
                 {
