@@ -255,7 +255,7 @@ def test_r41_r07_a_parent_who_harmed_the_young_person_cannot_sign_the_transfer_c
     assert consent.status == Consent.Status.PENDING_SIGNATURE
 
 
-def test_r41_r05_an_adult_signs_their_transfer_consent_alone(world, api_for):
+def test_r41_an_adult_signs_their_transfer_consent_alone(world, api_for):
     _adult(world)
     consent = _pending_transfer_consent(world)
     sign(consent, by=world.advocate)
@@ -473,7 +473,7 @@ def test_r41_the_acceptance_is_access_logged_on_the_transfer_consent(
     assert list(event.categories) == EVERYTHING
 
 
-def test_r41_family_and_notes_reach_the_receiver_only_after_acceptance(
+def test_r41_the_family_record_reaches_the_receiver_only_after_acceptance(
     world, api_for, receiving_supervisor, new_primary
 ):
     family = f.FamilyMemberFactory(person=world.case.person, name="Rosalind Quintanilla")
