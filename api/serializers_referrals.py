@@ -7,6 +7,7 @@ young person: which shape a viewer gets is the access policy's answer.
 from typing import Any
 
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User
@@ -202,14 +203,13 @@ class CompleteReferralSerializer(serializers.Serializer):
     outcome_note = serializers.CharField()
 
 
-_INCOMING_TRANSFER_FIELDS = [
+_TRANSFER_FIELDS = [
     "id",
     "from_organization",
     "from_organization_name",
     "to_organization",
     "to_organization_name",
     "status",
-    "reason",
     "requested_by",
     "requested_at",
     "answered_by",
@@ -218,25 +218,68 @@ _INCOMING_TRANSFER_FIELDS = [
 ]
 
 
-class IncomingTransferSerializer(serializers.ModelSerializer):
-    """A transfer as the receiving organization sees it before accepting: no case."""
+class TransferOfferSerializer(serializers.Serializer):
+    """What the receiving organization learns of the young person before accepting (R41): no
+    name, alias, birth date, contact, family, notes, nor an id of the person or case."""
 
-    schema_optional_fields = ("case",)
+    age_band = serializers.CharField(help_text='e.g. "15-17" or "25+"; "" when no age is known.')
+    needs = serializers.ListField(
+        child=serializers.CharField(), help_text="Domains of the plan's open goals."
+    )
+    services = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Service type codes of the plan's open planned services.",
+    )
+    area = serializers.CharField(help_text='County or postal area; "" when not recorded.')
+
+
+class IncomingTransferSerializer(serializers.ModelSerializer):
+    """A transfer as the receiving organization sees it before accepting: no case, no reason
+    (free text from the sender), only the non-identifying offer while it waits for an answer
+    (``context["offers"]``, per transfer id; null once declined or withdrawn)."""
+
+    schema_optional_fields = ("case", "reason", "offer")
+
+    from_organization_name = serializers.CharField(source="from_organization.name")
+    to_organization_name = serializers.CharField(source="to_organization.name")
+    offer = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CaseTransfer
+        fields = [*_TRANSFER_FIELDS, "offer"]
+        read_only_fields = fields
+
+    @extend_schema_field(TransferOfferSerializer(allow_null=True))
+    def get_offer(self, transfer: CaseTransfer) -> dict[str, Any] | None:
+        offer = self.context.get("offers", {}).get(transfer.pk)
+        if offer is None or transfer.status != CaseTransfer.Status.REQUESTED:
+            return None
+        return TransferOfferSerializer(offer).data
+
+
+class LeadTransferSerializer(serializers.ModelSerializer):
+    """A transfer as the case's lead organization sees it: the case and the sender's reason."""
 
     from_organization_name = serializers.CharField(source="from_organization.name")
     to_organization_name = serializers.CharField(source="to_organization.name")
 
     class Meta:
         model = CaseTransfer
-        fields = _INCOMING_TRANSFER_FIELDS
+        fields = [*_TRANSFER_FIELDS, "reason", "case"]
         read_only_fields = fields
 
 
-class TransferSerializer(IncomingTransferSerializer):
-    """A transfer as the case's lead organization sees it."""
+class TransferSerializer(LeadTransferSerializer):
+    """A transfer as documented for every viewer (one schema for both shapes): ``case`` and
+    ``reason`` only for the case's lead organization, ``offer`` only for the receiving
+    organization before it accepts."""
 
-    class Meta(IncomingTransferSerializer.Meta):
-        fields = [*_INCOMING_TRANSFER_FIELDS, "case"]
+    schema_optional_fields = ("case", "reason", "offer")
+
+    offer = TransferOfferSerializer(allow_null=True, read_only=True)
+
+    class Meta(LeadTransferSerializer.Meta):
+        fields = [*LeadTransferSerializer.Meta.fields, "offer"]
         read_only_fields = fields
 
 

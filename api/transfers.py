@@ -17,6 +17,7 @@ from api.filters import IdFilterSet
 from api.serializers_referrals import (
     AcceptTransferSerializer,
     IncomingTransferSerializer,
+    LeadTransferSerializer,
     MoveNoteSerializer,
     TransferCreateSerializer,
     TransferSerializer,
@@ -24,6 +25,7 @@ from api.serializers_referrals import (
 from cases.models import CaseTransfer
 from cases.services.transfers import cancel_transfer, decline_transfer
 from consent.disclosures import accept_case_transfer, request_case_transfer
+from consent.offers import transfer_offers
 from consent.policy import (
     Action,
     access_case,
@@ -36,8 +38,8 @@ from consent.policy import (
 )
 
 _ID = ID_PATTERN
-# The receiving organization sees a transfer without its case until it accepts: the schema
-# marks the case optional (a oneOf of the two shapes would match both at once).
+# The receiving organization sees a transfer without its case or reason, with the offer, until
+# it accepts: one documented shape marks them optional (a oneOf of the two would match both).
 TRANSFER_VIEW = TransferSerializer
 TRANSFER_VIEWS = TransferSerializer(many=True)
 
@@ -76,21 +78,36 @@ class TransferViewSet(
     def get_queryset(self) -> QuerySet[CaseTransfer]:
         return _with_details(visible_transfers(viewer=self.viewer))
 
-    def _shape(self, transfer: CaseTransfer) -> dict[str, Any]:
-        receiving = is_receiver_of(viewer=self.viewer, transfer=transfer)
-        return (IncomingTransferSerializer if receiving else TransferSerializer)(transfer).data
+    def _shapes(self, transfers: list[CaseTransfer]) -> list[dict[str, Any]]:
+        """The lead's shape, or the receiver's with the offer of each transfer still waiting
+        (three queries for the page's offers, none when there is no such transfer)."""
+        receiving = {t.pk for t in transfers if is_receiver_of(viewer=self.viewer, transfer=t)}
+        waiting = {
+            t.pk: t.case_id
+            for t in transfers
+            if t.pk in receiving and t.status == CaseTransfer.Status.REQUESTED
+        }
+        offers = transfer_offers(waiting.values())
+        context = {"offers": {pk: offers[case_id] for pk, case_id in waiting.items()}}
+        return [
+            IncomingTransferSerializer(t, context=context).data
+            if t.pk in receiving
+            else LeadTransferSerializer(t).data
+            for t in transfers
+        ]
 
     def _respond(self, transfer: CaseTransfer, code: int = status.HTTP_200_OK) -> Response:
-        return Response(self._shape(_with_details(CaseTransfer.objects).get(pk=transfer.pk)), code)
+        fresh = _with_details(CaseTransfer.objects).get(pk=transfer.pk)
+        return Response(self._shapes([fresh])[0], code)
 
     @extend_schema(responses=TRANSFER_VIEWS)
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response([self._shape(transfer) for transfer in page])
+        return self.get_paginated_response(self._shapes(list(page)))
 
     @extend_schema(responses=TRANSFER_VIEW)
     def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(self._shape(self.get_object()))
+        return Response(self._shapes([self.get_object()])[0])
 
     @extend_schema(request=TransferCreateSerializer, responses={201: TransferSerializer})
     def create(self, request: Request) -> Response:

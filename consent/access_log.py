@@ -32,7 +32,7 @@ from django.utils import timezone
 from cases.categories import DATA_CATEGORIES
 from cases.models import CareTeamMember, Case
 from consent.access_log_keys import key_by_id, signing_key
-from consent.models import AccessEvent, AccessOutcome, CaseUserObjectPermission
+from consent.models import AccessEvent, AccessOutcome, CaseUserObjectPermission, ConsentPurpose
 from consent.permissions import VIEW_CASE, case_permission_ids
 
 if TYPE_CHECKING:  # the policy imports this module: no import cycle at run time
@@ -442,6 +442,27 @@ def note_case_access(
     note_many(
         case_access_events(
             viewer=viewer, access=access, action=action, categories=categories, outcome=outcome
+        )
+    )
+
+
+def note_transfer_accepted(
+    viewer: Viewer, *, case_id: int, organization_id: int, consent_id: int
+) -> None:
+    """Record that the receiving organization took the whole record over, on the young
+    person's consent to transferring their services to it (R41)."""
+    note(
+        EventDraft(
+            user_id=viewer.user_id,
+            action="accept_transfer",
+            outcome=AccessOutcome.ALLOWED,
+            case_id=case_id,
+            organization_id=organization_id,
+            role=_role_at(viewer, organization_id),
+            categories=tuple(DATA_CATEGORIES),
+            basis=f"consent:{consent_id}",
+            consent_id=consent_id,
+            purpose=str(ConsentPurpose.TRANSFER),
         )
     )
 

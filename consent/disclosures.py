@@ -25,9 +25,14 @@ from cases.models import Case, CaseTransfer, Contact, Referral
 from cases.services import referrals as referral_moves
 from cases.services.records import log_service_contact
 from cases.services.referrals import mark_referral_sent
-from cases.services.transfers import complete_transfer, record_transfer_request
+from cases.services.transfers import (
+    complete_transfer,
+    record_transfer_request,
+    transfer_request_errors,
+)
+from consent.access_log import note_transfer_accepted
 from consent.models import Consent, ConsentPurpose
-from consent.policy import REFERRAL_PURPOSES, referral_release
+from consent.policy import REFERRAL_PURPOSES, referral_release, viewer_for
 from providers.models import Organization
 
 __all__ = ["REFERRAL_PURPOSES"]  # re-exported for the doors that name the purposes
@@ -222,12 +227,51 @@ def close_referral_without_service(*, referral: Referral, actor: User, note: str
     return referral_moves.close_referral_without_service(referral=referral, actor=actor, note=note)
 
 
+def transfer_consent(*, case: Case, organization_id: int, lock: bool = False) -> Consent | None:
+    """The young person's consent in force now to transferring their services to the
+    organization (R41); None when there is none. ``lock`` (inside a transaction) holds it
+    against a withdrawal racing the move.
+
+    Only an active consent counts: it activated with every required signer's written
+    signature (R04-R10), so a minor's consent signed by the young person alone is pending and
+    moves nothing (R06). Pages use it to say, before the request, whether a transfer can go."""
+    now = timezone.now()
+    in_force = Consent.objects.filter(
+        Q(resign_due_at__isnull=True) | Q(resign_due_at__gt=now),
+        case_id=case.pk,
+        recipient_id=organization_id,
+        purpose=ConsentPurpose.TRANSFER,
+        status=Consent.Status.ACTIVE,
+        starts_at__lte=now,
+        expires_at__gt=now,
+    ).order_by("-expires_at", "pk")
+    return (in_force.select_for_update() if lock else in_force).first()
+
+
+def _no_transfer_consent(organization: Organization) -> str:
+    return _(
+        "No active consent of the young person for transferring their services to "
+        "%(organization)s. Ask them to sign a consent to this organization for transferring "
+        "their services first."
+    ) % {"organization": organization.name}
+
+
 @transaction.atomic
 def request_case_transfer(
     *, case: Case, to_organization: Organization, reason: str, actor: User
 ) -> CaseTransfer:
-    """Ask another organization to take over the lead of a case."""
-    # Consent check: the young person agreed to the case being offered to this organization.
+    """Ask another organization to take over the lead of a case (R41).
+
+    Only under the young person's active consent naming that organization for transferring
+    their services; otherwise a field error on ``to_organization`` and nothing is recorded.
+    Until it accepts, the organization sees only the non-identifying offer."""
+    errors = transfer_request_errors(case=case, to_organization=to_organization, reason=reason)
+    if "to_organization" not in errors and (
+        transfer_consent(case=case, organization_id=to_organization.pk, lock=True) is None
+    ):
+        errors["to_organization"] = [_no_transfer_consent(to_organization)]
+    if errors:
+        raise ValidationError(errors)
     return record_transfer_request(
         case=case, to_organization=to_organization, reason=reason, actor=actor
     )
@@ -237,6 +281,37 @@ def request_case_transfer(
 def accept_case_transfer(
     *, transfer: CaseTransfer, actor: User, primary_advocate: User
 ) -> CaseTransfer:
-    """The receiving organization takes over the case with ``primary_advocate`` as primary."""
-    # Consent check: the young person agreed to the case moving to the receiving organization.
-    return complete_transfer(transfer=transfer, actor=actor, primary_advocate=primary_advocate)
+    """The receiving organization takes over the case with ``primary_advocate`` as primary.
+
+    The consent is checked again: if the young person withdrew it, or it expired, since the
+    request, acceptance is refused (a field error on ``consent``) and the transfer stays
+    requested, showing only the offer, for the receiver to decline or the sender to cancel.
+    The acceptance is recorded in the access log on that consent. From then on the previous
+    lead's care team has ended and it sees the case only under a consent to it (R41)."""
+    transfer = CaseTransfer.objects.select_for_update().select_related("case").get(pk=transfer.pk)
+    consent = None
+    if transfer.status == CaseTransfer.Status.REQUESTED:
+        consent = transfer_consent(
+            case=transfer.case, organization_id=transfer.to_organization_id, lock=True
+        )
+        if consent is None:
+            raise ValidationError(
+                {
+                    "consent": [
+                        _(
+                            "The young person's consent to transferring their services to your "
+                            "organization is no longer in force, so the case cannot be taken "
+                            "over. Decline the transfer, or ask the sending organization."
+                        )
+                    ]
+                }
+            )
+    accepted = complete_transfer(transfer=transfer, actor=actor, primary_advocate=primary_advocate)
+    if consent is not None:
+        note_transfer_accepted(
+            viewer_for(actor),
+            case_id=accepted.case_id,
+            organization_id=accepted.to_organization_id,
+            consent_id=consent.pk,
+        )
+    return accepted

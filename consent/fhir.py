@@ -43,13 +43,15 @@ RECEIPT_IDENTIFIER_SYSTEM = "urn:ietf:rfc:3986"
 
 # Harbor purposes as v3 PurposeOfUse (ActReason) codes. Harbor coordinates social services,
 # which v3 has no code for, so the closest are chosen and Harbor's own code travels beside:
-#   referral, care coordination -> CAREMGT "care management" (coordinating services);
+#   referral, care coordination,
+#   transferring services       -> CAREMGT "care management" (coordinating services);
 #   benefits and eligibility    -> COVERAGE "coverage under policy or program";
 #   other                       -> PATRQT "patient requested" (the young person asked).
 PURPOSE_OF_USE: dict[str, tuple[str, str]] = {
     ConsentPurpose.REFERRAL: ("CAREMGT", "care management"),
     ConsentPurpose.CARE_COORDINATION: ("CAREMGT", "care management"),
     ConsentPurpose.BENEFITS: ("COVERAGE", "coverage under policy or program"),
+    ConsentPurpose.TRANSFER: ("CAREMGT", "care management"),
     ConsentPurpose.OTHER: ("PATRQT", "patient requested"),
 }
 

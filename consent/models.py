@@ -45,6 +45,9 @@ class ConsentPurpose(models.TextChoices):
     REFERRAL = "referral", _("Referral to a service")
     CARE_COORDINATION = "care_coordination", _("Care coordination")
     BENEFITS = "benefits_eligibility", _("Benefits and eligibility")
+    # R41: the only basis for moving a case's lead to the recipient. It releases nothing to
+    # read: until the recipient accepts it sees a non-identifying offer, then it is the lead.
+    TRANSFER = "service_transfer", _("Transferring services to this organization")
     OTHER = "other", _("Other")
 
 

@@ -22,7 +22,12 @@ from django.utils import timezone
 
 from cases.categories import DATA_CATEGORIES, category_permission
 from cases.models import CareTeamMember, Case
-from consent.models import CaseGroupObjectPermission, CaseUserObjectPermission, Consent
+from consent.models import (
+    CaseGroupObjectPermission,
+    CaseUserObjectPermission,
+    Consent,
+    ConsentPurpose,
+)
 from providers.models import Membership, Organization
 
 VIEW_CASE = "view_case"
@@ -86,13 +91,16 @@ def implied_user_grants(case: Case) -> set[tuple[int, int]]:
 
 
 def _granting_consents(now: datetime) -> QuerySet[Consent]:
-    """Active consents not yet expired, to active organizations: the bases of group rows."""
+    """Active consents not yet expired, to active organizations: the bases of group rows.
+
+    A consent to transfer the case releases nothing to read (R41): it lets the lead move, and
+    the recipient sees the case only once it accepted and leads it."""
     return Consent.objects.filter(
         Q(resign_due_at__isnull=True) | Q(resign_due_at__gt=now),
         status=Consent.Status.ACTIVE,
         expires_at__gt=now,
         recipient__is_active=True,
-    )
+    ).exclude(purpose=ConsentPurpose.TRANSFER)
 
 
 def _group_windows(consents: QuerySet[Consent], now: datetime) -> dict[tuple[int, ...], Window]:

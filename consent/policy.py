@@ -264,19 +264,24 @@ def consents_in_force(*, viewer: Viewer, case_ids: list[int]) -> dict[int, list[
     """Active, started, unexpired consents to the viewer's organizations, per case (one query).
 
     Read from the consents themselves, so an expired consent grants nothing even before the
-    expiry sweep removed its rows (R14).
+    expiry sweep removed its rows (R14). A consent to transfer the case grants no reading
+    (R41): its recipient sees only the offer until it accepts and leads the case.
     """
     if not viewer.staff_organizations or not case_ids:
         return {}
     now = timezone.now()
-    rows = Consent.objects.filter(
-        Q(resign_due_at__isnull=True) | Q(resign_due_at__gt=now),
-        case_id__in=case_ids,
-        recipient_id__in=viewer.staff_organizations,
-        status=Consent.Status.ACTIVE,
-        starts_at__lte=now,
-        expires_at__gt=now,
-    ).values_list("pk", "case_id", "recipient_id", "categories", "purpose")
+    rows = (
+        Consent.objects.filter(
+            Q(resign_due_at__isnull=True) | Q(resign_due_at__gt=now),
+            case_id__in=case_ids,
+            recipient_id__in=viewer.staff_organizations,
+            status=Consent.Status.ACTIVE,
+            starts_at__lte=now,
+            expires_at__gt=now,
+        )
+        .exclude(purpose=ConsentPurpose.TRANSFER)
+        .values_list("pk", "case_id", "recipient_id", "categories", "purpose")
+    )
     grants: dict[int, list[ConsentGrant]] = {}
     for pk, case_id, recipient_id, categories, purpose in rows.order_by("pk"):
         grant = ConsentGrant(pk, recipient_id, frozenset(categories), purpose)
@@ -538,10 +543,13 @@ def note_incoming_referral_reads(
 
 
 def visible_transfers(*, viewer: Viewer) -> QuerySet[CaseTransfer]:
-    """Transfers of visible cases, and those offered to an organization the viewer takes in for."""
+    """Transfers of visible cases, and those offered to an organization the viewer takes in for
+    while they wait for its answer: a declined or withdrawn transfer leaves the receiving
+    organization nothing, not even the offer (R41)."""
     receiving = viewer.organizations_with(Role.SUPERVISOR, Role.INTAKE)
     return CaseTransfer.objects.filter(
-        Q(case_id__in=visible_case_ids(viewer=viewer)) | Q(to_organization_id__in=receiving)
+        Q(case_id__in=visible_case_ids(viewer=viewer))
+        | Q(to_organization_id__in=receiving, status=CaseTransfer.Status.REQUESTED)
     )
 
 
@@ -741,7 +749,7 @@ def access_outgoing_transfer(*, viewer: Viewer, transfer_id: int) -> CaseTransfe
 
 def is_receiver_of(*, viewer: Viewer, transfer: CaseTransfer) -> bool:
     """True when the viewer sees a transfer as the receiving organization before it accepted:
-    they may then learn nothing about the case."""
+    they may then learn nothing about the case but its non-identifying offer (R41)."""
     if transfer.status == CaseTransfer.Status.ACCEPTED:
         return False
     return transfer.to_organization_id in viewer.organizations_with(Role.SUPERVISOR, Role.INTAKE)
@@ -819,14 +827,15 @@ def visible_plan_versions(*, viewer: Viewer) -> QuerySet[PlanVersion]:
 
 
 def visible_consents(*, viewer: Viewer) -> QuerySet[Consent]:
-    """Consents of cases the viewer leads, and those in force for an organization they staff."""
+    """Consents of cases the viewer leads, and those in force for an organization they staff
+    (but not a consent to transfer a case to it: that names the case, R41)."""
     now = timezone.now()
     addressed = Q(
         recipient_id__in=viewer.staff_organizations,
         status=Consent.Status.ACTIVE,
         starts_at__lte=now,
         expires_at__gt=now,
-    )
+    ) & ~Q(purpose=ConsentPurpose.TRANSFER)
     return Consent.objects.filter(Q(case_id__in=visible_case_ids(viewer=viewer)) | addressed)
 
 

@@ -35,12 +35,20 @@ PURPOSE_WORDS = {
         "referral": "to refer you to a service",
         "care_coordination": "to coordinate your care with your advocate",
         "benefits_eligibility": "to check what benefits you can get",
+        "service_transfer": (
+            "to take over your services as your lead organization, if it accepts (until then "
+            "it sees only your age range, what you need and your area, not who you are)"
+        ),
         "other": "for this purpose: {text}",
     },
     "es": {
         "referral": "para referirte a un servicio",
         "care_coordination": "para coordinar tu atención con tu intercesora",
         "benefits_eligibility": "para revisar qué beneficios puedes recibir",
+        "service_transfer": (
+            "para hacerse cargo de tus servicios como tu organización principal, si acepta "
+            "(hasta entonces solo ve tu rango de edad, lo que necesitas y tu zona, no quién eres)"
+        ),
         "other": "para este propósito: {text}",
     },
 }

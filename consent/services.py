@@ -86,6 +86,18 @@ def term_errors(
         errors["categories"] = [
             _("Choose from: %(choices)s.") % {"choices": ", ".join(DATA_CATEGORIES)}
         ]
+    if (
+        purpose == ConsentPurpose.TRANSFER
+        and "categories" not in errors
+        and set(categories) != set(DATA_CATEGORIES)
+    ):
+        # The new lead takes over the whole record: the young person is told so (R41).
+        errors["categories"] = [
+            _(
+                "A transfer hands the whole record to the new lead organization: choose every "
+                "category."
+            )
+        ]
     if purpose not in ConsentPurpose.values:
         errors["purpose"] = [
             _("Choose from: %(choices)s.") % {"choices": ", ".join(ConsentPurpose.values)}

@@ -28,7 +28,7 @@ from cases.models import (
     SafeContactRule,
     ServicePlan,
 )
-from consent.disclosures import missing_referral_consent
+from consent.disclosures import missing_referral_consent, transfer_consent
 from consent.models import Consent, Signature
 from coordination.demo.cast import (
     ADA,
@@ -140,6 +140,14 @@ def test_every_demo_referral_that_left_went_under_a_consent_covering_it(seeded: 
     assert sent.exists()
     for referral in sent:
         assert missing_referral_consent(referral) == [], referral.pk
+
+
+def test_r41_every_demo_transfer_went_under_a_transfer_consent(seeded: str) -> None:
+    transfers = CaseTransfer.objects.all()
+    assert transfers.exists()
+    for transfer in transfers:
+        consent = transfer_consent(case=transfer.case, organization_id=transfer.to_organization_id)
+        assert consent is not None, transfer.pk
 
 
 def test_seed_demo_shows_consents_active_revoked_and_awaiting_signature(seeded: str) -> None:

@@ -23,15 +23,13 @@ TRANSFER_MOVES = {
 }
 
 
-@transaction.atomic
-def record_transfer_request(
-    *, case: Case, to_organization: Organization, reason: str, actor: User
-) -> CaseTransfer:
-    """Low-level request to hand the case to another organization; doors call
-    consent.disclosures.request_case_transfer. One transfer of a case may be pending."""
+def transfer_request_errors(
+    *, case: Case, to_organization: Organization, reason: str
+) -> dict[str, list[str]]:
+    """What is wrong with a request to hand the case to ``to_organization`` ({} when nothing),
+    before any consent is looked at."""
     errors: dict[str, list[str]] = {}
-    reason = (reason or "").strip()
-    if not reason:
+    if not (reason or "").strip():
         errors["reason"] = [
             _("Say why the case moves (the young person moved, chose another lead).")
         ]
@@ -45,8 +43,20 @@ def record_transfer_request(
         errors["to_organization"] = [_("The case is already led by this organization.")]
     if case.status == Case.Status.CLOSED:
         errors["case"] = [_("A closed case cannot be transferred; reopen it first.")]
+    return errors
+
+
+@transaction.atomic
+def record_transfer_request(
+    *, case: Case, to_organization: Organization, reason: str, actor: User
+) -> CaseTransfer:
+    """Low-level request to hand the case to another organization; doors call
+    consent.disclosures.request_case_transfer, which checks the consent (R41). One transfer
+    of a case may be pending."""
+    errors = transfer_request_errors(case=case, to_organization=to_organization, reason=reason)
     if errors:
         raise ValidationError(errors)
+    reason = reason.strip()
     transfer = CaseTransfer(
         case=case,
         from_organization_id=case.lead_organization_id,

@@ -30,7 +30,11 @@ from cases.services.intake import open_case, save_family_member, update_safe_con
 from cases.services.lifecycle import activate_case, close_case
 from cases.services.plans import plan_snapshot
 from coordination.demo.cast import YOUNG_PERSON, Cast
-from coordination.demo.consents import write_consents, write_portal_consents
+from coordination.demo.consents import (
+    write_consents,
+    write_portal_consents,
+    write_transfer_consent,
+)
 from coordination.demo.handoffs import write_referral, write_transfer
 from coordination.demo.rows import backdate, save_as
 from coordination.demo.stories import COUNSELLING, FAMILY, OFFER, STORIES, Clock, Story
@@ -120,6 +124,8 @@ def _tell(*, story: Story, index: int, cast: Cast, now: datetime) -> None:
         write_portal_consents(case=case, recipient=recipient, staff=staff, clock=clock, now=now)
     _record(story=story, case=case, staff=staff, clock=clock, service=services.get(story.lead))
     if story.transfer:
+        receiving = cast.organizations[story.transfer[0]]
+        write_transfer_consent(case=case, recipient=receiving, staff=staff, clock=clock, now=now)
         write_transfer(story=story, case=case, cast=cast, staff=staff, clock=clock)
     if story.status == CaseStatus.CLOSED:
         close_case(case=case, actor=staff, reason=story.closed_reason)

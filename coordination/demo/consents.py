@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from accounts.models import User
+from cases.categories import DATA_CATEGORIES
 from cases.models import Case, FamilyMember, Flag, Referral
 from cases.services.records import raise_flag
 from consent.models import Consent, RevocationChannel, SignatureMethod, SignerRule
@@ -43,6 +44,22 @@ def write_consents(
         )
         for org, cats in carried.items()
     ]
+
+
+def write_transfer_consent(
+    *, case: Case, recipient: Organization, staff: User, clock: Clock, now: datetime
+) -> Consent:
+    """The young person's signed consent to transferring their services to ``recipient``,
+    the basis of the transfer their story asks for (R41). It releases nothing to read."""
+    return _signed(
+        case=case,
+        recipient=recipient,
+        categories=list(DATA_CATEGORIES),
+        staff=staff,
+        clock=clock,
+        now=now,
+        purpose=Consent.Purpose.TRANSFER,
+    )
 
 
 def _period(clock: Clock, now: datetime) -> tuple[datetime, datetime]:

@@ -54,6 +54,7 @@ PURPOSE_NAMES = {
     ConsentPurpose.REFERRAL: _("Referral to a service"),
     ConsentPurpose.CARE_COORDINATION: _("Care coordination"),
     ConsentPurpose.BENEFITS: _("Benefits and eligibility"),
+    ConsentPurpose.TRANSFER: _("Transferring services to this organization"),
     ConsentPurpose.OTHER: _("Other"),
 }
 STATUS_NAMES = {
