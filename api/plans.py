@@ -13,6 +13,7 @@ from api.fields import ID_PATTERN, IdFilter
 from api.filters import IdFilterSet
 from api.release import ReleasesMixin
 from api.serializers_plans import (
+    ApprovePlanVersionSerializer,
     GoalChangeSerializer,
     GoalCreateSerializer,
     GoalSerializer,
@@ -239,13 +240,20 @@ class PlanVersionViewSet(ReleasesMixin, _PlanRecordViewSet):
         version = submit_plan_version(version=version, actor=request.user)
         return Response(PlanVersionSerializer(version).data)
 
-    @extend_schema(request=None, responses=PlanVersionSerializer)
+    @extend_schema(request=ApprovePlanVersionSerializer, responses=PlanVersionSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str) -> Response:
-        """Approve this version; the version approved before it is superseded."""
+        """Approve this version; the version approved before it is superseded. Staff recording
+        an approval given in person say what shows it (``evidence``)."""
         version = self.get_object()
         self.answer_access(version)
-        version = approve_plan_version(version=version, actor=request.user)
+        serializer = ApprovePlanVersionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        version = approve_plan_version(
+            version=version,
+            actor=request.user,
+            evidence=serializer.validated_data.get("evidence", ""),
+        )
         return Response(PlanVersionSerializer(version).data)
 
     @extend_schema(request=RequestPlanChangesSerializer, responses=PlanVersionSerializer)

@@ -129,6 +129,7 @@ class PlanVersionSerializer(serializers.ModelSerializer):
             "approved_by",
             "approved_at",
             "approval_channel",
+            "approval_evidence",
             "superseded_at",
         ]
         read_only_fields = fields
@@ -144,6 +145,15 @@ class StartPlanVersionSerializer(serializers.Serializer):
     summary = serializers.CharField(required=False, allow_blank=True)
 
 
+class ApprovePlanVersionSerializer(serializers.Serializer):
+    evidence = serializers.CharField(
+        max_length=300,
+        required=False,
+        allow_blank=True,
+        help_text="Staff recording an approval given in person: what shows it.",
+    )
+
+
 class RequestPlanChangesSerializer(serializers.Serializer):
     changes_requested = serializers.CharField()
 
@@ -153,4 +163,10 @@ class PlanVersionRecordSerializer(ReleasedFieldsMixin, PlanVersionSerializer):
 
     release_key = "plan.case_id"
     field_categories = {"summary": DataCategory.PLAN, "content": DataCategory.PLAN}
-    lead_only_fields = ("created_by", "approved_by", "changes_requested", "approval_channel")
+    lead_only_fields = (
+        "created_by",
+        "approved_by",
+        "changes_requested",
+        "approval_channel",
+        "approval_evidence",
+    )

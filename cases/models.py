@@ -426,6 +426,9 @@ class PlanVersion(models.Model):
     )
     approved_at = models.DateTimeField(null=True, blank=True)
     approval_channel = models.CharField(max_length=10, choices=ApprovalChannel.choices, blank=True)
+    # An approval given in person: what shows it (a signed page, a meeting note), as staff
+    # recorded it (issue 18).
+    approval_evidence = models.CharField(max_length=300, blank=True)
     superseded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -303,6 +303,9 @@ def _move_version(version: PlanVersion, target: str) -> None:
 def submit_plan_version(*, version: PlanVersion, actor: User) -> PlanVersion:
     """Freeze the living plan into the draft and ask the young person to approve it."""
     version = _locked_version(version)
+    refuse_if_closed(
+        version.plan.case_id, _("The case is closed; reopen it to send a new version.")
+    )
     _move_version(version, VersionStatus.AWAITING_APPROVAL)
     version.content = plan_snapshot(version.plan)
     version.submitted_at = timezone.now()
@@ -322,9 +325,9 @@ def _supersede_approved(*, plan_id: int, at: datetime) -> None:
 
 
 @transaction.atomic
-def approve_plan_version(*, version: PlanVersion, actor: User) -> PlanVersion:
-    """Record the young person's approval (in the portal, or in person as recorded by staff);
-    the version approved before it is superseded."""
+def approve_plan_version(*, version: PlanVersion, actor: User, evidence: str = "") -> PlanVersion:
+    """Record the young person's approval (in the portal, or in person as recorded by staff,
+    with what shows it); the version approved before it is superseded."""
     _locked_plan(version.plan_id)
     version = _locked_version(version)
     _move_version(version, VersionStatus.APPROVED)
@@ -338,6 +341,8 @@ def approve_plan_version(*, version: PlanVersion, actor: User) -> PlanVersion:
     )
     version.approved_by = actor
     version.approved_at = now
+    if not is_young_person:
+        version.approval_evidence = evidence.strip()[:300]
     version.save()
     version.plan.last_reviewed_at = now
     version.plan.save(update_fields=["last_reviewed_at"])

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from cases.models import Case, CaseNote, Contact, Person, PlannedService, SafeContactRule
 from providers.models import Organization
 
@@ -315,3 +316,30 @@ class PortalCodeForm(forms.Form):
         choices=[("en", "English"), ("es", "Español")],
         initial="en",
     )
+
+
+class NewFollowUpForm(forms.Form):
+    """A follow-up written by hand, in the lead organization's queue."""
+
+    description = forms.CharField(
+        label=_("What needs doing"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("A short task, no story: details belong in a case note."),
+    )
+    due_at = forms.DateTimeField(
+        label=_("Due"),
+        input_formats=[_DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=_DATETIME_FORMAT),
+    )
+    assignee = forms.ModelChoiceField(
+        label=_("Who does it"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("The organization's queue"),
+    )
+
+    def __init__(self, *args: Any, staff: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = staff
+        self.fields["assignee"].label_from_instance = lambda user: user.full_name or user.email

@@ -22,6 +22,7 @@ urlpatterns = [
         views_care_team.care_team_end,
         name="care-team-end",
     ),
+    path("<int:case_id>/follow-ups/new/", views_follow_ups.follow_up_new, name="follow-up-new"),
     path("<int:case_id>/status/", views_lifecycle.case_status, name="case-status"),
     path("<int:case_id>/contacts/new/", views_records.contact_new, name="contact-new"),
     path("<int:case_id>/notes/new/", views_records.note_new, name="note-new"),

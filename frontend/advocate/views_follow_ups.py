@@ -10,14 +10,15 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.models import User
 from consent.access_log import note_page_access
 from consent.errors import AccessDenied, NotVisible
-from consent.policy import Action
+from consent.policy import STAFF_ROLES, Action
 from frontend.access import page_viewer, staff_page
-from frontend.advocate.common import add_service_errors
-from frontend.advocate.forms import CancelFollowUpForm, CompleteFollowUpForm
+from frontend.advocate.common import access_lead_case, add_service_errors
+from frontend.advocate.forms import CancelFollowUpForm, CompleteFollowUpForm, NewFollowUpForm
 from tasks.access import access_follow_up, visible_follow_ups
-from tasks.follow_ups import cancel_follow_up, complete_follow_up
+from tasks.follow_ups import cancel_follow_up, complete_follow_up, create_follow_up_by_hand
 from tasks.models import FollowUp
 
 PAGE_SIZE = 50
@@ -99,3 +100,44 @@ def follow_up_complete(request: HttpRequest, follow_up_id: int) -> HttpResponse:
 def follow_up_cancel(request: HttpRequest, follow_up_id: int) -> HttpResponse:
     """Cancel a follow-up that is no longer needed, saying why."""
     return _close(request, follow_up_id, cancel=True)
+
+
+@staff_page
+@require_http_methods(["GET", "POST"])
+def follow_up_new(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Write a follow-up by hand for a case the viewer works on (issue 18)."""
+    action = Action.EDIT if request.method == "POST" else Action.VIEW
+    access = access_lead_case(request, case_id, action)
+    if Action.EDIT not in access.actions:
+        raise PermissionDenied
+    case = access.case
+    staff = (
+        User.objects.filter(
+            memberships__organization_id=case.lead_organization_id,
+            memberships__is_active=True,
+            memberships__role__in=STAFF_ROLES,
+            is_active=True,
+        )
+        .distinct()
+        .order_by("full_name", "email")
+    )
+    form = NewFollowUpForm(request.POST or None, staff=staff)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            create_follow_up_by_hand(
+                case=case,
+                organization=case.lead_organization,
+                assignee=data["assignee"],
+                due_at=data["due_at"],
+                description=data["description"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, gettext("The follow-up is in the queue."))
+            return redirect("frontend:case", case_id=case.pk)
+    status = 400 if request.method == "POST" else 200
+    context = {"case": case, "form": form}
+    return render(request, "frontend/advocate/follow_up_new.html", context, status=status)

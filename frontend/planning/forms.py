@@ -75,6 +75,19 @@ class PlanVersionForm(forms.Form):
     )
 
 
+class InPersonApprovalForm(forms.Form):
+    """The young person approved the plan in person; staff record it with what shows it."""
+
+    evidence = forms.CharField(
+        label=_("What shows the approval"),
+        max_length=300,
+        help_text=_("For example: the signed plan page, or the meeting and its date."),
+    )
+    confirmed = forms.BooleanField(
+        label=_("The young person read this version and approved it with me"), required=True
+    )
+
+
 class ConsentRequestForm(forms.Form):
     """The terms of a consent, with the language of the preview the young person reads."""
 

@@ -15,6 +15,7 @@ from cases.services.plans import (
     PLANNED_SERVICE_MOVES,
     add_goal,
     add_planned_service,
+    approve_plan_version,
     move_planned_service,
     start_plan_version,
     submit_plan_version,
@@ -26,6 +27,7 @@ from frontend.access import staff_page
 from frontend.planning.forms import (
     GoalChangeForm,
     GoalForm,
+    InPersonApprovalForm,
     MoveServiceForm,
     PlannedServiceForm,
     PlanVersionForm,
@@ -51,6 +53,7 @@ def _editor(
     *,
     goal_form: GoalForm | None = None,
     version_form: PlanVersionForm | None = None,
+    approval_form: InPersonApprovalForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     plan = _plan(access)
@@ -64,6 +67,7 @@ def _editor(
         "in_progress": next((v for v in versions if v.status in IN_PROGRESS), None),
         "goal_form": goal_form or GoalForm(),
         "version_form": version_form or PlanVersionForm(),
+        "approval_form": approval_form or InPersonApprovalForm(),
     }
     return render(request, "frontend/planning/plan_editor.html", context, status=status)
 
@@ -204,6 +208,24 @@ def service_move(request: HttpRequest, case_id: int, service_id: int) -> HttpRes
             return redirect("frontend:plan-editor", case_id=case_id)
     form = PlannedServiceForm(initial={"service_type": service.service_type_id})
     return _service_page(request, service, form, move_form, 400)
+
+
+@staff_page
+@require_POST
+def version_approve(request: HttpRequest, case_id: int, version_id: int) -> HttpResponse:
+    """Record the young person's approval of the version awaiting it, given in person."""
+    access = lead_staff_case(request, case_id, Action.EDIT)
+    version = get_object_or_404(
+        _plan(access).versions, pk=version_id, status=PlanVersion.Status.AWAITING_APPROVAL
+    )
+    form = InPersonApprovalForm(request.POST)
+    if form.is_valid():
+        approve_plan_version(
+            version=version, actor=request.user, evidence=form.cleaned_data["evidence"]
+        )
+        messages.success(request, _("The young person's approval is recorded."))
+        return redirect("frontend:plan-editor", case_id=case_id)
+    return _editor(request, access, approval_form=form, status=400)
 
 
 @staff_page

@@ -24,6 +24,11 @@ urlpatterns = [
         name="plan-service-move",
     ),
     path("<int:case_id>/plan/versions/", plan_views.version_submit, name="plan-version-submit"),
+    path(
+        "<int:case_id>/plan/versions/<int:version_id>/approve/",
+        plan_views.version_approve,
+        name="plan-version-approve-in-person",
+    ),
     path("<int:case_id>/consents/new/", consent_views.consent_request, name="consent-request"),
     path(
         "<int:case_id>/consents/<int:consent_id>/",

@@ -32,6 +32,9 @@ TARGETS: dict[str, PageTarget] = {
     "plan-service-edit": PageTarget(kwargs=_with(service_id="planned_service_id"), **FORM),
     "plan-service-move": PageTarget(kwargs=_with(service_id="planned_service_id"), **ACTION),
     "plan-version-submit": PageTarget(kwargs=_case, **ACTION),
+    "plan-version-approve-in-person": PageTarget(
+        kwargs=_with(version_id="plan_version_id"), **ACTION
+    ),
     "consent-request": PageTarget(kwargs=_case, **FORM),
     "consent-detail": PageTarget(kwargs=_with(consent_id="pending_consent"), **PAGE),
     "consent-sign": PageTarget(kwargs=_with(consent_id="pending_consent"), **FORM),

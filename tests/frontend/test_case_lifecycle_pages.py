@@ -13,7 +13,7 @@ from cases.services.records import log_service_contact
 from cases.services.referrals import accept_referral
 from consent.models import Consent
 from consent.policy import consents_in_force, viewer_for
-from tasks.models import PortalNotice
+from tasks.models import FollowUp, PortalNotice
 from tests import factories as f
 from tests.conftest import World
 from tests.consents import grant_consent
@@ -252,3 +252,48 @@ def test_the_primary_advocate_is_not_ended_from_the_team_page(world: World) -> N
     assert response.status_code == 404
     primary.refresh_from_db()
     assert primary.until is None
+
+
+# --- Follow-ups written by hand --------------------------------------------------------------
+
+
+def test_a_follow_up_is_written_by_hand_for_a_colleague(world: World) -> None:
+    due = (timezone.localtime() + timezone.timedelta(days=2)).replace(second=0, microsecond=0)
+
+    response = _client(world.advocate).post(
+        reverse("frontend:follow-up-new", kwargs={"case_id": world.case.pk}),
+        {
+            "description": "Call the school about enrolment",
+            "due_at": due.strftime("%Y-%m-%dT%H:%M"),
+            "assignee": world.other_advocate.pk,
+        },
+    )
+
+    assert response.status_code == 302
+    follow_up = FollowUp.objects.get(case=world.case, kind=FollowUp.Kind.OTHER)
+    assert (follow_up.assignee, follow_up.organization, follow_up.created_by) == (
+        world.other_advocate,
+        world.lead,
+        world.advocate,
+    )
+    assert follow_up.due_at == due
+    inbox = _client(world.other_advocate).get(reverse("frontend:follow-ups")).content.decode()
+    assert "Call the school about enrolment" in inbox
+
+
+def test_a_follow_up_due_in_the_past_or_for_an_outsider_is_refused(world: World) -> None:
+    past = (timezone.localtime() - timezone.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+
+    future = (timezone.localtime() + timezone.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    url = reverse("frontend:follow-up-new", kwargs={"case_id": world.case.pk})
+    client = _client(world.advocate)
+
+    late = client.post(url, {"description": "Too late", "due_at": past, "assignee": ""})
+    outsider = client.post(
+        url, {"description": "Outsider", "due_at": future, "assignee": world.partner_staff.pk}
+    )
+
+    assert late.status_code == outsider.status_code == 400
+    assert "A new follow-up is due in the future." in late.content.decode()
+    assert "Select a valid choice" in outsider.content.decode()
+    assert not FollowUp.objects.filter(description__in=["Too late", "Outsider"]).exists()

@@ -714,3 +714,40 @@ def test_r14_the_consent_page_shows_an_expired_consent_as_expired_before_the_swe
     status = response.content.decode().split("Status</dt><dd>", 1)[1].split("</dd>", 1)[0]
     assert "Expired" in status
     assert "Active" not in status
+
+
+def test_staff_record_an_approval_given_in_person_with_its_evidence(world: World) -> None:
+    """Issue 18: the young person approved the plan at a meeting; the advocate records it."""
+    version = start_plan_version(case=world.case, actor=world.advocate)
+    submit_plan_version(version=version, actor=world.advocate)
+    approve_url = reverse(
+        "frontend:plan-version-approve-in-person",
+        kwargs={"case_id": world.case.pk, "version_id": version.pk},
+    )
+    client = signed_in(world.advocate)
+
+    refused = client.post(approve_url, {"evidence": "", "confirmed": "on"})
+    approved = client.post(approve_url, {"evidence": "Signed plan page, 3 Dec", "confirmed": "on"})
+
+    assert refused.status_code == 400
+    assert approved.status_code == 302
+    version.refresh_from_db()
+    assert version.status == PlanVersion.Status.APPROVED
+    assert (version.approval_channel, version.approved_by) == ("in_person", world.advocate)
+    assert version.approval_evidence == "Signed plan page, 3 Dec"
+
+
+def test_no_approval_is_recorded_for_a_version_not_awaiting_it(world: World) -> None:
+    version = start_plan_version(case=world.case, actor=world.advocate)
+
+    response = signed_in(world.advocate).post(
+        reverse(
+            "frontend:plan-version-approve-in-person",
+            kwargs={"case_id": world.case.pk, "version_id": version.pk},
+        ),
+        {"evidence": "Meeting", "confirmed": "on"},
+    )
+
+    assert response.status_code == 404
+    version.refresh_from_db()
+    assert version.status == PlanVersion.Status.DRAFT
