@@ -2,10 +2,15 @@
 
 from django.urls import path
 
-from frontend.supervisor import analytics_views, views
+from frontend.supervisor import analytics_views, views, views_rules
 
 urlpatterns = [
     path("", views.dashboard, name="supervisor-dashboard"),
+    path(
+        "organizations/<int:organization_id>/rules/",
+        views_rules.continuity_rules,
+        name="continuity-rules",
+    ),
     path("lists/<slug:kind>/", views.work_list, name="supervisor-list"),
     path(
         "follow-ups/<int:follow_up_id>/reassign/",

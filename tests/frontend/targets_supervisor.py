@@ -36,6 +36,12 @@ TARGETS: dict[str, PageTarget] = {
         kwargs=lambda pw: {"kind": "open-cases"}, readers=SUPERVISOR
     ),
     "organization": PageTarget(readers=ADMIN),
+    "continuity-rules": PageTarget(
+        kwargs=lambda pw: {"organization_id": pw.world.lead.pk},
+        readers=(*SUPERVISOR, *ADMIN),
+        writers=(*SUPERVISOR, *ADMIN),
+        post=True,
+    ),
     "organization-entry": PageTarget(
         kwargs=lambda pw: {"organization_id": pw.world.lead.pk},
         readers=ADMIN,
