@@ -70,8 +70,10 @@ class FamilyMemberSerializer(serializers.ModelSerializer):
             "harmed_other_parent",
             "notes",
             "created_at",
+            "ended_on",
         ]
-        read_only_fields = ["id", "created_at"]
+        # Taken off the family record on the case page; such a member cannot sign or be edited.
+        read_only_fields = ["id", "created_at", "ended_on"]
         extra_kwargs = {"person": {"queryset": Person.objects.none()}}
 
 
