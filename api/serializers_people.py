@@ -119,6 +119,9 @@ class FamilyMemberRecordSerializer(ReleasedFieldsMixin, FamilyMemberSerializer):
         for name in FamilyMemberSerializer.Meta.fields
         if name not in ("id", "person")
     }
+    # Harm marks are the lead organization's working record (issue 18): no consent releases
+    # them, even one covering the family.
+    lead_only_fields = ("harmed_young_person", "harmed_other_parent")
 
 
 class SafeContactRecordSerializer(ReleasedFieldsMixin, SafeContactRuleSerializer):

@@ -2,6 +2,7 @@
 the "may consent alone" flag (R09), and the signature form's signers and reasons (R06-R10).
 A minor's consent is completed here on pages only."""
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
@@ -466,3 +467,29 @@ def test_an_adult_signs_alone_and_the_family_is_told_why(world: World) -> None:
     sign(consent, by=world.advocate)
     consent.refresh_from_db()
     assert consent.status == Consent.Status.ACTIVE
+
+
+def test_r07_a_partner_holding_a_family_consent_gets_no_harm_marks_from_the_api(
+    world: World, api_for: Callable[[User], object]
+) -> None:
+    member = f.FamilyMemberFactory(
+        person=world.case.person, name="Bartholomew", relation=FATHER, harmed_young_person=True
+    )
+    grant_consent(world.case, world.partner, list(DATA_CATEGORIES), by=world.advocate)
+    detail = reverse("family-member-detail", args=[member.pk])
+    data = api_for(world.partner_staff).get(detail).data
+    assert data["name"] == "Bartholomew"
+    assert "harmed_young_person" not in data and "harmed_other_parent" not in data
+    assert api_for(world.advocate).get(detail).data["harmed_young_person"] is True
+
+
+def test_a_partner_no_longer_sees_a_relative_taken_off_the_record(world: World) -> None:
+    member = f.FamilyMemberFactory(person=world.case.person, name="Bartholomew")
+    grant_consent(world.case, world.partner, list(DATA_CATEGORIES), by=world.advocate)
+    signed_in(world.advocate).post(url("family-end", world, member_id=member.pk))
+    body = (
+        signed_in(world.partner_staff)
+        .get(reverse("frontend:partner-case", kwargs={"case_id": world.case.pk}))
+        .content.decode()
+    )
+    assert "Bartholomew" not in body
