@@ -70,8 +70,10 @@ class FamilyMemberSerializer(serializers.ModelSerializer):
             "harmed_other_parent",
             "notes",
             "created_at",
+            "ended_on",
         ]
-        read_only_fields = ["id", "created_at"]
+        # Taken off the family record on the case page; such a member cannot sign or be edited.
+        read_only_fields = ["id", "created_at", "ended_on"]
         extra_kwargs = {"person": {"queryset": Person.objects.none()}}
 
 
@@ -117,6 +119,9 @@ class FamilyMemberRecordSerializer(ReleasedFieldsMixin, FamilyMemberSerializer):
         for name in FamilyMemberSerializer.Meta.fields
         if name not in ("id", "person")
     }
+    # Harm marks are the lead organization's working record (issue 18): no consent releases
+    # them, even one covering the family.
+    lead_only_fields = ("harmed_young_person", "harmed_other_parent")
 
 
 class SafeContactRecordSerializer(ReleasedFieldsMixin, SafeContactRuleSerializer):

@@ -157,6 +157,9 @@ class FamilyMember(models.Model):
     harmed_other_parent = models.BooleanField(default=False)
     notes = EncryptedTextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Taken off the family record on this day. The row stays, so a consent they signed keeps
+    # its signature and history; an ended member is not shown as family and cannot sign.
+    ended_on = models.DateField(null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -180,6 +183,10 @@ class FamilyMember(models.Model):
     @property
     def is_recorded_abuser(self) -> bool:
         return self.harmed_young_person or self.harmed_other_parent
+
+    @property
+    def is_current(self) -> bool:
+        return self.ended_on is None
 
 
 class SafeContactRuleChannel(models.TextChoices):

@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -230,6 +231,43 @@ def missing_signers(consent: Consent) -> list[str]:
             else _("one parent, legal guardian or legal custodian")
         )
     return missing
+
+
+@dataclass(frozen=True)
+class SignerOptions:
+    """Who may still sign a consent waiting for signatures, and why anyone else may not.
+
+    ``young_person``: the young person has not signed yet. ``eligible``: family members who may
+    sign under the consent's signer rule. ``refused``: every other current family member, with
+    the reason in plain words (the same reasons ``add_signature`` gives when refusing them).
+    """
+
+    young_person: bool
+    eligible: list[FamilyMember] = field(default_factory=list)
+    refused: list[tuple[FamilyMember, str]] = field(default_factory=list)
+
+
+def signer_options(consent: Consent) -> SignerOptions:
+    """The signature form's choices (R06-R10); reads a prefetch of ``signatures`` if any."""
+    signatures = list(consent.signatures.all())
+    signed_by = {s.family_member_id for s in signatures if s.family_member_id}
+    young_person_signed = any(s.signer_role == SignerRole.YOUNG_PERSON for s in signatures)
+    options = SignerOptions(young_person=not young_person_signed)
+    members = FamilyMember.objects.filter(
+        person_id=consent.subject_id, ended_on__isnull=True
+    ).order_by("name", "pk")
+    for member in members:
+        reason = why_not_a_signer(member, consent.signer_rule)
+        if not reason and member.pk in signed_by:
+            reason = _("This person has already signed.")
+        elif not reason and signed_by:
+            # R08: one non-abusive parent is enough; Harbor never asks for a second.
+            reason = _("A parent or guardian has already signed; one is enough.")
+        if reason:
+            options.refused.append((member, reason))
+        else:
+            options.eligible.append(member)
+    return options
 
 
 def signature_errors(

@@ -5,8 +5,8 @@
   guardian or legal custodian, unless the case carries the flag that the young person may
   lawfully receive the service alone (with its legal basis): then the minor alone.
 - An age Harbor does not know counts as a minor's: asking for a parent is the safe error.
-- Nobody recorded as having harmed the young person or the other parent, and nobody not
-  confirmed safe to contact, may sign.
+- Nobody recorded as having harmed the young person or the other parent, nobody not
+  confirmed safe to contact, and nobody taken off the family record may sign.
 """
 
 from dataclasses import dataclass
@@ -71,6 +71,8 @@ def signer_role_of(member: FamilyMember) -> str:
 
 def why_not_a_signer(member: FamilyMember, rule: str) -> str:
     """'' when the family member may sign under ``rule``, else the reason (shown to staff)."""
+    if not member.is_current:
+        return _("This person was taken off the family record, so they cannot sign.")
     if member.is_recorded_abuser:
         return _("A person recorded as having harmed the young person or a parent cannot sign.")
     if not member.contact_is_safe:
@@ -98,15 +100,27 @@ class SignerRequirement:
         return self.rule in (SignerRule.MINOR_WITH_PARENT, SignerRule.ADULT_WITH_GUARDIAN)
 
 
+def requirement_of(
+    person: Person, on: date, *, has_court_appointed_guardian: bool, alone_basis: str
+) -> SignerRequirement:
+    """The signer rule from what is known: for a page that already holds the family and flags."""
+    if not is_minor(person, on):
+        rule = SignerRule.ADULT_WITH_GUARDIAN if has_court_appointed_guardian else SignerRule.SELF
+        return SignerRequirement(rule)
+    if alone_basis:
+        return SignerRequirement(SignerRule.MINOR_ALONE, legal_basis=alone_basis)
+    return SignerRequirement(SignerRule.MINOR_WITH_PARENT)
+
+
 def signer_requirement(case: Case, on: date) -> SignerRequirement:
     person = case.person
     if not is_minor(person, on):
-        guarded = person.family_members.filter(is_court_appointed=True).exists()
-        return SignerRequirement(SignerRule.ADULT_WITH_GUARDIAN if guarded else SignerRule.SELF)
+        guarded = person.family_members.filter(
+            is_court_appointed=True, ended_on__isnull=True
+        ).exists()
+        return requirement_of(person, on, has_court_appointed_guardian=guarded, alone_basis="")
     basis = may_consent_alone_basis(case)
-    if basis:
-        return SignerRequirement(SignerRule.MINOR_ALONE, legal_basis=basis)
-    return SignerRequirement(SignerRule.MINOR_WITH_PARENT)
+    return requirement_of(person, on, has_court_appointed_guardian=False, alone_basis=basis)
 
 
 UNSIGNED_STATUSES = frozenset({Consent.Status.DRAFT, Consent.Status.PENDING_SIGNATURE})

@@ -215,10 +215,32 @@ def save_family_member(
     """Add a family member to the young person's record, or change one."""
     if member is None:
         member = FamilyMember(person=person)
+    elif not member.is_current:
+        raise ValidationError(
+            {"ended_on": [_("This person was taken off the family record; add them again.")]}
+        )
     _apply(member, values, FAMILY_FIELDS)
     _validate_family_member(member)
     member._history_user = actor
     member.save()
+    return member
+
+
+@transaction.atomic
+def end_family_member(*, actor: User, member: FamilyMember) -> FamilyMember:
+    """Take a family member off the young person's record, today.
+
+    The row stays (with its history): a consent they signed keeps its signature. An ended
+    member is no longer family on the record and can sign nothing more.
+    """
+    member = FamilyMember.objects.select_for_update().get(pk=member.pk)
+    if not member.is_current:
+        raise ValidationError(
+            {"ended_on": [_("This person was already taken off the family record.")]}
+        )
+    member.ended_on = timezone.localdate()
+    member._history_user = actor
+    member.save(update_fields=["ended_on"])
     return member
 
 

@@ -283,3 +283,39 @@ def clear_flag(*, flag: Flag, actor: User) -> Flag:
     flag._history_user = actor
     flag.save(update_fields=["cleared_by", "cleared_at"])
     return flag
+
+
+@transaction.atomic
+def set_may_consent_alone(*, case: Case, actor: User, legal_basis: str) -> Flag:
+    """Record that the young person may lawfully receive services without a parent (R09).
+
+    The flag's text is the legal basis, which is required. A basis recorded before is cleared,
+    so one basis is current. Consents asked for from now on need only the young person's
+    signature; those already waiting keep the signers they were asked of.
+    """
+    if not legal_basis.strip():
+        raise ValidationError(
+            {"text": [_("Record the legal basis: the law or court order that allows it.")]}
+        )
+    previous = list(
+        Flag.objects.select_for_update().filter(
+            case_id=case.pk, kind=Flag.Kind.MAY_CONSENT_ALONE, cleared_at__isnull=True
+        )
+    )
+    flag = raise_flag(case=case, actor=actor, kind=Flag.Kind.MAY_CONSENT_ALONE, text=legal_basis)
+    for old in previous:
+        clear_flag(flag=old, actor=actor)
+    return flag
+
+
+@transaction.atomic
+def clear_may_consent_alone(*, case: Case, actor: User) -> int:
+    """Clear the "may consent alone" flag: consents asked for from now on need a parent again."""
+    current = Flag.objects.filter(
+        case_id=case.pk, kind=Flag.Kind.MAY_CONSENT_ALONE, cleared_at__isnull=True
+    )
+    cleared = 0
+    for flag in current:
+        clear_flag(flag=flag, actor=actor)
+        cleared += 1
+    return cleared

@@ -37,6 +37,15 @@ def access_lead_case(request: HttpRequest, case_id: int, action: Action) -> Case
     return access
 
 
+def writable_lead_case(request: HttpRequest, case_id: int) -> CaseAccess:
+    """Reading a form is a read of the case; posting it a write. Both need EDIT."""
+    action = Action.EDIT if request.method == "POST" else Action.VIEW
+    access = access_lead_case(request, case_id, action)
+    if Action.EDIT not in access.actions:
+        raise PermissionDenied
+    return access
+
+
 def add_service_errors(
     form: forms.Form, exc: ValidationError, aliases: Mapping[str, str] | None = None
 ) -> None:

@@ -9,7 +9,15 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from cases.models import Case, CaseNote, Contact, Person, PlannedService, SafeContactRule
+from cases.models import (
+    Case,
+    CaseNote,
+    Contact,
+    FamilyMember,
+    Person,
+    PlannedService,
+    SafeContactRule,
+)
 from providers.models import Organization
 
 _DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -343,3 +351,46 @@ class NewFollowUpForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = staff
         self.fields["assignee"].label_from_instance = lambda user: user.full_name or user.email
+
+
+class FamilyMemberForm(forms.Form):
+    """A relative or guardian of the young person. Harm and safety marks stay with the lead
+    organization's staff; the services decide which combinations are allowed."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    relation = forms.ChoiceField(
+        label=_("Relation to the young person"), choices=FamilyMember.Relation.choices
+    )
+    relation_other = forms.CharField(
+        label=_("The relation, in words (when it is 'other')"), required=False, max_length=100
+    )
+    is_legal_guardian = forms.BooleanField(label=_("Legal guardian"), required=False)
+    is_court_appointed = forms.BooleanField(
+        label=_("Guardian appointed by a court"), required=False
+    )
+    is_household_member = forms.BooleanField(
+        label=_("Lives in the young person's household"), required=False
+    )
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    address = forms.CharField(
+        label=_("Address"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    contact_is_safe = forms.BooleanField(
+        label=_("Confirmed safe to contact"),
+        required=False,
+        help_text=_("Leave this off until someone has confirmed it. Only safe contacts may sign."),
+    )
+    harmed_young_person = forms.BooleanField(
+        label=_("Recorded as having harmed the young person"), required=False
+    )
+    harmed_other_parent = forms.BooleanField(
+        label=_("Recorded as having harmed the young person's other parent"), required=False
+    )
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    @classmethod
+    def initial_from(cls, member: FamilyMember) -> dict[str, Any]:
+        return {name: getattr(member, name) for name in cls.base_fields}

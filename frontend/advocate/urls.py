@@ -5,6 +5,7 @@ from django.urls import path
 from frontend.advocate import (
     views_care_team,
     views_cases,
+    views_family,
     views_follow_ups,
     views_lifecycle,
     views_portal,
@@ -27,6 +28,14 @@ urlpatterns = [
     path("<int:case_id>/contacts/new/", views_records.contact_new, name="contact-new"),
     path("<int:case_id>/notes/new/", views_records.note_new, name="note-new"),
     path("<int:case_id>/safe-contact/", views_records.safe_contact, name="safe-contact"),
+    path("<int:case_id>/family/new/", views_family.family_new, name="family-new"),
+    path("<int:case_id>/family/<int:member_id>/", views_family.family_edit, name="family-edit"),
+    path("<int:case_id>/family/<int:member_id>/end/", views_family.family_end, name="family-end"),
+    path(
+        "<int:case_id>/may-consent-alone/",
+        views_family.may_consent_alone,
+        name="may-consent-alone",
+    ),
     path("<int:case_id>/portal-access/", views_portal.portal_access, name="portal-access"),
     path("follow-ups/", views_follow_ups.follow_up_inbox, name="follow-ups"),
     path(

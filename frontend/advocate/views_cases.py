@@ -13,13 +13,22 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases.categories import DataCategory
-from cases.models import Case, Contact, PlannedService, Referral, SafeContactRule, ServicePlan
+from cases.models import (
+    Case,
+    Contact,
+    FamilyMember,
+    Flag,
+    PlannedService,
+    Referral,
+    SafeContactRule,
+    ServicePlan,
+)
 from cases.safe_contact import needs_reconfirmation
 from cases.selectors import goals_with_services, load_case_summary, with_case_summary
 from cases.services.intake import open_case
 from cases.services.portal_access import portal_status
 from consent.access_log import note_page_access
-from consent.models import Consent
+from consent.models import Consent, SignerRule
 from consent.policy import (
     Action,
     Role,
@@ -30,6 +39,7 @@ from consent.policy import (
     visible_consents,
     visible_notes,
 )
+from consent.signers import requirement_of, why_not_a_signer
 from frontend.access import page_viewer, staff_page
 from frontend.advocate.common import (
     access_lead_case,
@@ -38,6 +48,7 @@ from frontend.advocate.common import (
     channel_labels,
 )
 from frontend.advocate.forms import CaseloadFilterForm, OpenCaseForm
+from frontend.planning.forms import relation_label
 from providers.models import Membership, Organization
 from tasks.access import visible_follow_ups
 from tasks.models import FollowUp
@@ -143,6 +154,34 @@ _CONSENT_ORDER = {
 }
 
 
+def family_context(case: Case) -> dict:
+    """The young person's current family, each with whether they may sign a consent asked for
+    today and, if not, why (R06-R10); and the "may consent alone" flag (R09). One query: the
+    flags come with the case summary."""
+    family = list(
+        FamilyMember.objects.filter(person_id=case.person_id, ended_on__isnull=True).order_by(
+            "name", "pk"
+        )
+    )
+    alone = [flag for flag in case.current_flags if flag.kind == Flag.Kind.MAY_CONSENT_ALONE]
+    alone_flag = max(alone, key=lambda flag: (flag.raised_at, flag.pk)) if alone else None
+    requirement = requirement_of(
+        case.person,
+        timezone.localdate(),
+        has_court_appointed_guardian=any(member.is_court_appointed for member in family),
+        alone_basis=alone_flag.text if alone_flag else "",
+    )
+    for member in family:
+        member.relation_label = relation_label(member)
+        member.why_not_signer = why_not_a_signer(member, requirement.rule)
+    return {
+        "family": family,
+        "alone_flag": alone_flag,
+        "signer_rule_label": SignerRule(requirement.rule).label,
+        "is_minor_rule": requirement.rule in (SignerRule.MINOR_WITH_PARENT, SignerRule.MINOR_ALONE),
+    }
+
+
 def case_context(request: HttpRequest, case_id: int) -> dict:
     """Everything the case page shows, each list from the policy's querysets."""
     viewer = page_viewer(request)
@@ -215,6 +254,7 @@ def case_context(request: HttpRequest, case_id: int) -> dict:
         "portal": portal_status(person=case.person),
         "manages_portal": Action.MANAGE_PORTAL in access.actions,
         "now": now,
+        **family_context(case),
     }
 
 

@@ -15,7 +15,7 @@ from consent.access_log import note_page_access
 from consent.errors import AccessDenied, NotVisible
 from consent.policy import STAFF_ROLES, Action
 from frontend.access import page_viewer, staff_page
-from frontend.advocate.common import access_lead_case, add_service_errors
+from frontend.advocate.common import add_service_errors, writable_lead_case
 from frontend.advocate.forms import CancelFollowUpForm, CompleteFollowUpForm, NewFollowUpForm
 from tasks.access import access_follow_up, visible_follow_ups
 from tasks.follow_ups import cancel_follow_up, complete_follow_up, create_follow_up_by_hand
@@ -106,11 +106,7 @@ def follow_up_cancel(request: HttpRequest, follow_up_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def follow_up_new(request: HttpRequest, case_id: int) -> HttpResponse:
     """Write a follow-up by hand for a case the viewer works on (issue 18)."""
-    action = Action.EDIT if request.method == "POST" else Action.VIEW
-    access = access_lead_case(request, case_id, action)
-    if Action.EDIT not in access.actions:
-        raise PermissionDenied
-    case = access.case
+    case = writable_lead_case(request, case_id).case
     staff = (
         User.objects.filter(
             memberships__organization_id=case.lead_organization_id,

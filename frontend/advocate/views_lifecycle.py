@@ -3,7 +3,7 @@ choice to end the consents in force with it), reopen it."""
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
@@ -13,10 +13,9 @@ from django.views.decorators.http import require_http_methods
 from cases.models import Case
 from cases.services.lifecycle import activate_case, reopen_case
 from consent.closing import close_case_and_its_consents
-from consent.policy import Action, CaseAccess
 from consent.services import consents_in_effect
 from frontend.access import staff_page
-from frontend.advocate.common import access_lead_case, add_service_errors
+from frontend.advocate.common import add_service_errors, writable_lead_case
 
 
 class CloseCaseForm(forms.Form):
@@ -40,14 +39,6 @@ class CloseCaseForm(forms.Form):
     )
 
 
-def _editable_case(request: HttpRequest, case_id: int) -> CaseAccess:
-    action = Action.EDIT if request.method == "POST" else Action.VIEW
-    access = access_lead_case(request, case_id, action)
-    if Action.EDIT not in access.actions:
-        raise PermissionDenied
-    return access
-
-
 def _make_move(request: HttpRequest, case: Case, move: str, close_form: CloseCaseForm) -> str:
     """Make the posted move; the sentence that says it was made. ``ValidationError`` when
     the case cannot make it (or the closing form has errors)."""
@@ -69,7 +60,7 @@ def _make_move(request: HttpRequest, case: Case, move: str, close_form: CloseCas
 @require_http_methods(["GET", "POST"])
 def case_status(request: HttpRequest, case_id: int) -> HttpResponse:
     """One page for every move the case can make from where it is."""
-    case = _editable_case(request, case_id).case
+    case = writable_lead_case(request, case_id).case
     move = request.POST.get("move", "")
     close_form = CloseCaseForm(request.POST if move == "close" else None)
     problems: list[str] = []

@@ -1,7 +1,7 @@
 """Writing to a case: log a contact, add a note, record the safe-contact rules."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,19 +13,9 @@ from cases.models import Contact, PlannedService, SafeContactRule
 from cases.safe_contact import needs_reconfirmation
 from cases.services.intake import update_person, update_safe_contact
 from cases.services.records import add_contact, add_note
-from consent.policy import Action, CaseAccess
 from frontend.access import staff_page
-from frontend.advocate.common import access_lead_case, add_service_errors, channel_labels
+from frontend.advocate.common import add_service_errors, channel_labels, writable_lead_case
 from frontend.advocate.forms import ContactForm, NoteForm, PersonForm, SafeContactForm
-
-
-def _writable_case(request: HttpRequest, case_id: int) -> CaseAccess:
-    """Reading the form is a read of the case; posting it a write. Both need EDIT."""
-    action = Action.EDIT if request.method == "POST" else Action.VIEW
-    access = access_lead_case(request, case_id, action)
-    if Action.EDIT not in access.actions:
-        raise PermissionDenied
-    return access
 
 
 def _status(request: HttpRequest) -> int:
@@ -37,7 +27,7 @@ def _status(request: HttpRequest) -> int:
 def contact_new(request: HttpRequest, case_id: int) -> HttpResponse:
     """Log a contact. With the young person: re-confirm stale preferences first (R31), and
     only through a channel their safe-contact rule allows (R28)."""
-    case = _writable_case(request, case_id).case
+    case = writable_lead_case(request, case_id).case
     rule = SafeContactRule.objects.filter(person_id=case.person_id).first()
     stale = needs_reconfirmation(rule, timezone.now())
     services = PlannedService.objects.filter(goal__plan__case_id=case.pk).select_related(
@@ -81,7 +71,7 @@ def contact_new(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def note_new(request: HttpRequest, case_id: int) -> HttpResponse:
     """Add a note to the case, staff-only or shareable."""
-    case = _writable_case(request, case_id).case
+    case = writable_lead_case(request, case_id).case
     form = NoteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -99,7 +89,7 @@ def note_new(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def safe_contact(request: HttpRequest, case_id: int) -> HttpResponse:
     """Record the young person's safe-contact rules with them; saving confirms them (R31)."""
-    case = _writable_case(request, case_id).case
+    case = writable_lead_case(request, case_id).case
     rule = SafeContactRule.objects.filter(person_id=case.person_id).first()
     form = SafeContactForm(request.POST or None, initial=SafeContactForm.initial_from(rule))
     if request.method == "POST" and form.is_valid():
@@ -125,7 +115,7 @@ def safe_contact(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def person_edit(request: HttpRequest, case_id: int) -> HttpResponse:
     """The young person's own details (R34: "prefers not to answer" for every one)."""
-    case = _writable_case(request, case_id).case
+    case = writable_lead_case(request, case_id).case
     form = (
         PersonForm(request.POST) if request.method == "POST" else PersonForm.for_person(case.person)
     )

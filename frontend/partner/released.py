@@ -340,7 +340,10 @@ def released_case(*, viewer: Viewer, access: CaseAccess) -> ReleasedCase:
         )
     if result.family_released:
         result.family = list(
-            visible_family_members(viewer=viewer).filter(person_id=case.person_id).order_by("pk")
+            # Relatives taken off the record are no longer shown as family.
+            visible_family_members(viewer=viewer)
+            .filter(person_id=case.person_id, ended_on__isnull=True)
+            .order_by("pk")
         )
     result.documents = DataCategory.DOCUMENTS in shown
     return result

@@ -23,6 +23,7 @@ from frontend.planning.forms import (
     ConsentRequestForm,
     SignatureForm,
     WithdrawalForm,
+    relation_label,
 )
 from frontend.planning.lead import action_of, data_of, lead_staff_case, show_errors
 
@@ -164,11 +165,12 @@ def consent_detail(request: HttpRequest, case_id: int, consent_id: int) -> HttpR
 
 
 def _signature_form(request: HttpRequest, consent: Consent) -> SignatureForm:
-    family = []
-    if consent.signer_rule in NEEDS_ADULT:
-        family = list(consent.case.person.family_members.order_by("name", "pk"))
+    """Every signer the consent's rule allows, and every other family member with the reason
+    they cannot sign (R06-R10), from the same rules ``add_signature`` enforces."""
     return SignatureForm(
-        data_of(request), family=family, initial={"signed_on": timezone.localdate()}
+        data_of(request),
+        options=services.signer_options(consent),
+        initial={"signed_on": timezone.localdate()},
     )
 
 
@@ -200,6 +202,14 @@ def consent_sign(request: HttpRequest, case_id: int, consent_id: int) -> HttpRes
         "form": form,
         "missing": services.missing_signers(consent),
         "pending": consent.status == Consent.Status.PENDING_SIGNATURE,
+        # Nobody in the family can give the signature still missing: say what to record.
+        "needs_family": consent.signer_rule in NEEDS_ADULT
+        and not form.options.eligible
+        and not any(s.family_member_id for s in consent.signatures.all()),
+        "guardian_rule": consent.signer_rule == SignerRule.ADULT_WITH_GUARDIAN,
+        "refused": [
+            (member, relation_label(member), reason) for member, reason in form.options.refused
+        ],
     }
     status = 400 if form.is_bound else 200
     return render(request, "frontend/planning/consent_sign.html", context, status=status)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.categories import DataCategory
 from cases.models import Case, FamilyMember, Goal, PlannedService
 from consent.models import ConsentPurpose, RevocationChannel, SignatureMethod
+from consent.services import SignerOptions
 from providers.models import Organization, ServiceType
 
 YOUNG_PERSON = "young_person"
@@ -21,6 +22,13 @@ PREVIEW_LANGUAGES = {"en": _("English"), "es": _("Spanish")}
 def partner_organizations(case: Case) -> QuerySet[Organization]:
     """Active organizations other than the case's lead: the ones a consent or referral names."""
     return Organization.objects.filter(is_active=True).exclude(pk=case.lead_organization_id)
+
+
+def relation_label(member: FamilyMember) -> str:
+    """ "Mother", or the relation staff named when it is "other"."""
+    if member.relation == FamilyMember.Relation.OTHER and member.relation_other:
+        return member.relation_other
+    return str(member.get_relation_display())
 
 
 def start_of(day: date) -> datetime:
@@ -128,10 +136,28 @@ class ConsentRequestForm(forms.Form):
         return starts_at, starts_at + timedelta(days=(expires_on - starts_on).days)
 
 
-class SignatureForm(forms.Form):
-    """A written signature staff record: who signed, how, when, and the evidence."""
+class SignerField(forms.ChoiceField):
+    """The signer: one of the listed choices, or a family member listed as not able to sign,
+    so that ``add_signature`` refuses them with its reason (R07) rather than a generic error."""
 
-    signer = forms.ChoiceField(label=_("Who signed"), widget=forms.RadioSelect)
+    refused_keys: frozenset[str] | set[str] = frozenset()
+
+    def valid_value(self, value: str) -> bool:
+        return value in self.refused_keys or super().valid_value(value)
+
+
+class SignatureForm(forms.Form):
+    """A written signature staff record: who signed, how, when, and the evidence.
+
+    The choices are the signers ``signer_options`` allows; the others it lists with the reason
+    they cannot sign, which the page shows beside the choices.
+    """
+
+    signer = SignerField(
+        label=_("Who signed"),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose who signed.")},
+    )
     method = forms.ChoiceField(
         label=_("How it was signed"),
         choices=[(SignatureMethod.UPLOADED_FORM, SignatureMethod.UPLOADED_FORM.label)],
@@ -149,15 +175,24 @@ class SignatureForm(forms.Form):
         error_messages={"required": _("Record the evidence of the signature.")},
     )
 
-    def __init__(self, *args: object, family: list[FamilyMember], **kwargs: object) -> None:
+    def __init__(self, *args: object, options: SignerOptions, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.family = {str(member.pk): member for member in family}
-        choices = [(YOUNG_PERSON, _("The young person"))]
-        choices += [
-            (key, f"{member.name} ({member.get_relation_display()})")
-            for key, member in self.family.items()
-        ]
-        self.fields["signer"].choices = choices
+        self.options = options
+        choices = [(YOUNG_PERSON, _("The young person"))] if options.young_person else []
+        self.family = {}
+        for member in options.eligible:
+            self.family[str(member.pk)] = member
+            choices.append((str(member.pk), f"{member.name} ({relation_label(member)})"))
+        for member, _reason in options.refused:
+            self.family[str(member.pk)] = member
+        field = self.fields["signer"]
+        field.choices = choices
+        # A new set per form: a form's fields are shallow copies of the class's.
+        field.refused_keys = {str(member.pk) for member, _reason in options.refused}
+
+    @property
+    def has_choices(self) -> bool:
+        return bool(self.fields["signer"].choices)
 
     def family_member(self) -> FamilyMember | None:
         return self.family.get(self.cleaned_data["signer"])

@@ -70,6 +70,8 @@ class PageWorld:
     invitation_id: int = 0
     # A pending invitation of an admin, from the site operator (the world's superuser).
     admin_invitation_id: int = 0
+    # A relative of the young person, on the family record.
+    family_member_id: int = 0
 
     @property
     def case_id(self) -> int:
@@ -151,6 +153,7 @@ def build_page_world() -> PageWorld:
         description="Call back about housing",
     )
     membership = Membership.objects.get(user=world.other_advocate, organization=world.lead)
+    family_member = f.FamilyMemberFactory(person=case.person)
     directory_service = DirectoryServiceFactory(
         provider=DirectoryProviderFactory(member=world.lead, name=world.lead.name)
     )
@@ -185,4 +188,5 @@ def build_page_world() -> PageWorld:
         directory_service_id=directory_service.pk,
         invitation_id=invitation.pk,
         admin_invitation_id=admin_invitation.pk,
+        family_member_id=family_member.pk,
     )

@@ -18,6 +18,10 @@ def _case(pw: object) -> dict[str, int]:
     return {"case_id": pw.case_id}  # type: ignore[attr-defined]
 
 
+def _family_member(pw: object) -> dict[str, int]:
+    return {"case_id": pw.case_id, "member_id": pw.family_member_id}  # type: ignore[attr-defined]
+
+
 def _follow_up(pw: object) -> dict[str, int]:
     return {"follow_up_id": pw.follow_up_id}  # type: ignore[attr-defined]
 
@@ -42,6 +46,18 @@ TARGETS: dict[str, PageTarget] = {
     "contact-new": PageTarget(kwargs=_case, readers=LEAD_STAFF, writers=LEAD_STAFF, post=True),
     "note-new": PageTarget(kwargs=_case, readers=LEAD_STAFF, writers=LEAD_STAFF, post=True),
     "safe-contact": PageTarget(kwargs=_case, readers=LEAD_STAFF, writers=LEAD_STAFF, post=True),
+    # The family record and who may sign for the young person (R06-R10): harm and safety marks
+    # are the lead organization's, so only its staff on the case read or write them.
+    "family-new": PageTarget(kwargs=_case, readers=LEAD_STAFF, writers=LEAD_STAFF, post=True),
+    "family-edit": PageTarget(
+        kwargs=_family_member, readers=LEAD_STAFF, writers=LEAD_STAFF, post=True
+    ),
+    "family-end": PageTarget(
+        kwargs=_family_member, readers=LEAD_STAFF, writers=LEAD_STAFF, post=True
+    ),
+    "may-consent-alone": PageTarget(
+        kwargs=_case, readers=LEAD_STAFF, writers=LEAD_STAFF, post=True
+    ),
     # The young person's portal login (R42): only the care team gives, renews or ends it.
     "portal-access": PageTarget(
         kwargs=_case, readers=("advocate",), writers=("advocate",), post=True

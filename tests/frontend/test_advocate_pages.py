@@ -389,7 +389,15 @@ def test_case_page_opens_with_contents_that_jump_to_each_section_safety_first(
     anchors = re.findall(r'href="#([a-z-]+)"', contents)
 
     assert anchors[0] == "safe-contact-title"
-    assert anchors[1:] == ["plan", "referrals", "contacts", "notes", "follow-ups", "access"]
+    assert anchors[1:] == [
+        "family",
+        "plan",
+        "referrals",
+        "contacts",
+        "notes",
+        "follow-ups",
+        "access",
+    ]
     for anchor in anchors:
         assert f'id="{anchor}"' in body, anchor
     assert body.index('id="safe-contact-title"') < body.index('<nav class="contents"')
@@ -738,5 +746,7 @@ def test_the_case_page_costs_the_same_queries_however_much_the_case_holds(
             staff = f.MembershipFactory(organization=world.lead, role="advocate").user
             f.CareTeamMemberFactory(case=world.case, user=staff, role="secondary")
             _follow_up(world)
+            f.FamilyMemberFactory(person=world.case.person, contact_is_safe=True)
+            f.FamilyMemberFactory(person=world.case.person, harmed_young_person=True)
         with constant_queries(40):
             assert client.get(_case_url(world)).status_code == 200
