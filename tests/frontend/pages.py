@@ -16,6 +16,7 @@ from accounts.models import User
 from cases.categories import DATA_CATEGORIES
 from cases.models import CaseNote, Person, ServicePlan
 from cases.services.plans import start_plan_version, submit_plan_version
+from cases.services.records import raise_flag
 from consent.models import Consent, ConsentPurpose
 from consent.services import draft_consent, submit_for_signature
 from providers.inviting import invite_member
@@ -70,6 +71,8 @@ class PageWorld:
     invitation_id: int = 0
     # A pending invitation of an admin, from the site operator (the world's superuser).
     admin_invitation_id: int = 0
+    # A current flag on the world's case.
+    flag_id: int = 0
     # A relative of the young person, on the family record.
     family_member_id: int = 0
 
@@ -189,4 +192,7 @@ def build_page_world() -> PageWorld:
         invitation_id=invitation.pk,
         admin_invitation_id=admin_invitation.pk,
         family_member_id=family_member.pk,
+        flag_id=raise_flag(
+            case=case, actor=advocate, kind="court_date", text="Hearing on the 14th"
+        ).pk,
     )

@@ -42,6 +42,13 @@ TARGETS: dict[str, PageTarget] = {
         post=True,
     ),
     "follow-up-new": PageTarget(kwargs=_case, readers=LEAD_STAFF, writers=LEAD_STAFF, post=True),
+    "flags": PageTarget(kwargs=_case, readers=LEAD_STAFF, writers=LEAD_STAFF, post=True),
+    "flag-clear": PageTarget(
+        kwargs=lambda pw: {"case_id": pw.case_id, "flag_id": pw.flag_id},
+        writers=LEAD_STAFF,
+        get=False,
+        post=True,
+    ),
     "case-status": PageTarget(kwargs=_case, readers=LEAD_STAFF, writers=LEAD_STAFF, post=True),
     "contact-new": PageTarget(kwargs=_case, readers=LEAD_STAFF, writers=LEAD_STAFF, post=True),
     "note-new": PageTarget(kwargs=_case, readers=LEAD_STAFF, writers=LEAD_STAFF, post=True),

@@ -297,3 +297,34 @@ def test_a_follow_up_due_in_the_past_or_for_an_outsider_is_refused(world: World)
     assert "A new follow-up is due in the future." in late.content.decode()
     assert "Select a valid choice" in outsider.content.decode()
     assert not FollowUp.objects.filter(description__in=["Too late", "Outsider"]).exists()
+
+
+# --- Flags --------------------------------------------------------------------------------------
+
+
+def test_a_flag_is_raised_shown_on_the_case_and_cleared(world: World) -> None:
+    client = _client(world.advocate)
+    url = reverse("frontend:flags", kwargs={"case_id": world.case.pk})
+
+    raised = client.post(url, {"kind": "safety", "text": "Do not call after 6pm"})
+    flag = world.case.flags.get()
+    case_page = client.get(reverse("frontend:case", kwargs={"case_id": world.case.pk}))
+    cleared = client.post(
+        reverse("frontend:flag-clear", kwargs={"case_id": world.case.pk, "flag_id": flag.pk})
+    )
+
+    assert raised.status_code == 302
+    assert "Do not call after 6pm" in case_page.content.decode()
+    assert cleared.status_code == 302
+    flag.refresh_from_db()
+    assert (flag.raised_by, flag.cleared_by) == (world.advocate, world.advocate)
+    assert flag.cleared_at is not None
+
+
+def test_a_flag_without_words_is_refused(world: World) -> None:
+    response = _client(world.advocate).post(
+        reverse("frontend:flags", kwargs={"case_id": world.case.pk}), {"kind": "safety", "text": ""}
+    )
+
+    assert response.status_code == 400
+    assert not world.case.flags.exists()
