@@ -1,6 +1,6 @@
 """URLs of the JSON API (version 1), its OpenAPI schema and docs."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
@@ -18,6 +18,7 @@ from api.directory_hsds import (
     DirectoryHsdsView,
     DirectoryHsdsZipView,
 )
+from api.fields import ID_PATTERN
 from api.follow_ups import FollowUpViewSet
 from api.inbox import InboxViewSet
 from api.invitations import InvitationAcceptView, InvitationViewSet
@@ -32,6 +33,7 @@ from api.organizations import (
 )
 from api.outstanding_supports import OutstandingSupportsView
 from api.people import FamilyMemberViewSet, PersonViewSet
+from api.portal_access import EndPortalAccessView, PortalAccessView, PortalActivateView
 from api.reports import CaseloadReportView
 from api.sign_in import SignInTokenView, TwoFactorSetUpView
 
@@ -82,6 +84,17 @@ urlpatterns = [
         name="directory-hsds-incomplete",
     ),
     path("v1/", include(router.urls)),
+    re_path(
+        rf"^v1/cases/(?P<case_pk>{ID_PATTERN})/portal-access/$",
+        PortalAccessView.as_view(),
+        name="case-portal-access",
+    ),
+    re_path(
+        rf"^v1/cases/(?P<case_pk>{ID_PATTERN})/portal-access/end/$",
+        EndPortalAccessView.as_view(),
+        name="case-portal-access-end",
+    ),
+    path("v1/portal/activate/", PortalActivateView.as_view(), name="portal-activate"),
     path("v1/me/", MeView.as_view(), name="me"),
     path("v1/me/access-log/", MyAccessLogView.as_view(), name="me-access-log"),
     path(

@@ -627,3 +627,26 @@ def note_page_access(
             )
     note_many(events)
     return {case_id: accesses.get(case_id) for case_id in ordered}
+
+
+PORTAL_ACTIVATION = "activate_portal"
+
+
+def note_portal_activation(*, person_id: int, user_id: int | None, allowed: bool) -> None:
+    """A young person's portal login began (``allowed``), or a wrong code was tried against
+    theirs: one event on each of their cases, from the page or the API. A refused try names no
+    basis and no user (nobody is signed in)."""
+    cases = Case.objects.filter(person_id=person_id).values_list("pk", "lead_organization_id")
+    note_many(
+        EventDraft(
+            user_id=user_id if allowed else None,
+            action=PORTAL_ACTIVATION,
+            outcome=AccessOutcome.ALLOWED if allowed else AccessOutcome.DENIED,
+            case_id=case_id,
+            organization_id=organization_id,
+            role=YOUNG_PERSON if allowed else "",
+            basis=YOUNG_PERSON if allowed else "",
+            purpose=_OWN_RECORD_PURPOSE if allowed else "",
+        )
+        for case_id, organization_id in cases
+    )

@@ -33,6 +33,7 @@ LIMITED_ROUTES = {
     "frontend:password-reset": "PASSWORD_RESET_RATE",
     "frontend:two-factor-verify": "TWO_FACTOR_RATE",
     "frontend:portal-activate": "PORTAL_ACTIVATION_RATE",
+    "portal-activate": "PORTAL_ACTIVATION_RATE",
     "auth-token": "API_TOKEN_RATE",
     "api:auth-token": "API_TOKEN_RATE",
     # Setting up the app checks a password, as the token does: one counter for both.

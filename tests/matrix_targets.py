@@ -322,6 +322,10 @@ INBOX = Target(pk=_notification, readers=("advocate",), lead_writers=("advocate"
 INVITATION = Target(
     pk=_lead_invitation, case_data=False, readers=("org_admin",), lead_writers=("org_admin",)
 )
+# The young person's portal login (R42): the care team looks, gives a code and ends it; anyone
+# else, the supervisor and the young person included, gets the answer of a missing case
+# (tests/api/test_portal_access_api.py).
+PORTAL_ACCESS = Target(pk=_case, readers=("advocate",), lead_writers=("advocate",))
 TARGETS: dict[str, Target] = {
     "case-list": Target(
         pk=_case,
@@ -397,6 +401,8 @@ TARGETS: dict[str, Target] = {
     "invitation-cancel": INVITATION,
     # The young person sees the case but not its change history: 403, not 404.
     "case-history-list": Target(pk=_case, readers=STAFF_READERS, seen_case_status=403),
+    "case-portal-access": PORTAL_ACCESS,
+    "case-portal-access-end": PORTAL_ACCESS,
     "goal-list": Target(
         pk=_goal,
         payload=lambda w: {"case": w.case.pk, "description": "School", "domain": "education"},

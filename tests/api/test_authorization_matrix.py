@@ -50,7 +50,8 @@ from tests.matrix_targets import CASE_LEVEL, CONSENT_TERMS, TARGETS, Target
 
 pytestmark = pytest.mark.django_db
 
-# Signing in, setting up the authenticator app before the first token, accepting an invitation.
+# Signing in, setting up the authenticator app before the first token, accepting an invitation,
+# a young person turning their portal code into a login.
 PUBLIC_ROUTES = {
     "schema",
     "docs",
@@ -58,6 +59,7 @@ PUBLIC_ROUTES = {
     "auth-token",
     "auth-two-factor",
     "invitation-accept",
+    "portal-activate",
     "api-root",
 }
 SIGNED_IN_ROUTES = {
@@ -706,6 +708,7 @@ def test_public_routes_are_only_the_schema_docs_and_sign_in(api_for):
     assert client.post(reverse("auth-token"), {}, format="json").status_code == 400
     assert client.post(reverse("auth-two-factor"), {}, format="json").status_code == 400
     assert client.post(reverse("invitation-accept"), {}, format="json").status_code == 400
+    assert client.post(reverse("portal-activate"), {}, format="json").status_code == 400
 
 
 # -- R17, R18: nothing identifying leaves without a covering consent ----------------------------
