@@ -237,3 +237,20 @@ def test_the_command_prints_counts_and_problems_without_values(
     assert "1 cases imported" in output.out
     assert "Zephyrine" not in output.out + output.err
     assert Case.objects.filter(person__alias="Zephyrine").exists()
+
+
+def test_closing_details_are_checked_against_the_status_and_the_opening_date(
+    world: World,
+) -> None:
+    closed = {"status": "closed", "closed_reason": "moved", "closed_on": "2024-01-01"}
+    data = _csv(
+        _good(world, **closed),  # closed before it opened (2024-02-01)
+        _good(world, **{**closed, "closed_reason": "other", "closed_on": "2024-03-01"}),
+        _good(world, closed_reason="moved"),  # an open case has no closing reason
+    )
+    report = _run(world, data, dry_run=True)
+    assert [(e.row, e.column) for e in report.errors] == [
+        (2, "closed_on"),
+        (3, "closed_reason_text"),
+        (4, "closed_reason"),
+    ]
