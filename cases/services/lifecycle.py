@@ -1,5 +1,7 @@
 """The case's own state machine: open -> active -> closed, and reopening a closed case."""
 
+from datetime import date
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -40,8 +42,14 @@ def activate_case(*, case: Case, actor: User) -> Case:
 
 
 @transaction.atomic
-def close_case(*, case: Case, actor: User, reason: str, reason_text: str = "") -> Case:
-    """Close a case with a coded reason ('other' needs words)."""
+def close_case(
+    *, case: Case, actor: User, reason: str, reason_text: str = "", closed_on: date | None = None
+) -> Case:
+    """Close a case with a coded reason ('other' needs words).
+
+    ``closed_on`` is today unless given (an import of a case closed earlier): never before the
+    case opened, never in the future.
+    """
     case = _locked(case)
     check_transition(record="case", current=case.status, target=Status.CLOSED, moves=CASE_MOVES)
     if reason not in Case.ClosedReason.values:
@@ -57,10 +65,15 @@ def close_case(*, case: Case, actor: User, reason: str, reason_text: str = "") -
         raise ValidationError(
             {"reason_text": [_("Say why the case is closed when the reason is 'other'.")]}
         )
+    today = timezone.localdate()
+    if closed_on is not None and not case.opened_on <= closed_on <= today:
+        raise ValidationError(
+            {"closed_on": [_("The closing date must be between the opening date and today.")]}
+        )
     case.status = Status.CLOSED
     case.closed_reason = reason
     case.closed_reason_text = reason_text.strip()
-    case.closed_on = max(timezone.localdate(), case.opened_on)
+    case.closed_on = closed_on or max(today, case.opened_on)
     case._history_user = actor
     case.save()
     return case

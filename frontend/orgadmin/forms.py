@@ -106,3 +106,24 @@ class DirectoryEntryForm(forms.Form):
 
     def privacy_contact(self) -> dict[str, str]:
         return {field: self.cleaned_data.get(field) or "" for field in PRIVACY_CONTACT_FIELDS}
+
+
+class ClientImportForm(forms.Form):
+    """A CSV file of existing clients, and whether to check it only or import it."""
+
+    CHECK = "check"
+    IMPORT = "import"
+
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("UTF-8, with the template's header row; at most 2 MB and 5,000 rows."),
+    )
+    mode = forms.ChoiceField(
+        label=_("What to do"),
+        choices=[
+            (CHECK, _("Check only: list every problem and write nothing")),
+            (IMPORT, _("Import: write every row, or nothing if any row has a problem")),
+        ],
+        initial=CHECK,
+        widget=forms.RadioSelect,
+    )

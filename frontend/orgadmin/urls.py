@@ -7,6 +7,12 @@ from frontend.orgadmin import views
 urlpatterns = [
     path("", views.organization_page, name="organization"),
     path("<int:organization_id>/entry/", views.directory_entry, name="organization-entry"),
+    path("<int:organization_id>/import/", views.client_import, name="organization-import"),
+    path(
+        "import/template.csv",
+        views.client_import_template,
+        name="organization-import-template",
+    ),
     path("<int:organization_id>/retention/", views.retention, name="organization-retention"),
     path("<int:organization_id>/members/new/", views.add_member, name="organization-add-member"),
     path("members/<int:membership_id>/role/", views.member_role, name="organization-member-role"),

@@ -1,6 +1,9 @@
 """The organization admin's pages: members and roles, the organization's directory entry, and
 the retention of closed cases (R35: the period, and what recent runs purged, in counts).
 
+Importing existing clients (issue 18, point 8) is here too: the admin uploads a CSV file,
+and the page reports each problem by row and column, never a value from the file.
+
 The same rules as the API's ``MembershipViewSet`` and ``OrganizationViewSet``: only admins of
 the organization (``can_manage_memberships``) see or change these pages (404 for everyone
 else), and the writes go through providers/services.py. No case data appears here.
@@ -14,12 +17,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.two_factor import reset_second_factor
+from cases.services.client_import import MAX_BYTES, import_clients, template_csv
 from consent.policy import Role, Viewer, can_manage_memberships, visible_memberships
 from frontend.access import page_viewer, staff_page
-from frontend.orgadmin.forms import AddMemberForm, DirectoryEntryForm, RoleForm
+from frontend.orgadmin.forms import AddMemberForm, ClientImportForm, DirectoryEntryForm, RoleForm
 from providers.errors import SelfGrantRefused
 from providers.invitations import Invitation
 from providers.inviting import cancel_invitation, invite_member, resend_invitation
@@ -333,3 +338,59 @@ def invitation_cancel(request: HttpRequest, invitation_id: int) -> HttpResponse:
     cancel_invitation(invitation=invitation)
     messages.success(request, _("The invitation is cancelled; its link no longer works."))
     return redirect(_page_url(invitation.organization_id))
+
+
+@staff_page
+@require_http_methods(["GET", "POST"])
+def client_import(request: HttpRequest, organization_id: int) -> HttpResponse:
+    """Check or import a CSV file of existing clients: all rows or none."""
+    organization = _administered(page_viewer(request), organization_id)
+    report = None
+    status = 200
+    if request.method == "POST":
+        form = ClientImportForm(request.POST, request.FILES)
+        status = 400
+        if form.is_valid():
+            dry_run = form.cleaned_data["mode"] == ClientImportForm.CHECK
+            report = import_clients(
+                data=form.cleaned_data["file"].read(MAX_BYTES + 1),
+                organization=organization,
+                actor=request.user,
+                dry_run=dry_run,
+            )
+            if report.ok and not dry_run:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)d case was imported.",
+                        "%(count)d cases were imported.",
+                        report.written,
+                    )
+                    % {"count": report.written},
+                )
+                return redirect(_page_url(organization.pk))
+            if report.ok:
+                status = 200
+    else:
+        form = ClientImportForm()
+    return render(
+        request,
+        "frontend/orgadmin/client_import.html",
+        {
+            "form": form,
+            "organization": organization,
+            "report": report,
+            "back_url": _page_url(organization.pk),
+        },
+        status=status,
+    )
+
+
+@staff_page
+@require_GET
+def client_import_template(request: HttpRequest) -> HttpResponse:
+    """The template: the header row and one made-up example row."""
+    _administered(page_viewer(request), None)
+    response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="harbor-clients-template.csv"'
+    return response

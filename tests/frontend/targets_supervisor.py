@@ -48,6 +48,13 @@ TARGETS: dict[str, PageTarget] = {
         writers=ADMIN,
         post=True,
     ),
+    "organization-import": PageTarget(
+        kwargs=lambda pw: {"organization_id": pw.world.lead.pk},
+        readers=ADMIN,
+        writers=ADMIN,
+        post=True,
+    ),
+    "organization-import-template": PageTarget(readers=ADMIN),
     "organization-retention": PageTarget(
         kwargs=lambda pw: {"organization_id": pw.world.lead.pk}, readers=ADMIN
     ),
