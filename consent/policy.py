@@ -63,6 +63,7 @@ class Action(StrEnum):
     APPROVE_PLAN = "approve_plan"
     GIVE_CONSENT = "give_consent"  # the young person signs or withdraws their own consents
     MANAGE_PORTAL = "manage_portal"  # give, renew or end the young person's portal login (R42)
+    AUDIT_ACCESS = "audit_access"  # a supervisor reads who accessed the case (R26)
 
 
 # How a refusal names the action: "You may see this case, but not <words>."
@@ -77,6 +78,7 @@ ACTION_WORDS: Mapping[Action, str] = MappingProxyType(
         Action.APPROVE_PLAN: "approve its plan",
         Action.GIVE_CONSENT: "sign or withdraw its consents",
         Action.MANAGE_PORTAL: "give or end the young person's portal access",
+        Action.AUDIT_ACCESS: "read who accessed it",
     }
 )
 
@@ -563,6 +565,23 @@ def access_incoming_transfer(*, viewer: Viewer, transfer_id: int) -> CaseTransfe
             "Only a supervisor or intake worker of the receiving organization can answer."
         )
     return transfer
+
+
+def access_case_audit(*, viewer: Viewer, case_id: int) -> Case:
+    """A case whose access history the viewer may read (R26): supervisors of its lead
+    organization only; anyone else, its care team included, is refused as if the case did not
+    exist. The reading is logged as an access naming no data category."""
+    case = (
+        visible_cases(viewer=viewer)
+        .filter(pk=case_id, lead_organization_id__in=viewer.organizations_with(Role.SUPERVISOR))
+        .first()
+    )
+    if case is None:
+        note_denied(viewer, case_id, Action.AUDIT_ACCESS)
+        raise NotVisible("No such case.")
+    access = CaseAccess(case=case, bases=frozenset({Basis.SUPERVISOR}))
+    note_case_access(viewer, access, Action.AUDIT_ACCESS, categories=())
+    return case
 
 
 def can_open_case_at(*, viewer: Viewer, organization_id: int) -> bool:

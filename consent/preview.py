@@ -53,19 +53,29 @@ PURPOSE_WORDS = {
     },
 }
 
-SUMMARY = {
+# How to take the consent back: the end of the summary, and its own section on the printed form.
+WITHDRAWAL = {
     "en": (
-        "If you sign, {recipient} can see {shared} {purpose}, from {starts} until {expires}. "
-        "They cannot see anything else. They may not pass it on to anyone. "
         "You can take this back at any time, in the portal or by telling your advocate. "
         "Saying no will not change the help you get."
     ),
     "es": (
-        "Si firmas, {recipient} podrá ver {shared} {purpose}, desde el {starts} hasta el "
-        "{expires}. No podrá ver nada más. No puede compartirlo con nadie. "
         "Puedes retirar este permiso cuando quieras, en el portal o diciéndoselo a tu "
         "intercesora. Decir que no no cambiará la ayuda que recibes."
     ),
+}
+
+SUMMARY = {
+    "en": (
+        "If you sign, {recipient} can see {shared} {purpose}, from {starts} until {expires}. "
+        "They cannot see anything else. They may not pass it on to anyone. "
+    )
+    + WITHDRAWAL["en"],
+    "es": (
+        "Si firmas, {recipient} podrá ver {shared} {purpose}, desde el {starts} hasta el "
+        "{expires}. No podrá ver nada más. No puede compartirlo con nadie. "
+    )
+    + WITHDRAWAL["es"],
 }
 
 NOTICE = {
@@ -87,6 +97,7 @@ class PlainPreview:
     shared: list[str]
     not_shared: list[str]
     redisclosure_notice: str
+    withdrawal: str
 
 
 def _join(items: list[str], language: str) -> str:
@@ -114,4 +125,6 @@ def plain_preview(consent: Consent, language: str = "en") -> PlainPreview:
         starts=local_day(consent.starts_at, zone).isoformat(),
         expires=local_day(consent.expires_at, zone).isoformat(),
     )
-    return PlainPreview(language, summary, shared, not_shared, NOTICE[language])
+    return PlainPreview(
+        language, summary, shared, not_shared, NOTICE[language], WITHDRAWAL[language]
+    )

@@ -214,23 +214,34 @@ def submit_for_signature(*, consent: Consent, actor: User) -> Consent:
     return consent
 
 
+def _adult_signer(rule: str) -> str:
+    """The adult who signs beside the young person under ``rule`` (plain words), or ''."""
+    if rule == SignerRule.ADULT_WITH_GUARDIAN:
+        return _("the court-appointed guardian")
+    if rule == SignerRule.MINOR_WITH_PARENT:
+        return _("one parent, legal guardian or legal custodian")
+    return ""
+
+
 def missing_signers(consent: Consent) -> list[str]:
     """What still has to be signed before the consent can activate (plain words for staff)."""
     signatures = list(consent.signatures.all())
     missing = []
     if not any(s.signer_role == SignerRole.YOUNG_PERSON for s in signatures):
         missing.append(_("the young person"))
-    needs_adult = consent.signer_rule in (
-        SignerRule.MINOR_WITH_PARENT,
-        SignerRule.ADULT_WITH_GUARDIAN,
-    )
-    if needs_adult and not any(s.family_member_id for s in signatures):
-        missing.append(
-            _("the court-appointed guardian")
-            if consent.signer_rule == SignerRule.ADULT_WITH_GUARDIAN
-            else _("one parent, legal guardian or legal custodian")
-        )
+    adult = _adult_signer(consent.signer_rule)
+    if adult and not any(s.family_member_id for s in signatures):
+        missing.append(adult)
     return missing
+
+
+def required_signers(consent: Consent) -> list[str]:
+    """Everyone who must sign for the consent to activate, signed or not (plain words): one
+    signature line each on the printed form (R45). A draft has no rule yet, so it is read under
+    the rule submitting it today would fix."""
+    rule = consent.signer_rule or signer_requirement(consent.case, timezone.localdate()).rule
+    adult = _adult_signer(rule)
+    return [_("the young person"), adult] if adult else [_("the young person")]
 
 
 @dataclass(frozen=True)

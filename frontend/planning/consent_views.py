@@ -5,7 +5,7 @@ spoken withdrawal. The same policy and services as api/consents.py."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -160,8 +160,51 @@ def consent_detail(request: HttpRequest, case_id: int, consent_id: int) -> HttpR
         "active": consent.current_status == Consent.Status.ACTIVE,
         "has_receipt": consent.status in RECEIPTED_STATUSES,
         "renewable": consent.current_status in RENEWABLE,
+        "printable": consent.status in PRINTABLE,
+        "form_languages": PREVIEW_LANGUAGES,
     }
     return render(request, "frontend/planning/consent_detail.html", context)
+
+
+# A form to print is for a consent still to be signed; a signed one has its receipt.
+PRINTABLE = (Consent.Status.DRAFT, Consent.Status.PENDING_SIGNATURE)
+
+
+def _form_language(request: HttpRequest) -> str:
+    """The language asked for, else the page's language when the preview speaks it."""
+    asked = request.GET.get("language", "")
+    if asked in PREVIEW_LANGUAGES:
+        return asked
+    current = (translation.get_language() or "en")[:2]
+    return current if current in PREVIEW_LANGUAGES else "en"
+
+
+@staff_page
+@require_http_methods(["GET"])
+def consent_form(request: HttpRequest, case_id: int, consent_id: int) -> HttpResponse:
+    """The consent as a form to sign on paper (R45): the preview's own words in English or
+    Spanish, the terms, the no-redisclosure notice and a signature line for each required
+    signer. Its signed scan is the evidence of a written signature."""
+    access = lead_staff_case(request, case_id)
+    consent = _consent_of(access, consent_id)
+    if consent.status not in PRINTABLE:
+        raise Http404("No such consent form.")
+    language = _form_language(request)
+    with translation.override(language):
+        signers = [str(signer) for signer in services.required_signers(consent)]
+    context = {
+        "case_id": case_id,
+        "consent": consent,
+        "form_language": language,
+        "form_languages": PREVIEW_LANGUAGES,
+        "preview": plain_preview(consent, language),
+        "categories": [
+            label for value, label in DataCategory.choices if value in consent.categories
+        ],
+        "signers": signers,
+        "young_person_zone": zone_of(consent.case.person),
+    }
+    return render(request, "frontend/planning/consent_form.html", context)
 
 
 def _signature_form(request: HttpRequest, consent: Consent) -> SignatureForm:

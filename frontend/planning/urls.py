@@ -36,6 +36,11 @@ urlpatterns = [
         name="consent-detail",
     ),
     path(
+        "<int:case_id>/consents/<int:consent_id>/form/",
+        consent_views.consent_form,
+        name="consent-form",
+    ),
+    path(
         "<int:case_id>/consents/<int:consent_id>/sign/",
         consent_views.consent_sign,
         name="consent-sign",

@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from cases.models import Case
-from consent.models import AccessEvent, Consent, SignerRole
+from consent.access_history import events_of_cases
+from consent.models import Consent, SignerRole
 from consent.policy import (
     access_consent_exports,
     is_own_consent,
@@ -85,11 +86,10 @@ def access_log(request: HttpRequest) -> HttpResponse:
     viewer = page_viewer(request)
     own_cases = Case.objects.filter(person_id=viewer.person_id).values("pk")
     mine = request.GET.get("mine") == "1"
-    events = AccessEvent.objects.filter(case_id__in=own_cases)
+    events = events_of_cases(case_ids=own_cases)
     if not mine:
         # By default, what others did (R26); the young person's own visits on request.
         events = events.exclude(user_id=viewer.user_id)
-    events = events.select_related("organization", "user").order_by("-sequence")
     page = Paginator(events, ACCESS_LOG_PAGE_SIZE).get_page(request.GET.get("page"))
     words = CATEGORY_WORDS[active_language()]
     rows = []

@@ -54,6 +54,9 @@ def action_words(action: str) -> str:
         "manage_team": _("changed the care team of"),
         "close": _("closed"),
         "transfer": _("moved"),
+        "audit_access": _("checked who looked at your file"),
+        "accept_transfer": _("took over your case"),
+        "manage_portal": _("gave or ended your portal access"),
     }.get(action.split(":")[0], _("used"))
 
 

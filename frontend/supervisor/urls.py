@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from frontend.supervisor import analytics_views, views, views_rules
+from frontend.supervisor import analytics_views, views, views_access, views_rules
 
 urlpatterns = [
     path("", views.dashboard, name="supervisor-dashboard"),
@@ -21,6 +21,12 @@ urlpatterns = [
         "cases/<int:case_id>/primary-advocate/",
         views.primary_advocate_page,
         name="supervisor-primary-advocate",
+    ),
+    path("cases/<int:case_id>/access/", views_access.access_audit, name="supervisor-access-audit"),
+    path(
+        "cases/<int:case_id>/access.csv",
+        views_access.access_audit_csv,
+        name="supervisor-access-audit-csv",
     ),
     path("analytics/", analytics_views.analytics_page, name="supervisor-analytics"),
     path(

@@ -37,6 +37,7 @@ TARGETS: dict[str, PageTarget] = {
     ),
     "consent-request": PageTarget(kwargs=_case, **FORM),
     "consent-detail": PageTarget(kwargs=_with(consent_id="pending_consent"), **PAGE),
+    "consent-form": PageTarget(kwargs=_with(consent_id="pending_consent"), **PAGE),
     "consent-sign": PageTarget(kwargs=_with(consent_id="pending_consent"), **FORM),
     "consent-withdraw": PageTarget(kwargs=_with(consent_id="active_consent"), **FORM),
     "consent-renew": PageTarget(kwargs=_with(consent_id="active_consent"), **ACTION),

@@ -25,6 +25,12 @@ TARGETS: dict[str, PageTarget] = {
         writers=SUPERVISOR,
         post=True,
     ),
+    "supervisor-access-audit": PageTarget(
+        kwargs=lambda pw: {"case_id": pw.case_id}, readers=SUPERVISOR
+    ),
+    "supervisor-access-audit-csv": PageTarget(
+        kwargs=lambda pw: {"case_id": pw.case_id}, readers=SUPERVISOR
+    ),
     "supervisor-analytics": PageTarget(readers=SUPERVISOR),
     "supervisor-analytics-export": PageTarget(
         kwargs=lambda pw: {"table": "now"}, readers=SUPERVISOR
