@@ -16,6 +16,7 @@ from accounts.models import User
 from cases.categories import DATA_CATEGORIES
 from cases.models import CaseNote, Person, ServicePlan
 from cases.services.plans import start_plan_version, submit_plan_version
+from cases.services.transfers import record_transfer_request
 from consent.models import Consent, ConsentPurpose
 from consent.services import draft_consent, submit_for_signature
 from providers.inviting import invite_member
@@ -72,6 +73,9 @@ class PageWorld:
     admin_invitation_id: int = 0
     # A relative of the young person, on the family record.
     family_member_id: int = 0
+    # A transfer of the case to the partner organization, waiting for its answer (R41); the
+    # world's partner_staff takes cases in there (intake) as well as being an advocate.
+    transfer_id: int = 0
 
     @property
     def case_id(self) -> int:
@@ -171,6 +175,12 @@ def build_page_world() -> PageWorld:
         role=Membership.Role.ORG_ADMIN,
         actor=world.superuser,
     ).invitation
+    f.MembershipFactory(
+        organization=world.partner, user=world.partner_staff, role=Membership.Role.INTAKE
+    )
+    transfer = record_transfer_request(
+        case=case, to_organization=world.partner, reason="Moved to the coast", actor=advocate
+    )
     return PageWorld(
         world=world,
         consented_partner=consented_partner,
@@ -189,4 +199,5 @@ def build_page_world() -> PageWorld:
         invitation_id=invitation.pk,
         admin_invitation_id=admin_invitation.pk,
         family_member_id=family_member.pk,
+        transfer_id=transfer.pk,
     )
