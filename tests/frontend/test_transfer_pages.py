@@ -226,3 +226,26 @@ def test_r41_declining_leaves_the_receiver_nothing(world: World, taker) -> None:
     assert _client(taker).get(reverse("frontend:case", args=[world.case.pk])).status_code == 404
     # The sender reads the answer on its own page.
     assert "No capacity" in _client(world.advocate).get(_transfer_url(world)).content.decode()
+
+
+def test_the_incoming_transfers_list_costs_the_same_for_any_number(
+    world: World, taker, constant_queries
+) -> None:
+    client = _client(taker)
+    url = reverse("frontend:incoming-transfers")
+    for _ in range(3):
+        case = f.CaseFactory(lead_organization=world.lead)
+        f.CareTeamMemberFactory(case=case, user=world.advocate)
+        grant_consent(
+            case,
+            world.partner,
+            list(DATA_CATEGORIES),
+            by=world.advocate,
+            purpose=ConsentPurpose.TRANSFER,
+        )
+        data = {"to_organization": world.partner.pk, "reason": "Moved"}
+        page = reverse("frontend:case-transfer", kwargs={"case_id": case.pk})
+        assert _client(world.advocate).get(page).status_code == 200
+        assert _client(world.advocate).post(page, data).status_code == 302
+        with constant_queries(10):
+            assert client.get(url).status_code == 200
