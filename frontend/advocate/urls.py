@@ -11,6 +11,7 @@ from frontend.advocate import (
     views_lifecycle,
     views_portal,
     views_records,
+    views_transfers,
 )
 
 urlpatterns = [
@@ -28,6 +29,12 @@ urlpatterns = [
     path("<int:case_id>/flags/", views_flags.flags, name="flags"),
     path("<int:case_id>/flags/<int:flag_id>/clear/", views_flags.flag_clear, name="flag-clear"),
     path("<int:case_id>/status/", views_lifecycle.case_status, name="case-status"),
+    path("<int:case_id>/transfer/", views_transfers.case_transfer, name="case-transfer"),
+    path(
+        "<int:case_id>/transfer/<int:transfer_id>/cancel/",
+        views_transfers.case_transfer_cancel,
+        name="case-transfer-cancel",
+    ),
     path("<int:case_id>/contacts/new/", views_records.contact_new, name="contact-new"),
     path("<int:case_id>/notes/new/", views_records.note_new, name="note-new"),
     path("<int:case_id>/safe-contact/", views_records.safe_contact, name="safe-contact"),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from frontend.partner import views
+from frontend.partner import views, views_transfers
 
 urlpatterns = [
     path("", views.incoming_referrals, name="incoming-referrals"),
@@ -36,6 +36,22 @@ urlpatterns = [
         "referrals/<int:referral_id>/contacts/",
         views.log_contact,
         name="incoming-referral-contact",
+    ),
+    path("transfers/", views_transfers.incoming_transfers, name="incoming-transfers"),
+    path(
+        "transfers/<int:transfer_id>/",
+        views_transfers.incoming_transfer,
+        name="incoming-transfer",
+    ),
+    path(
+        "transfers/<int:transfer_id>/accept/",
+        views_transfers.accept_transfer,
+        name="incoming-transfer-accept",
+    ),
+    path(
+        "transfers/<int:transfer_id>/decline/",
+        views_transfers.decline_transfer_page,
+        name="incoming-transfer-decline",
     ),
     path("services/", views.partner_services, name="partner-services"),
     path("cases/<int:case_id>/", views.partner_case, name="partner-case"),

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cases.categories import DataCategory
 from cases.time_zones import zone_of
 from consent import services
-from consent.models import Consent, SignerRule
+from consent.models import Consent, ConsentPurpose, SignerRule
 from consent.policy import RECEIPTED_STATUSES, Action, CaseAccess
 from consent.preview import plain_preview
 from frontend.access import staff_page
@@ -46,6 +46,8 @@ def _initial(request: HttpRequest) -> dict:
     }
     if request.GET.get("recipient", "").isdigit():
         initial["recipient"] = int(request.GET["recipient"])
+    if request.GET.get("purpose") in ConsentPurpose.values:
+        initial["purpose"] = request.GET["purpose"]
     return initial
 
 

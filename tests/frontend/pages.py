@@ -17,6 +17,7 @@ from cases.categories import DATA_CATEGORIES
 from cases.models import CaseNote, Person, ServicePlan
 from cases.services.plans import start_plan_version, submit_plan_version
 from cases.services.records import raise_flag
+from cases.services.transfers import record_transfer_request
 from consent.models import Consent, ConsentPurpose
 from consent.services import draft_consent, submit_for_signature
 from providers.inviting import invite_member
@@ -75,6 +76,9 @@ class PageWorld:
     flag_id: int = 0
     # A relative of the young person, on the family record.
     family_member_id: int = 0
+    # A transfer of the case to the partner organization, waiting for its answer (R41); the
+    # world's partner_staff takes cases in there (intake) as well as being an advocate.
+    transfer_id: int = 0
 
     @property
     def case_id(self) -> int:
@@ -174,6 +178,12 @@ def build_page_world() -> PageWorld:
         role=Membership.Role.ORG_ADMIN,
         actor=world.superuser,
     ).invitation
+    f.MembershipFactory(
+        organization=world.partner, user=world.partner_staff, role=Membership.Role.INTAKE
+    )
+    transfer = record_transfer_request(
+        case=case, to_organization=world.partner, reason="Moved to the coast", actor=advocate
+    )
     return PageWorld(
         world=world,
         consented_partner=consented_partner,
@@ -195,4 +205,5 @@ def build_page_world() -> PageWorld:
         flag_id=raise_flag(
             case=case, actor=advocate, kind="court_date", text="Hearing on the 14th"
         ).pk,
+        transfer_id=transfer.pk,
     )

@@ -49,6 +49,14 @@ TARGETS: dict[str, PageTarget] = {
         get=False,
         post=True,
     ),
+    # Transfers (R41): whoever may transfer the case (care team, supervisor) asks or withdraws.
+    "case-transfer": PageTarget(kwargs=_case, readers=LEAD_STAFF, writers=LEAD_STAFF, post=True),
+    "case-transfer-cancel": PageTarget(
+        kwargs=lambda pw: {"case_id": pw.case_id, "transfer_id": pw.transfer_id},
+        writers=LEAD_STAFF,
+        get=False,
+        post=True,
+    ),
     "case-status": PageTarget(kwargs=_case, readers=LEAD_STAFF, writers=LEAD_STAFF, post=True),
     "contact-new": PageTarget(kwargs=_case, readers=LEAD_STAFF, writers=LEAD_STAFF, post=True),
     "note-new": PageTarget(kwargs=_case, readers=LEAD_STAFF, writers=LEAD_STAFF, post=True),

@@ -10,10 +10,17 @@ from tests.frontend.pages import PageTarget
 
 STAFF = ("advocate", "other_advocate", "intake", "supervisor", "partner_staff", "consented_partner")
 RECEIVER = ("consented_partner",)
+# The world's case is offered for transfer to partner_staff's organization, where they are also
+# an intake worker: they answer it, seeing only the offer (R41).
+TAKES_IN = ("partner_staff",)
 
 
 def _referral(pw: object) -> dict[str, int]:
     return {"referral_id": pw.referral_id}  # type: ignore[attr-defined]
+
+
+def _transfer(pw: object) -> dict[str, int]:
+    return {"transfer_id": pw.transfer_id}  # type: ignore[attr-defined]
 
 
 def _answer() -> PageTarget:
@@ -29,6 +36,14 @@ TARGETS: dict[str, PageTarget] = {
     "incoming-referral-complete": _answer(),
     "incoming-referral-close": _answer(),
     "incoming-referral-contact": _answer(),
+    "incoming-transfers": PageTarget(readers=STAFF),
+    "incoming-transfer": PageTarget(kwargs=_transfer, readers=TAKES_IN),
+    "incoming-transfer-accept": PageTarget(
+        kwargs=_transfer, writers=TAKES_IN, get=False, post=True
+    ),
+    "incoming-transfer-decline": PageTarget(
+        kwargs=_transfer, writers=TAKES_IN, get=False, post=True
+    ),
     "partner-services": PageTarget(readers=STAFF),
     "partner-case": PageTarget(kwargs=lambda pw: {"case_id": pw.case_id}, readers=RECEIVER),
 }
