@@ -13,7 +13,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from api.access import ViewerMixin
+from api.access import ViewerMixin, request_viewer
 from consent.models import REDISCLOSURE_NOTICE
 from consent.policy import (
     NOTHING_RELEASED,
@@ -44,13 +44,23 @@ class ReleasedFieldsMixin(serializers.Serializer):
     """Drops what the viewer's release does not cover. Subclasses say which field is which.
 
     ``field_categories`` maps a field to the data category it belongs to; ``lead_only_fields``
-    are the lead organization's working data, which no consent releases; ``release_key`` names
-    the attribute that picks the release out of the context (``case_id`` or ``person_id``).
+    are the lead organization's working data, which no consent releases; ``staff_only_fields``
+    are also kept from the young person reading their own record (safety marks someone else
+    could see on their device); ``release_key`` names the attribute that picks the release out
+    of the context (``case_id`` or ``person_id``).
     """
 
     field_categories: Mapping[str, str] = {}
     lead_only_fields: tuple[str, ...] = ()
+    staff_only_fields: tuple[str, ...] = ()
     release_key = "case_id"
+
+    def _read_by_young_person(self) -> bool:
+        request = self.context.get("request")
+        if request is None:
+            return False
+        viewer = request_viewer(request)
+        return viewer.person_id is not None and not viewer.roles
 
     def release_for(self, instance: Any) -> Release:
         releases = self.context.get("releases", {})
@@ -59,8 +69,8 @@ class ReleasedFieldsMixin(serializers.Serializer):
     def to_representation(self, instance: Any) -> dict[str, Any]:
         data = super().to_representation(instance)
         release = self.release_for(instance)
-        if not release.is_lead:
-            for name in self.lead_only_fields:
+        if not release.is_lead or (self.staff_only_fields and self._read_by_young_person()):
+            for name in (*self.lead_only_fields, *self.staff_only_fields):
                 data.pop(name, None)
             for name, category in self.field_categories.items():
                 if category not in release.categories:

@@ -120,8 +120,9 @@ class FamilyMemberRecordSerializer(ReleasedFieldsMixin, FamilyMemberSerializer):
         if name not in ("id", "person")
     }
     # Harm marks are the lead organization's working record (issue 18): no consent releases
-    # them, even one covering the family.
+    # them, even one covering the family, and the young person does not read them either.
     lead_only_fields = ("harmed_young_person", "harmed_other_parent")
+    staff_only_fields = lead_only_fields
 
 
 class SafeContactRecordSerializer(ReleasedFieldsMixin, SafeContactRuleSerializer):

@@ -483,6 +483,23 @@ def test_r07_a_partner_holding_a_family_consent_gets_no_harm_marks_from_the_api(
     assert api_for(world.advocate).get(detail).data["harmed_young_person"] is True
 
 
+def test_r07_the_young_person_gets_no_harm_marks_from_the_api(
+    world: World, api_for: Callable[[User], object]
+) -> None:
+    """Someone else may hold the young person's phone: the marks stay with the lead's staff."""
+    member = f.FamilyMemberFactory(
+        person=world.case.person, name="Bartholomew", relation=FATHER, harmed_young_person=True
+    )
+    client = api_for(world.young_person)
+
+    detail = client.get(reverse("family-member-detail", args=[member.pk])).data
+    rows = client.get(reverse("family-member-list")).data["results"]
+
+    assert detail["name"] == "Bartholomew"
+    for shown in (detail, *rows):
+        assert "harmed_young_person" not in shown and "harmed_other_parent" not in shown
+
+
 def test_a_partner_no_longer_sees_a_relative_taken_off_the_record(world: World) -> None:
     member = f.FamilyMemberFactory(person=world.case.person, name="Bartholomew")
     grant_consent(world.case, world.partner, list(DATA_CATEGORIES), by=world.advocate)
