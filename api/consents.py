@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.access import ViewerMixin
+from api.conditional import IF_MATCH, VersionedRecordMixin
 from api.fields import ID_PATTERN, IdFilter
 from api.filters import IdFilterSet
 from api.serializers_cases import CaseSerializer
@@ -99,7 +100,11 @@ def recipient_view(case: Case, release: Release) -> dict[str, Any]:
 
 
 class ConsentViewSet(
-    ViewerMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    VersionedRecordMixin,
+    ViewerMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Consents of cases the viewer leads (care team, supervisor, the young person), and those
     in force for the viewer's organization."""
@@ -107,6 +112,7 @@ class ConsentViewSet(
     access_log_case_field = "case_id"
 
     serializer_class = ConsentSerializer
+    versioned_model = Consent
     filterset_class = ConsentFilter
     lookup_value_regex = _ID
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -165,7 +171,9 @@ class ConsentViewSet(
         )
         return self._respond(consent, status.HTTP_201_CREATED)
 
-    @extend_schema(request=ChangeDraftSerializer, responses=ConsentSerializer)
+    @extend_schema(
+        request=ChangeDraftSerializer, responses=ConsentSerializer, parameters=[IF_MATCH]
+    )
     def partial_update(self, request: Request, pk: str) -> Response:
         """Change a draft. Once submitted, the terms stay: a change is a new consent (R12)."""
         consent = self.access(pk, Action.EDIT)

@@ -6,7 +6,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.versions import StaleVersion
 from api.access import ViewerMixin
+from api.conditional import IF_MATCH, StaleRecord, if_match, set_etag
 from consent.errors import NotVisible
 from consent.policy import can_read_reports
 from tasks.models import ContinuityRules
@@ -31,12 +33,18 @@ class ContinuityRulesView(ViewerMixin, APIView):
 
     @extend_schema(responses=ContinuityRulesSerializer)
     def get(self, request: Request, pk: str) -> Response:
-        return Response(ContinuityRulesSerializer(rules_for(self._organization_id(pk))).data)
+        rules = rules_for(self._organization_id(pk))
+        return set_etag(Response(ContinuityRulesSerializer(rules).data), rules)
 
-    @extend_schema(request=ContinuityRulesSerializer, responses=ContinuityRulesSerializer)
+    @extend_schema(
+        request=ContinuityRulesSerializer,
+        responses=ContinuityRulesSerializer,
+        parameters=[IF_MATCH],
+    )
     def put(self, request: Request, pk: str) -> Response:
         organization_id = self._organization_id(pk)
         current = rules_for(organization_id)
+        read = if_match(request)
         serializer = ContinuityRulesSerializer(current, data=request.data)
         serializer.is_valid(raise_exception=True)
         # A field left out keeps its current value.
@@ -44,5 +52,10 @@ class ContinuityRulesView(ViewerMixin, APIView):
             name: serializer.validated_data.get(name, getattr(current, name))
             for name in RULE_FIELDS
         }
-        rules = set_continuity_rules(organization_id=organization_id, values=values)
-        return Response(ContinuityRulesSerializer(rules).data)
+        try:
+            rules = set_continuity_rules(
+                organization_id=organization_id, values=values, read_version=read
+            )
+        except StaleVersion as exc:
+            raise StaleRecord from exc
+        return set_etag(Response(ContinuityRulesSerializer(rules).data), rules)

@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.access import ViewerMixin
+from api.conditional import IF_MATCH, VersionedRecordMixin
 from api.fields import ID_PATTERN, MAX_ID, IdFilter
 from api.filters import IdFilterSet
 from cases.models import PlannedService
@@ -298,6 +299,7 @@ class DirectoryServiceFilter(IdFilterSet):
 
 
 class DirectoryServiceViewSet(
+    VersionedRecordMixin,
     ViewerMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -309,6 +311,7 @@ class DirectoryServiceViewSet(
     (a change may unpublish it); they also read their unpublished ones."""
 
     serializer_class = DirectoryServiceSerializer
+    versioned_model = DirectoryService
     filterset_class = DirectoryServiceFilter
     lookup_value_regex = ID_PATTERN
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
@@ -357,7 +360,11 @@ class DirectoryServiceViewSet(
         service = create_member_service(organization=organization, values=_values(data))
         return self._shaped(service, status.HTTP_201_CREATED)
 
-    @extend_schema(request=DirectoryServiceChangeSerializer, responses=DirectoryServiceSerializer)
+    @extend_schema(
+        request=DirectoryServiceChangeSerializer,
+        responses=DirectoryServiceSerializer,
+        parameters=[IF_MATCH],
+    )
     def partial_update(self, request: Request, pk: str) -> Response:
         """Change the fields sent; lists (areas, languages, locations) are replaced whole."""
         service = self._editable()

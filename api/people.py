@@ -1,12 +1,14 @@
 """The young person's record: identity, safe-contact rules and family members."""
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.versions import StaleVersion, unchanged_since
+from api.conditional import IF_MATCH, StaleRecord, VersionedRecordMixin, if_match, set_etag
 from api.fields import ID_PATTERN
 from api.release import ReleasesMixin
 from api.serializers_people import (
@@ -25,12 +27,17 @@ from consent.policy import Action, access_person, visible_family_members, visibl
 
 
 class PersonViewSet(
-    ReleasesMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    VersionedRecordMixin,
+    ReleasesMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Young people whose identity the signed-in user may see: on a lead basis, or released
     to their organization by a consent."""
 
     serializer_class = PersonRecordSerializer
+    versioned_model = Person
     release_scope = "person"
     release_key = "pk"
     access_log_person_field = "pk"
@@ -44,6 +51,7 @@ class PersonViewSet(
         person = access_person(viewer=self.viewer, person_id=int(pk), action=Action.VIEW)
         return Response(self.get_serializer(person).data)
 
+    @extend_schema(parameters=[IF_MATCH])
     def partial_update(self, request: Request, pk: str) -> Response:
         person = access_person(viewer=self.viewer, person_id=int(pk), action=Action.EDIT)
         serializer = PersonSerializer(person, data=request.data, partial=True)
@@ -54,7 +62,10 @@ class PersonViewSet(
     # A partner reads the record through its release (no confirmed_by): document that shape.
     @extend_schema(methods=["get"], responses=SafeContactRecordSerializer)
     @extend_schema(
-        methods=["put"], request=SafeContactRuleSerializer, responses=SafeContactRuleSerializer
+        methods=["put"],
+        request=SafeContactRuleSerializer,
+        responses=SafeContactRuleSerializer,
+        parameters=[IF_MATCH],
     )
     # The action's own serializer: anything that asks the view for it (a renderer, a schema
     # generator) must not get the person's serializer and feed it a safe-contact rule.
@@ -73,16 +84,25 @@ class PersonViewSet(
         rule, _ = SafeContactRule.objects.get_or_create(person=person)
         if request.method == "GET":
             context = self.release_context([person])
-            return Response(SafeContactRecordSerializer(rule, context=context).data)
+            return set_etag(Response(SafeContactRecordSerializer(rule, context=context).data), rule)
         serializer = SafeContactRuleSerializer(rule, data=request.data)
         serializer.is_valid(raise_exception=True)
-        rule = update_safe_contact(
-            person=person, actor=request.user, changes=serializer.validated_data
+        # R44: a channel the young person ruled out never comes back from a stale copy.
+        try:
+            with unchanged_since(SafeContactRule.objects.filter(pk=rule.pk), if_match(request)):
+                rule = update_safe_contact(
+                    person=person, actor=request.user, changes=serializer.validated_data
+                )
+        except StaleVersion as exc:
+            raise StaleRecord from exc
+        return set_etag(
+            Response(SafeContactRuleSerializer(rule).data), rule.__class__.objects.get(pk=rule.pk)
         )
-        return Response(SafeContactRuleSerializer(rule).data)
 
 
+@extend_schema_view(partial_update=extend_schema(parameters=[IF_MATCH]))
 class FamilyMemberViewSet(
+    VersionedRecordMixin,
     ReleasesMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -93,6 +113,7 @@ class FamilyMemberViewSet(
     """Family members of young people the signed-in user may see."""
 
     serializer_class = FamilyMemberRecordSerializer
+    versioned_model = FamilyMember
     filterset_fields = ["person"]
     http_method_names = ["get", "post", "patch", "head", "options"]
     release_scope = "person"

@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.access import ViewerMixin
+from api.conditional import IF_MATCH, VersionedRecordMixin
 from api.fields import ID_PATTERN, IdFilter
 from api.filters import IdFilterSet
 from api.release import ReleasesMixin
@@ -77,7 +78,7 @@ class GoalFilter(IdFilterSet):
         fields = ["case", "status", "domain"]
 
 
-class GoalViewSet(_PlanRecordViewSet):
+class GoalViewSet(VersionedRecordMixin, _PlanRecordViewSet):
     """Goals of the plans of visible cases. Staff who may edit the case write them; the young
     person reads the goals of their own plan."""
 
@@ -85,6 +86,7 @@ class GoalViewSet(_PlanRecordViewSet):
     access_log_categories = ("plan",)
 
     serializer_class = GoalSerializer
+    versioned_model = Goal
     filterset_class = GoalFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
 
@@ -103,7 +105,7 @@ class GoalViewSet(_PlanRecordViewSet):
         goal = add_goal(case=access.case, actor=request.user, **data)
         return Response(GoalSerializer(goal).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=GoalChangeSerializer, responses=GoalSerializer)
+    @extend_schema(request=GoalChangeSerializer, responses=GoalSerializer, parameters=[IF_MATCH])
     def partial_update(self, request: Request, pk: str) -> Response:
         """Change a goal's words, domain, status or position."""
         goal = self.get_object()
@@ -124,7 +126,7 @@ class PlannedServiceFilter(IdFilterSet):
         fields = ["case", "goal", "status"]
 
 
-class PlannedServiceViewSet(_PlanRecordViewSet):
+class PlannedServiceViewSet(VersionedRecordMixin, _PlanRecordViewSet):
     """Services planned toward the goals of visible cases. Staff who may edit the case plan and
     move them; the person responsible must be staff of the lead organization."""
 
@@ -132,6 +134,7 @@ class PlannedServiceViewSet(_PlanRecordViewSet):
     access_log_categories = ("plan",)
 
     serializer_class = PlannedServiceSerializer
+    versioned_model = PlannedService
     filterset_class = PlannedServiceFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
 
@@ -156,7 +159,11 @@ class PlannedServiceViewSet(_PlanRecordViewSet):
         service = add_planned_service(case=access.case, actor=request.user, **data)
         return self._shaped(service, status.HTTP_201_CREATED)
 
-    @extend_schema(request=PlannedServiceChangeSerializer, responses=PlannedServiceSerializer)
+    @extend_schema(
+        request=PlannedServiceChangeSerializer,
+        responses=PlannedServiceSerializer,
+        parameters=[IF_MATCH],
+    )
     def partial_update(self, request: Request, pk: str) -> Response:
         """Change the service type, provider, responsible staff, dates or contact rhythm."""
         service = self.get_object()

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.versions import StaleVersion, version_matches
 from tasks.models import ContinuityRules
 from tasks.rules import rules_for
 
@@ -51,8 +52,12 @@ def rule_errors(values: Mapping[str, Any]) -> dict[str, list[str]]:
 
 
 @transaction.atomic
-def set_continuity_rules(*, organization_id: int, values: Mapping[str, Any]) -> ContinuityRules:
-    """Replace the organization's numbers with ``values`` (every field of ``RULE_FIELDS``)."""
+def set_continuity_rules(
+    *, organization_id: int, values: Mapping[str, Any], read_version: str | None = None
+) -> ContinuityRules:
+    """Replace the organization's numbers with ``values`` (every field of ``RULE_FIELDS``);
+    with ``read_version``, only if nobody changed them since that version was read (R44:
+    ``StaleVersion`` otherwise)."""
     errors = rule_errors(values)
     if errors:
         raise ValidationError(errors)
@@ -62,6 +67,8 @@ def set_continuity_rules(*, organization_id: int, values: Mapping[str, Any]) -> 
         if current.pk
         else current
     )
+    if read_version and not version_matches(rules, read_version):
+        raise StaleVersion(rules)
     for name in RULE_FIELDS:
         setattr(rules, name, values[name])
     rules.save()

@@ -18,6 +18,7 @@ from cases.models import (
     PlannedService,
     SafeContactRule,
 )
+from frontend.versioned import VersionedForm, initial_version
 from providers.models import Organization
 
 _DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -61,7 +62,7 @@ class CaseloadFilterForm(forms.Form):
     )
 
 
-class PersonForm(forms.Form):
+class PersonForm(VersionedForm):
     """The young person's own record: a name or an alias is enough (R34); every identifying
     field may be left out or marked 'prefers not to answer'."""
 
@@ -118,7 +119,7 @@ class PersonForm(forms.Form):
     def for_person(cls, person: Person) -> "PersonForm":
         initial = {name: getattr(person, name) for name in PERSON_FORM_FIELDS}
         initial["languages"] = ", ".join(person.languages or [])
-        return cls(initial=initial)
+        return cls(initial={**initial, **initial_version(person)})
 
     def clean_languages(self) -> list[str]:
         raw = self.cleaned_data.get("languages") or ""
@@ -164,7 +165,7 @@ class OpenCaseForm(PersonForm):
         self.fields["lead_organization"].queryset = organizations
 
 
-class SafeContactForm(forms.Form):
+class SafeContactForm(VersionedForm):
     """The young person's safe-contact rules; saving them confirms them (R31)."""
 
     allowed_channels = forms.MultipleChoiceField(
@@ -211,7 +212,8 @@ class SafeContactForm(forms.Form):
         }
 
     def changes(self) -> dict[str, Any]:
-        return {k: v for k, v in self.cleaned_data.items() if k != "confirmed_with_young_person"}
+        skipped = ("confirmed_with_young_person", "version")
+        return {k: v for k, v in self.cleaned_data.items() if k not in skipped}
 
 
 class ContactForm(forms.Form):
@@ -353,7 +355,7 @@ class NewFollowUpForm(forms.Form):
         self.fields["assignee"].label_from_instance = lambda user: user.full_name or user.email
 
 
-class FamilyMemberForm(forms.Form):
+class FamilyMemberForm(VersionedForm):
     """A relative or guardian of the young person. Harm and safety marks stay with the lead
     organization's staff; the services decide which combinations are allowed."""
 
@@ -393,4 +395,8 @@ class FamilyMemberForm(forms.Form):
 
     @classmethod
     def initial_from(cls, member: FamilyMember) -> dict[str, Any]:
-        return {name: getattr(member, name) for name in cls.base_fields}
+        initial = {name: getattr(member, name) for name in cls.base_fields if name != "version"}
+        return {**initial, **initial_version(member)}
+
+    def values(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if k != "version"}

@@ -14,12 +14,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.versions import StaleVersion
 from cases.models import Case, FamilyMember, Flag
 from cases.services.intake import end_family_member, save_family_member
 from cases.services.records import clear_may_consent_alone, set_may_consent_alone
 from frontend.access import staff_page
 from frontend.advocate.common import add_service_errors, writable_lead_case
 from frontend.advocate.forms import FamilyMemberForm
+from frontend.versioned import saved_over, show_newer
 
 SET, CLEAR = "set", "clear"
 
@@ -54,7 +56,7 @@ def family_new(request: HttpRequest, case_id: int) -> HttpResponse:
     form = FamilyMemberForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            save_family_member(actor=request.user, person=case.person, values=form.cleaned_data)
+            save_family_member(actor=request.user, person=case.person, values=form.values())
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -72,7 +74,10 @@ def family_edit(request: HttpRequest, case_id: int, member_id: int) -> HttpRespo
     form = FamilyMemberForm(request.POST or None, initial=FamilyMemberForm.initial_from(member))
     if request.method == "POST" and form.is_valid():
         try:
-            save_family_member(actor=request.user, member=member, values=form.cleaned_data)
+            with saved_over(form, FamilyMember.objects.filter(pk=member.pk)):
+                save_family_member(actor=request.user, member=member, values=form.values())
+        except StaleVersion as exc:
+            show_newer(form, exc)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

@@ -9,13 +9,15 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
-from cases.models import Contact, PlannedService, SafeContactRule
+from accounts.versions import StaleVersion
+from cases.models import Contact, Person, PlannedService, SafeContactRule
 from cases.safe_contact import needs_reconfirmation
 from cases.services.intake import update_person, update_safe_contact
 from cases.services.records import add_contact, add_note
 from frontend.access import staff_page
 from frontend.advocate.common import add_service_errors, channel_labels, writable_lead_case
 from frontend.advocate.forms import ContactForm, NoteForm, PersonForm, SafeContactForm
+from frontend.versioned import initial_version, saved_over, show_newer
 
 
 def _status(request: HttpRequest) -> int:
@@ -91,10 +93,15 @@ def safe_contact(request: HttpRequest, case_id: int) -> HttpResponse:
     """Record the young person's safe-contact rules with them; saving confirms them (R31)."""
     case = writable_lead_case(request, case_id).case
     rule = SafeContactRule.objects.filter(person_id=case.person_id).first()
-    form = SafeContactForm(request.POST or None, initial=SafeContactForm.initial_from(rule))
+    initial = {**SafeContactForm.initial_from(rule), **initial_version(rule)}
+    form = SafeContactForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            update_safe_contact(person=case.person, actor=request.user, changes=form.changes())
+            # R44: a channel the young person ruled out never comes back from a stale form.
+            with saved_over(form, SafeContactRule.objects.filter(person_id=case.person_id)):
+                update_safe_contact(person=case.person, actor=request.user, changes=form.changes())
+        except StaleVersion as exc:
+            show_newer(form, exc)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -121,7 +128,10 @@ def person_edit(request: HttpRequest, case_id: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            update_person(person=case.person, actor=request.user, changes=form.person_fields())
+            with saved_over(form, Person.objects.filter(pk=case.person_id)):
+                update_person(person=case.person, actor=request.user, changes=form.person_fields())
+        except StaleVersion as exc:
+            show_newer(form, exc)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

@@ -14,9 +14,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.versions import StaleVersion, record_version
 from consent.policy import can_read_reports
 from frontend.access import page_viewer, staff_page
 from frontend.advocate.common import add_service_errors
+from frontend.versioned import VersionedForm, show_newer
 from providers.models import Organization
 from tasks.rules import rules_for
 from tasks.rules_settings import RULE_FIELDS, set_continuity_rules
@@ -26,7 +28,7 @@ def _days(label: str, help_text: str = "") -> forms.IntegerField:
     return forms.IntegerField(label=label, min_value=0, max_value=3650, help_text=help_text)
 
 
-class ContinuityRulesForm(forms.Form):
+class ContinuityRulesForm(VersionedForm):
     time_zone = forms.ChoiceField(
         label=_("Time zone"),
         help_text=_("Business days and due times are counted in it; staff read dates in it."),
@@ -62,14 +64,22 @@ def continuity_rules(request: HttpRequest, organization_id: int) -> HttpResponse
         form = ContinuityRulesForm(request.POST)
         if form.is_valid():
             try:
-                set_continuity_rules(organization_id=organization_id, values=form.cleaned_data)
+                set_continuity_rules(
+                    organization_id=organization_id,
+                    values=form.cleaned_data,
+                    read_version=form.read_version(),
+                )
+            except StaleVersion as exc:
+                show_newer(form, exc)
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
                 messages.success(request, gettext("The continuity rules are saved."))
                 return redirect("frontend:continuity-rules", organization_id=organization_id)
     else:
-        form = ContinuityRulesForm(initial={name: getattr(current, name) for name in RULE_FIELDS})
+        # The defaults too carry a version: someone saving the first rules meanwhile changes it.
+        initial = {name: getattr(current, name) for name in RULE_FIELDS}
+        form = ContinuityRulesForm(initial={**initial, "version": record_version(current)})
     context = {"organization": organization, "form": form}
     status = 400 if request.method == "POST" else 200
     return render(request, "frontend/supervisor/continuity_rules.html", context, status=status)
