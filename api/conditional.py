@@ -10,6 +10,7 @@ view answers exactly as it does without the header.
 from typing import Any
 
 from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import status
@@ -35,7 +36,7 @@ VERSIONED_READS = ("retrieve", *WRITES)
 
 class StaleRecord(APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
-    default_detail = (
+    default_detail = _(
         "Someone changed this record after you read it. Read it again (its ETag), then send "
         "your change with the new If-Match."
     )

@@ -21,6 +21,10 @@ class VersionedForm(forms.Form):
     def read_version(self) -> str | None:
         return (self.cleaned_data.get("version") or "").strip() or None
 
+    def changes(self) -> dict[str, Any]:
+        """What the form changes: its fields but the version."""
+        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+
 
 def initial_version(record: models.Model | None) -> dict[str, str]:
     return {"version": record_version(record)} if record is not None and record.pk else {}
@@ -43,7 +47,13 @@ def show_newer(
     for name, field in form.fields.items():
         if name == "version" or not hasattr(current, name):
             continue
-        value = shown(current, name) if shown else getattr(current, name)
+        display = getattr(current, f"get_{name}_display", None)
+        if shown is not None:
+            value = shown(current, name)
+        elif callable(display):
+            value = display()  # the label a person reads, not the stored code
+        else:
+            value = getattr(current, name)
         if isinstance(value, list | tuple):
             value = ", ".join(str(item) for item in value)
         newer.append(f"{field.label}: {value if value not in (None, '') else '—'}")

@@ -11,6 +11,7 @@ from cases.categories import DataCategory
 from cases.models import Case, FamilyMember, Goal, PlannedService
 from consent.models import ConsentPurpose, RevocationChannel, SignatureMethod
 from consent.services import SignerOptions
+from frontend.versioned import VersionedForm
 from providers.models import Organization, ServiceType
 
 YOUNG_PERSON = "young_person"
@@ -46,11 +47,11 @@ class GoalForm(forms.Form):
     domain = forms.ChoiceField(label=_("Area of life"), choices=Goal.Domain.choices)
 
 
-class GoalChangeForm(GoalForm):
+class GoalChangeForm(VersionedForm, GoalForm):
     status = forms.ChoiceField(label=_("Status"), choices=Goal.Status.choices)
 
 
-class PlannedServiceForm(forms.Form):
+class PlannedServiceForm(VersionedForm):
     service_type = forms.ModelChoiceField(
         label=_("Service type"), queryset=ServiceType.objects.filter(is_active=True)
     )

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.versions import StaleVersion
 from cases.models import Case, Goal, PlannedService, PlanVersion, ServicePlan
 from cases.selectors import goals_with_services
 from cases.services.plans import (
@@ -39,6 +40,7 @@ from frontend.planning.lead import (
     lead_staff_case,
     show_errors,
 )
+from frontend.versioned import initial_version, saved_over, show_newer
 
 IN_PROGRESS = (PlanVersion.Status.DRAFT, PlanVersion.Status.AWAITING_APPROVAL)
 
@@ -104,10 +106,13 @@ def goal_edit(request: HttpRequest, case_id: int, goal_id: int) -> HttpResponse:
     access = lead_staff_case(request, case_id, action_of(request))
     goal = _goal_of(access, goal_id)
     initial = {"description": goal.description, "domain": goal.domain, "status": goal.status}
-    form = GoalChangeForm(data_of(request), initial=initial)
+    form = GoalChangeForm(data_of(request), initial={**initial, **initial_version(goal)})
     if request.method == "POST" and form.is_valid():
         try:
-            update_goal(goal=goal, actor=request.user, changes=form.cleaned_data)
+            with saved_over(form, Goal.objects.filter(pk=goal.pk)):
+                update_goal(goal=goal, actor=request.user, changes=form.changes())
+        except StaleVersion as exc:
+            show_newer(form, exc)
         except ValidationError as exc:
             show_errors(form, exc)
         else:
@@ -126,9 +131,7 @@ def service_add(request: HttpRequest, case_id: int, goal_id: int) -> HttpRespons
     form = PlannedServiceForm(data_of(request))
     if request.method == "POST" and form.is_valid():
         try:
-            add_planned_service(
-                case=access.case, goal=goal, actor=request.user, **form.cleaned_data
-            )
+            add_planned_service(case=access.case, goal=goal, actor=request.user, **form.changes())
         except ValidationError as exc:
             show_errors(form, exc)
         else:
@@ -176,11 +179,15 @@ def service_edit(request: HttpRequest, case_id: int, service_id: int) -> HttpRes
         "starts_on": service.starts_on,
         "ends_on": service.ends_on,
         "expected_contact_days": service.expected_contact_days,
+        **initial_version(service),
     }
     form = PlannedServiceForm(data_of(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            update_planned_service(service=service, actor=request.user, changes=form.cleaned_data)
+            with saved_over(form, PlannedService.objects.filter(pk=service.pk)):
+                update_planned_service(service=service, actor=request.user, changes=form.changes())
+        except StaleVersion as exc:
+            show_newer(form, exc, shown=_shown_service_value)
         except ValidationError as exc:
             show_errors(form, exc)
         else:
@@ -188,6 +195,12 @@ def service_edit(request: HttpRequest, case_id: int, service_id: int) -> HttpRes
             return redirect("frontend:plan-editor", case_id=case_id)
     status = 400 if form.is_bound else 200
     return _service_page(request, service, form, MoveServiceForm(), status)
+
+
+def _shown_service_value(service: PlannedService, name: str) -> object:
+    """The newer value as a person reads it: names, not ids."""
+    related = {"service_type": "service_type", "provider": "provider"}
+    return getattr(service, related[name]) if name in related else getattr(service, name)
 
 
 @staff_page

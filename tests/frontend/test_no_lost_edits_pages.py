@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from cases.models import SafeContactRule
+from cases.services.plans import add_goal, add_planned_service
 from tasks.models import ContinuityRules
 from tests import factories as f
 from tests.conftest import World
@@ -122,3 +123,43 @@ def test_r44_stale_continuity_rules_are_refused_even_before_any_were_saved(world
 
     assert refused.status_code == 400 and STALE in refused.content.decode()
     assert ContinuityRules.objects.get(organization=world.lead).caseload_limit == 20
+
+
+def test_r44_a_stale_goal_or_planned_service_form_is_refused(world: World):
+    goal = add_goal(case=world.case, description="School", domain="education", actor=world.advocate)
+    service = add_planned_service(
+        case=world.case,
+        goal=goal,
+        actor=world.advocate,
+        service_type=f.service_type("housing_navigation"),
+        provider=world.lead,
+    )
+    goal_url = reverse(
+        "frontend:plan-goal-edit", kwargs={"case_id": world.case.pk, "goal_id": goal.pk}
+    )
+    service_url = reverse(
+        "frontend:plan-service-edit", kwargs={"case_id": world.case.pk, "service_id": service.pk}
+    )
+    first, second = _client(world.advocate), _client(world.supervisor)
+    goal_first, goal_second = _version(first.get(goal_url)), _version(second.get(goal_url))
+    service_first = _version(first.get(service_url))
+    service_second = _version(second.get(service_url))
+    goal_form = {"domain": "education", "status": goal.status}
+    service_form = {"service_type": service.service_type_id, "provider": world.lead.pk}
+
+    first.post(goal_url, {**goal_form, "description": "Finish school", "version": goal_first})
+    goal_refused = second.post(
+        goal_url, {**goal_form, "description": "Start work", "version": goal_second}
+    )
+    first.post(
+        service_url, {**service_form, "expected_contact_days": "7", "version": service_first}
+    )
+    service_refused = second.post(
+        service_url, {**service_form, "expected_contact_days": "30", "version": service_second}
+    )
+
+    assert goal_refused.status_code == service_refused.status_code == 400
+    assert STALE in goal_refused.content.decode() and STALE in service_refused.content.decode()
+    goal.refresh_from_db()
+    service.refresh_from_db()
+    assert (goal.description, service.expected_contact_days) == ("Finish school", 7)
