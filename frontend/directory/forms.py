@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from frontend.versioned import VersionedForm
 from providers.directory.services import (
     MAX_AGE,
     MAX_WAITLIST_WEEKS,
@@ -61,7 +62,7 @@ class SearchForm(forms.Form):
         }
 
 
-class ServiceForm(forms.Form):
+class ServiceForm(VersionedForm):
     """One service as its organization publishes it (locations come in their own forms)."""
 
     service_type = forms.ModelChoiceField(
@@ -122,14 +123,18 @@ class ServiceForm(forms.Form):
     def initial_for(cls, values: ServiceValues | None) -> dict[str, Any]:
         if values is None:
             return {"accepting_referrals": True, "is_published": True, "waitlist_weeks": 0}
-        initial = {name: getattr(values, name) for name in cls.base_fields if hasattr(values, name)}
+        initial = {
+            name: getattr(values, name)
+            for name in cls.base_fields
+            if hasattr(values, name) and name != "version"
+        }
         initial["service_type"] = values.service_type_id
         initial["areas"] = "\n".join(values.areas)
         initial["languages"] = ", ".join(values.languages)
         return initial
 
     def values(self, locations: tuple[LocationValues, ...]) -> ServiceValues:
-        data = dict(self.cleaned_data)
+        data = self.changes()
         data["service_type_id"] = data.pop("service_type").pk
         data["areas"] = tuple((data.pop("areas") or "").splitlines())
         data["languages"] = tuple(

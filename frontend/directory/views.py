@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.versions import StaleVersion
 from consent.policy import Role, Viewer, can_edit_directory_entry, can_search_directory
 from frontend.access import page_viewer, staff_page
 from frontend.directory.forms import (
@@ -21,6 +22,7 @@ from frontend.directory.forms import (
     ServiceForm,
     location_initial,
 )
+from frontend.versioned import initial_version, saved_over, show_newer
 from providers.directory.selectors import (
     member_services,
     search_directory,
@@ -138,7 +140,7 @@ def _service_page(
             request.POST, prefix="locations", initial=location_initial(current)
         )
     else:
-        form = ServiceForm(initial=ServiceForm.initial_for(current))
+        form = ServiceForm(initial={**ServiceForm.initial_for(current), **initial_version(service)})
         locations = LocationFormSet(prefix="locations", initial=location_initial(current))
     if request.method == "POST" and form.is_valid() and locations.is_valid():
         wanted = tuple(f.location_values() for f in locations.forms if f.is_wanted())
@@ -146,7 +148,10 @@ def _service_page(
             if service is None:
                 create_member_service(organization=organization, values=form.values(wanted))
             else:
-                update_member_service(service=service, values=form.values(wanted))
+                with saved_over(form, DirectoryService.objects.filter(pk=service.pk)):
+                    update_member_service(service=service, values=form.values(wanted))
+        except StaleVersion as exc:
+            show_newer(form, exc)
         except ValidationError as exc:
             for name, errors in exc.message_dict.items():
                 form.add_error(name if name in form.fields else None, errors)

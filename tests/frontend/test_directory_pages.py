@@ -1,6 +1,7 @@
 """The directory pages: the search and a service's page for any member staff, an organization's
 own entries for its admins, and the directory matches on the referral page."""
 
+import re
 from datetime import date
 
 import pytest
@@ -341,6 +342,26 @@ def test_an_admin_edits_and_unpublishes_a_service(world: World) -> None:
 
     service.refresh_from_db()
     assert (service.name, service.waitlist_weeks, service.is_published) == ("New name", 4, False)
+
+
+def test_r44_a_stale_service_form_is_refused_and_keeps_what_was_typed(world: World) -> None:
+    service = DirectoryServiceFactory(provider=_own_entry(world), name="Old name")
+    edit = reverse("frontend:directory-service-edit", args=[service.pk])
+    second_admin = f.MembershipFactory(organization=world.lead, role="org_admin").user
+    first, second = signed_in(world.org_admin), signed_in(second_admin)
+    version = re.compile(r'name="version" value="([^"]*)"')
+    read_first = version.search(first.get(edit).content.decode()).group(1)
+    read_second = version.search(second.get(edit).content.decode()).group(1)
+
+    saved = first.post(edit, _form(name="Their name", version=read_first))
+    refused = second.post(edit, _form(name="My name", version=read_second))
+
+    assert saved.status_code == 302
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert "Someone else saved this record" in page and 'value="My name"' in page
+    service.refresh_from_db()
+    assert service.name == "Their name"
 
 
 def test_staff_who_are_not_its_admins_cannot_edit_a_service(world: World) -> None:
