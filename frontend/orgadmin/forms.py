@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from frontend.versioned import VersionedForm, initial_version
 from providers.models import (
     MAX_RETENTION_DAYS,
     MIN_RETENTION_DAYS,
@@ -33,7 +34,7 @@ class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("New role"), choices=Membership.Role.choices)
 
 
-class DirectoryEntryForm(forms.Form):
+class DirectoryEntryForm(VersionedForm):
     name = forms.CharField(label=_("Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind of organization"), choices=Organization.Kind.choices)
     # Open Referral HSDS 3.0 requires every organization to have a description.
@@ -97,6 +98,7 @@ class DirectoryEntryForm(forms.Form):
                 "service_area": "\n".join(organization.service_area or []),
                 "names_staff_to_young_people": organization.names_staff_to_young_people,
                 "closed_case_retention_days": organization.closed_case_retention_days,
+                **initial_version(organization),
             }
         )
 

@@ -21,10 +21,12 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.two_factor import reset_second_factor
+from accounts.versions import StaleVersion
 from cases.services.client_import import MAX_BYTES, import_clients, template_csv
 from consent.policy import Role, Viewer, can_manage_memberships, visible_memberships
 from frontend.access import page_viewer, staff_page
 from frontend.orgadmin.forms import AddMemberForm, ClientImportForm, DirectoryEntryForm, RoleForm
+from frontend.versioned import saved_over, show_newer
 from providers.errors import SelfGrantRefused
 from providers.invitations import Invitation
 from providers.inviting import cancel_invitation, invite_member, resend_invitation
@@ -119,17 +121,20 @@ def directory_entry(request: HttpRequest, organization_id: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            update_directory_entry(
-                organization=organization,
-                name=data["name"],
-                kind=data["kind"],
-                description=data["description"],
-                service_area=form.service_areas(),
-                names_staff_to_young_people=data["names_staff_to_young_people"],
-                closed_case_retention_days=data["closed_case_retention_days"],
-                privacy_contact=form.privacy_contact(),
-                actor=request.user,
-            )
+            with saved_over(form, Organization.objects.filter(pk=organization.pk)):
+                update_directory_entry(
+                    organization=organization,
+                    name=data["name"],
+                    kind=data["kind"],
+                    description=data["description"],
+                    service_area=form.service_areas(),
+                    names_staff_to_young_people=data["names_staff_to_young_people"],
+                    closed_case_retention_days=data["closed_case_retention_days"],
+                    privacy_contact=form.privacy_contact(),
+                    actor=request.user,
+                )
+        except StaleVersion as exc:
+            show_newer(form, exc)
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:

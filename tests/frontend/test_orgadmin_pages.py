@@ -1,5 +1,6 @@
 """The organization admin's pages: members and roles, the directory entry, and no case data."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -209,6 +210,25 @@ def test_the_admin_edits_the_directory_entry(world: World) -> None:
     assert lead.service_area == ["Travis County", "78701"]
     assert lead.names_staff_to_young_people
     assert lead.directory_entry.description == "Youth advocacy and case management."
+
+
+def test_r44_a_stale_directory_entry_is_refused_and_keeps_what_was_typed(world: World) -> None:
+    url = reverse("frontend:organization-entry", kwargs={"organization_id": world.lead.pk})
+    second_admin = f.MembershipFactory(organization=world.lead, role="org_admin").user
+    first, second = _client(world.org_admin), _client(second_admin)
+    version = re.compile(r'name="version" value="([^"]*)"')
+    read_first = version.search(first.get(url).content.decode()).group(1)
+    read_second = version.search(second.get(url).content.decode()).group(1)
+    form = {"kind": "community_based", "description": "Youth advocacy.", "service_area": ""}
+
+    saved = first.post(url, {**form, "name": "Their Name", "version": read_first})
+    refused = second.post(url, {**form, "name": "My Name", "version": read_second})
+
+    assert saved.status_code == 302
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert "Someone else saved this record" in page and 'value="My Name"' in page
+    assert Organization.objects.get(pk=world.lead.pk).name == "Their Name"
 
 
 def test_the_directory_entry_requires_what_the_organization_does(world: World) -> None:
