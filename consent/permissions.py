@@ -129,8 +129,12 @@ def implied_group_grants(case: Case, now: datetime) -> dict[tuple[int, int], Win
 
 
 def _merge(windows: Iterable[Window], now: datetime) -> Window:
+    """The span of the consents in force now; when none is yet, of those that start first
+    (all of them: two starting the same day release until the later one ends)."""
+    windows = list(windows)
     in_force = [w for w in windows if w.valid_from <= now]
-    chosen = in_force or [min(windows, key=lambda w: w.valid_from)]
+    first = min(w.valid_from for w in windows)
+    chosen = in_force or [w for w in windows if w.valid_from == first]
     return Window(min(w.valid_from for w in chosen), max(w.valid_until for w in chosen))
 
 

@@ -130,7 +130,7 @@ class Bases:
 
     def group_rows(self) -> dict[tuple[int, str, int], tuple[datetime, datetime]]:
         """Per (group, codename, case): the span of the consents in force now or, when none is,
-        the period of the one that starts first."""
+        of those that start first."""
         periods: dict[tuple[int, str, int], list[tuple[datetime, datetime]]] = {}
         for c in self.unexpired():
             group = self.org_group[c.recipient_id]
@@ -140,7 +140,8 @@ class Bases:
                 )
         windows = {}
         for key, spans in periods.items():
-            chosen = [s for s in spans if s[0] <= self.now] or [min(spans)]
+            first = min(s[0] for s in spans)
+            chosen = [s for s in spans if s[0] <= self.now] or [s for s in spans if s[0] == first]
             windows[key] = (min(s[0] for s in chosen), max(s[1] for s in chosen))
         return windows
 
