@@ -37,7 +37,7 @@ from api.serializers_people import (
 from api.serializers_plans import PlanVersionRecordSerializer
 from api.serializers_records import NoteRecordSerializer
 from cases.categories import DataCategory
-from cases.models import Case, CaseNote, FamilyMember, PlanVersion, SafeContactRule
+from cases.models import Case, CaseDocument, CaseNote, FamilyMember, PlanVersion, SafeContactRule
 from cases.selectors import load_case_summary
 from consent import services
 from consent.errors import NotVisible
@@ -204,6 +204,9 @@ class ConsentViewSet(
         serializer.fields["family_member"].queryset = FamilyMember.objects.filter(
             person_id=consent.subject_id
         )
+        serializer.fields["document"].queryset = CaseDocument.objects.filter(
+            case_id=consent.case_id, deleted_at__isnull=True
+        )
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         if in_portal:
@@ -226,6 +229,7 @@ class ConsentViewSet(
             signed_at=signed_at,
             family_member=data.get("family_member"),
             evidence_sha256=data.get("evidence_sha256", ""),
+            document=None if in_portal else data.get("document"),
         )
         return self._respond(consent)
 

@@ -1,7 +1,9 @@
-"""Routes of the records endpoints: notes, contacts, flags and the case's change history."""
+"""Routes of the records endpoints: notes, contacts, flags, documents and the case's change
+history."""
 
 from rest_framework.routers import DefaultRouter
 
+from api.documents import DocumentViewSet
 from api.fields import ID_PATTERN
 from api.history import CaseHistoryViewSet
 from api.records import ContactViewSet, FlagViewSet, NoteViewSet
@@ -12,6 +14,7 @@ def register(router: DefaultRouter) -> None:
     router.register("notes", NoteViewSet, basename="note")
     router.register("contacts", ContactViewSet, basename="contact")
     router.register("flags", FlagViewSet, basename="flag")
+    router.register("documents", DocumentViewSet, basename="document")
     # Digits only: the case id is converted to an int before the policy reads it.
     router.register(
         rf"cases/(?P<case_pk>{ID_PATTERN})/history", CaseHistoryViewSet, basename="case-history"

@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from api.fields import ChoiceListField
 from cases.categories import DATA_CATEGORIES
-from cases.models import Case, FamilyMember
+from cases.models import Case, CaseDocument, FamilyMember
 from consent.models import (
     Consent,
     ConsentPurpose,
@@ -161,7 +161,21 @@ class RecordSignatureSerializer(serializers.Serializer):
         help_text="Written methods only; a verbal agreement is not a signature.",
     )
     signed_at = serializers.DateTimeField(required=False)
-    evidence = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    document = serializers.PrimaryKeyRelatedField(
+        queryset=CaseDocument.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text=(
+            "The uploaded scan of the signed form (POST /api/v1/documents/), which becomes the "
+            "signature's evidence (R45)."
+        ),
+    )
+    evidence = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=300,
+        help_text="Where the signed form is kept, when no scan is given as `document`.",
+    )
     evidence_sha256 = serializers.RegexField(r"^[0-9a-f]{64}$", required=False, allow_blank=True)
 
 

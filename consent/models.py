@@ -227,6 +227,14 @@ class Signature(models.Model):
         max_length=300, help_text="Portal session reference, or the stored form's reference."
     )
     evidence_sha256 = models.CharField(max_length=64, blank=True)
+    # The uploaded scan of the signed form (R45); it stays while the signature does.
+    document = models.ForeignKey(
+        "cases.CaseDocument",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="signatures",
+    )
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 

@@ -25,6 +25,7 @@ from cases.history import PERSON_RECORD_TYPES, HistoryEntry, case_history
 from cases.models import (
     CareTeamMember,
     Case,
+    CaseDocument,
     CaseNote,
     CaseTransfer,
     FamilyMember,
@@ -717,6 +718,39 @@ def access_note(*, viewer: Viewer, note_id: int, action: Action = Action.VIEW) -
     if action is not Action.VIEW:
         access_case(viewer=viewer, case_id=note.case_id, action=action)
     return note
+
+
+def visible_documents(*, viewer: Viewer) -> QuerySet[CaseDocument]:
+    """Documents of cases the viewer leads, the young person's own included, and the ones
+    marked for partners of cases a consent releases documents of (R43). A deleted document's
+    record is the lead staff's: nobody else sees that it existed."""
+    led = CaseDocument.objects.filter(case_id__in=visible_case_ids(viewer=viewer))
+    released = CaseDocument.objects.filter(
+        case_id__in=visible_case_ids(viewer=viewer, category=DataCategory.DOCUMENTS),
+        shared_with_partners=True,
+        deleted_at__isnull=True,
+    )
+    either = led.order_by().values("pk").union(released.order_by().values("pk"))
+    documents = CaseDocument.objects.filter(pk__in=either)
+    if viewer.person_id is not None:
+        documents = documents.exclude(case__person_id=viewer.person_id, deleted_at__isnull=False)
+    return documents
+
+
+def access_document(
+    *, viewer: Viewer, document_id: int, action: Action = Action.VIEW
+) -> CaseDocument:
+    """A document the viewer may read (else 404, recorded as refused), if they may also
+    ``action`` its case (else 403)."""
+    document = visible_documents(viewer=viewer).filter(pk=document_id).first()
+    if document is None:
+        # A refused try at a real document goes into its case's log, like any other (R24).
+        case_id = CaseDocument.objects.filter(pk=document_id).values_list("case_id").first()
+        note_denied(viewer, case_id[0] if case_id else None, action, (DataCategory.DOCUMENTS,))
+        raise NotVisible("No such document.")
+    if action is not Action.VIEW:
+        access_case(viewer=viewer, case_id=document.case_id, action=action)
+    return document
 
 
 def readable_case_history(*, access: CaseAccess) -> list[HistoryEntry]:

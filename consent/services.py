@@ -19,9 +19,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from cases import document_store
 from cases.categories import DATA_CATEGORIES
+from cases.documents import DocumentKind
 from cases.errors import check_transition
-from cases.models import Case, FamilyMember
+from cases.models import Case, CaseDocument, FamilyMember
+from cases.services.documents import upload_document
 from consent.models import (
     Consent,
     ConsentPurpose,
@@ -323,9 +326,20 @@ def add_signature(
     signed_at: datetime | None = None,
     family_member: FamilyMember | None = None,
     evidence_sha256: str = "",
+    document: CaseDocument | None = None,
 ) -> Signature:
-    """Record one written signature; the last required one activates the consent (R04-R10)."""
+    """Record one written signature; the last required one activates the consent (R04-R10).
+
+    With ``document``, the uploaded scan of the signed form is the evidence (R45): the
+    signature names it and carries its digest.
+    """
     consent = Consent.objects.select_for_update().select_related("case").get(pk=consent.pk)
+    if document is not None:
+        if document.case_id != consent.case_id or document.is_deleted:
+            raise ValidationError(
+                {"document": [_("Choose a scan uploaded to this young person's case.")]}
+            )
+        evidence, evidence_sha256 = f"document:{document.pk}", document.sha256
     if consent.status != Status.PENDING_SIGNATURE:
         raise ValidationError(
             {"status": [_("Only a consent waiting for signatures can be signed.")]}
@@ -349,11 +363,48 @@ def add_signature(
         signed_at=signed_at,
         evidence=evidence.strip(),
         evidence_sha256=evidence_sha256,
+        document=document,
         recorded_by=recorded_by,
     )
     if not missing_signers(consent):
         _activate(consent)
     return signature
+
+
+def record_signed_form(
+    *,
+    consent: Consent,
+    recorded_by: User,
+    content: bytes,
+    size: int,
+    signed_at: datetime | None,
+    family_member: FamilyMember | None = None,
+) -> Signature:
+    """A signed paper form: its scan becomes a document of the case (lead organization only)
+    and the evidence of the signature (R45). Both are kept, or neither."""
+    with transaction.atomic():
+        document = upload_document(
+            case=consent.case,
+            actor=recorded_by,
+            kind=DocumentKind.SIGNED_CONSENT_FORM,
+            title=_("Signed consent form, consent %(id)s") % {"id": consent.pk},
+            content=content,
+            size=size,
+        )
+        try:
+            return add_signature(
+                consent=consent,
+                recorded_by=recorded_by,
+                method=SignatureMethod.UPLOADED_FORM,
+                evidence="",
+                signed_at=signed_at,
+                family_member=family_member,
+                document=document,
+            )
+        except BaseException:
+            # The transaction takes the document's row back; its file goes with it.
+            document_store.remove(document.storage_name)
+            raise
 
 
 def _activate(consent: Consent) -> None:

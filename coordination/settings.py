@@ -160,6 +160,26 @@ STATIC_ROOT = Path(env.str("HARBOR_STATIC_ROOT", default=str(DATA_DIR / "static"
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# Documents (R43): encrypted files in the "documents" storage, a folder in the data directory
+# unless HARBOR_DOCUMENT_STORAGE names another backend (django-storages' S3Storage for
+# S3-compatible object storage) with HARBOR_DOCUMENT_STORAGE_OPTIONS as JSON (README: Documents).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "documents": {
+        "BACKEND": env.str(
+            "HARBOR_DOCUMENT_STORAGE", default="django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": env.json(
+            "HARBOR_DOCUMENT_STORAGE_OPTIONS", default={"location": str(DATA_DIR / "documents")}
+        ),
+    },
+}
+HARBOR_DOCUMENT_MAX_BYTES = env.int("HARBOR_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# Uploads stay in memory, never in a temporary file of plaintext on disk, and stop being read
+# past the size limit (cases.uploads).
+FILE_UPLOAD_HANDLERS = ["cases.uploads.BoundedMemoryUploadHandler"]
+
 # Where links in e-mails point during development; coordination.checks refuses it in production.
 DEVELOPMENT_SITE_URL = "http://127.0.0.1:8000"
 DEVELOPMENT_FROM_EMAIL = "Harbor <no-reply@harbor.invalid>"
@@ -297,6 +317,7 @@ SPECTACULAR_SETTINGS = {
         "ConsentStatusEnum": "consent.models.ConsentStatus",
         "RevocationChannelEnum": "consent.models.RevocationChannel",
         "DirectoryServiceStatusEnum": "providers.models.DirectoryServiceStatus",
+        "DocumentKindEnum": "cases.documents.DocumentKind",
     },
 }
 

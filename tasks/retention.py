@@ -3,11 +3,12 @@ their identifying data and narrative; the counts stay.
 
 What goes: the young person's names, pronouns, exact birth date or year (an age band of five
 years stays), gender, ethnicity and languages; family members' names and contact details;
-the safe-contact rule's channels, details and code word; note bodies, contact summaries, flag
-texts, goal descriptions, plan snapshots' words, referral and transfer messages, consents'
-free text, signature evidence references, compelled disclosures' docket numbers, follow-up
-texts; and every django-simple-history row of those records, which hold the same plaintext.
-The portal account is deactivated and its e-mail replaced by an unusable placeholder.
+the safe-contact rule's channels, details and code word; documents' files and titles; note
+bodies, contact summaries, flag texts, goal descriptions, plan snapshots' words, referral and
+transfer messages, consents' free text, signature evidence references, compelled disclosures'
+docket numbers, follow-up texts; and every django-simple-history row of those records, which
+hold the same plaintext. The portal account is deactivated and its e-mail replaced by an
+unusable placeholder.
 
 What stays: the case row (status, dates, organization, closing reason code), care team rows,
 planned services (types, providers, statuses, dates), referrals (organizations, types,
@@ -24,7 +25,7 @@ in its own transaction, under a row lock that a second worker skips.
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.apps import apps
 from django.contrib.auth.hashers import make_password
@@ -33,9 +34,11 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from cases import document_store
 from cases.models import (
     CareTeamMember,
     Case,
+    CaseDocument,
     CaseNote,
     CaseTransfer,
     Contact,
@@ -138,8 +141,22 @@ def _purge_case_records(case: Case) -> Counter:
     counts["follow_ups"] = FollowUp.objects.filter(case_id=case.pk).update(
         description="", completion_note=""
     )
+    counts["documents"] = _purge_documents(case)
     counts["history_rows"] = _delete_case_history(case)
     return counts
+
+
+def _purge_documents(case: Case) -> int:
+    """Every document's file goes (R35, R43); the rows stay as skeletons: kind, type, size,
+    dates. The files are removed once the purge is committed, so a rollback keeps both."""
+    documents = CaseDocument.objects.filter(case_id=case.pk)
+    stored = list(documents.exclude(storage_name="").values_list("storage_name", flat=True))
+    now = timezone.now()
+    scrubbed = {"storage_name": "", "title": PLACEHOLDER, "deletion_reason": ""}
+    purged = documents.filter(deleted_at__isnull=False).update(**scrubbed)
+    purged += documents.filter(deleted_at__isnull=True).update(deleted_at=now, **scrubbed)
+    transaction.on_commit(lambda: [document_store.remove(name) for name in stored])
+    return purged
 
 
 def _purge_plan_versions(case: Case) -> int:
@@ -153,6 +170,20 @@ def _purge_plan_versions(case: Case) -> int:
         version.changes_requested = ""
     PlanVersion.objects.bulk_update(versions, ["content", "summary", "changes_requested"])
     return len(versions)
+
+
+def remove_stray_document_files(*, now: datetime | None = None) -> int:
+    """Remove stored files that no document names, once a day old (a day leaves any upload
+    in progress time to write its row). Their content is encrypted either way; this keeps the
+    storage holding only what Harbor lists."""
+    now = now or timezone.now()
+    referenced = CaseDocument.objects.exclude(storage_name="").values_list(
+        "storage_name", flat=True
+    )
+    strays = document_store.stray_names(referenced=referenced, older_than=now - timedelta(days=1))
+    for name in strays:
+        document_store.remove(name)
+    return len(strays)
 
 
 def _delete_case_history(case: Case) -> int:

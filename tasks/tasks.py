@@ -117,12 +117,14 @@ def sweep_follow_ups() -> int:
 @shared_task(**SAFE_TASK)
 def purge_expired_cases() -> dict[str, int]:
     """The daily retention job (R35): purge closed cases past their organization's retention
-    period. Idempotent and safe beside a second worker (tasks/retention.py); counts only."""
-    from tasks.retention import run_retention
+    period, and remove documents' files no row names. Idempotent and safe beside a second
+    worker (tasks/retention.py); counts only."""
+    from tasks.retention import remove_stray_document_files, run_retention
 
     report = run_retention()
     return {
         "run": report.run_id,
         "cases_purged": report.cases_purged,
         "people_purged": report.people_purged,
+        "stray_document_files": remove_stray_document_files(),
     }

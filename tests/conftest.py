@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.management.sql import emit_post_migrate_signal
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import translation
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -25,6 +26,19 @@ from tests.two_factor import force_login_with_second_factor
 def _fast_password_hashing(settings: Any) -> None:
     """Real hashing costs ~0.3 s a user; the suite creates thousands of users."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _documents_in_a_test_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Documents' files go to the run's own folder, not the data directory's (session-wide:
+    the authorization matrix's world outlives one test)."""
+    folder = tmp_path_factory.mktemp("documents")
+    documents = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(folder)},
+    }
+    with override_settings(STORAGES={**settings.STORAGES, "documents": documents}):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,7 @@
 """Consents for tests, made through the real services: drafted, submitted, signed in writing."""
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
@@ -16,6 +17,9 @@ from consent.services import (
 )
 from providers.models import Organization
 from tests import factories as f
+
+if TYPE_CHECKING:
+    from tests.conftest import World
 
 
 def safe_parent(case: Case) -> FamilyMember:
@@ -102,3 +106,17 @@ def store(consent: Consent) -> None:
     (an active consent cannot be saved with new terms, R12)."""
     fields = {f.attname: getattr(consent, f.attname) for f in Consent._meta.concrete_fields}
     Consent.objects.filter(pk=consent.pk).update(**fields)
+
+
+def pending_consent(world: "World") -> Consent:
+    """A consent of the world's case to its partner, waiting for its signatures."""
+    consent = draft_consent(
+        case=world.case,
+        recipient=world.partner,
+        categories=["plan"],
+        purpose=ConsentPurpose.REFERRAL,
+        actor=world.advocate,
+        starts_at=timezone.now(),
+        expires_at=timezone.now() + timedelta(days=30),
+    )
+    return submit_for_signature(consent=consent, actor=world.advocate)

@@ -165,6 +165,29 @@ def _staff_only_note(world: World) -> int:
     return (note or f.CaseNoteFactory(case=world.case, author=world.advocate, staff_only=True)).pk
 
 
+def _document(world: World, *, shared: bool = True) -> int:
+    """A stored document of the case; marked for partners unless ``shared`` is False."""
+    from cases.services.documents import upload_document
+    from tests.documents import PDF
+
+    document = world.case.documents.filter(
+        deleted_at__isnull=True, shared_with_partners=shared
+    ).first()
+    document = document or upload_document(
+        case=world.case,
+        actor=world.advocate,
+        kind="id_document",
+        title="Birth certificate",
+        content=PDF,
+        shared_with_partners=shared,
+    )
+    return document.pk
+
+
+def _lead_only_document(world: World) -> int:
+    return _document(world, shared=False)
+
+
 def _contact(world: World) -> int:
     contact = world.case.contacts.first()
     return (contact or f.ContactFactory(case=world.case, staff=world.advocate)).pk
@@ -279,6 +302,7 @@ def _directory_service(world: World) -> int:
 DIRECTORY_READERS = ("advocate", "other_advocate", "supervisor", "org_admin", "partner_staff")
 IDENTITY, CONTACT = DataCategory.IDENTITY, DataCategory.CONTACT
 FAMILY, NOTES, PLAN = DataCategory.FAMILY, DataCategory.NOTES, DataCategory.PLAN
+DOCUMENTS = DataCategory.DOCUMENTS
 # A valid set of an organization's numbers for the follow-up rules.
 CONTINUITY_RULES = {
     "time_zone": "America/Denver",
@@ -431,6 +455,24 @@ TARGETS: dict[str, Target] = {
         payload=lambda w: {"changes_requested": "more"},
         young_person_writes=True,
         hidden_from_partners=_draft_plan_version,
+    ),
+    "document-list": Target(
+        pk=_document,
+        category=DOCUMENTS,
+        payload=lambda w: {"case": w.case.pk, "kind": "other", "title": "A letter"},
+        hidden_from_partners=_lead_only_document,
+    ),
+    "document-detail": Target(
+        pk=_document, category=DOCUMENTS, hidden_from_partners=_lead_only_document
+    ),
+    "document-content": Target(
+        pk=_document, category=DOCUMENTS, hidden_from_partners=_lead_only_document
+    ),
+    "document-delete": Target(
+        pk=_document,
+        category=DOCUMENTS,
+        payload=lambda w: {"reason": "Uploaded to the wrong case"},
+        hidden_from_partners=_lead_only_document,
     ),
     "note-list": Target(
         pk=_note,

@@ -29,7 +29,7 @@ NOTE_FIELDS = frozenset({"body", "category", "staff_only"})
 FLAG_MOVES = {"current": frozenset({"cleared"}), "cleared": frozenset()}
 
 
-def _require_lead_staff(*, case_id: int, user: User, field: str) -> None:
+def require_lead_staff(*, case_id: int, user: User, field: str) -> None:
     """Records are written by staff of the lead organization, in that organization's name."""
     works_there = Membership.objects.filter(
         user=user,
@@ -64,7 +64,7 @@ def add_note(
     staff_only: bool = False,
 ) -> CaseNote:
     """Write a note on the case in the name of the author's organization, the lead organization."""
-    _require_lead_staff(case_id=case.pk, user=author, field="author")
+    require_lead_staff(case_id=case.pk, user=author, field="author")
     note = CaseNote(
         case=case,
         author=author,
@@ -146,7 +146,7 @@ def add_contact(
     A contact with the young person needs their safe-contact preferences confirmed recently
     (R31): staff re-confirm stale ones first.
     """
-    _require_lead_staff(case_id=case.pk, user=actor, field="staff")
+    require_lead_staff(case_id=case.pk, user=actor, field="staff")
     refuse_if_closed(case.pk, _("The case is closed; reopen it to log a contact."))
     if contact_with == Contact.With.YOUNG_PERSON:
         rule = SafeContactRule.objects.filter(person_id=case.person_id).first()
@@ -250,7 +250,7 @@ def log_service_contact(
 @transaction.atomic
 def raise_flag(*, case: Case, actor: User, kind: str, text: str) -> Flag:
     """Put a short safety or care alert on the case; it stays current until someone clears it."""
-    _require_lead_staff(case_id=case.pk, user=actor, field="raised_by")
+    require_lead_staff(case_id=case.pk, user=actor, field="raised_by")
     flag = Flag(case=case, kind=kind, text=text.strip(), raised_by=actor)
     errors: dict[str, list[str]] = {}
     if kind not in Flag.Kind.values:
@@ -276,7 +276,7 @@ def _flag_state(flag: Flag) -> str:
 def clear_flag(*, flag: Flag, actor: User) -> Flag:
     """Clear a current flag, recording who cleared it and when; a cleared flag stays cleared."""
     flag = Flag.objects.select_for_update().get(pk=flag.pk)
-    _require_lead_staff(case_id=flag.case_id, user=actor, field="cleared_by")
+    require_lead_staff(case_id=flag.case_id, user=actor, field="cleared_by")
     check_transition(record="flag", current=_flag_state(flag), target="cleared", moves=FLAG_MOVES)
     flag.cleared_by = actor
     flag.cleared_at = timezone.now()

@@ -14,19 +14,19 @@ from accounts.models import User
 from cases.categories import DATA_CATEGORIES
 from cases.models import Case, FamilyMember, Flag, Referral
 from cases.services.records import raise_flag
-from consent.models import Consent, RevocationChannel, SignatureMethod, SignerRule
+from consent.models import Consent, RevocationChannel, SignerRule
 from consent.services import (
-    add_signature,
     draft_consent,
     missing_signers,
+    record_signed_form,
     revoke_consent,
     submit_for_signature,
 )
 from consent.signers import signer_requirement, why_not_a_signer
+from coordination.demo.scan import demo_scan
 from coordination.demo.stories import Clock
 from providers.models import Organization
 
-FORM = "Signed consent form (demo), scanned into the case file"
 MINOR_CONSENT_LAW = "Demo: state law lets a minor consent alone to this service"
 
 
@@ -123,11 +123,13 @@ def _may_consent_alone(case: Case, staff: User) -> None:
 def _sign(
     consent: Consent, *, staff: User, at: datetime, family_member: FamilyMember | None = None
 ) -> None:
-    add_signature(
+    # As staff do it on the signature page: the scan becomes a document of the case (R45).
+    scan = demo_scan()
+    record_signed_form(
         consent=consent,
         recorded_by=staff,
-        method=SignatureMethod.UPLOADED_FORM,
-        evidence=FORM,
+        content=scan,
+        size=len(scan),
         signed_at=at,
         family_member=family_member,
     )

@@ -5,6 +5,7 @@ from django.urls import path
 from frontend.advocate import (
     views_care_team,
     views_cases,
+    views_documents,
     views_family,
     views_flags,
     views_follow_ups,
@@ -26,6 +27,17 @@ urlpatterns = [
         name="care-team-end",
     ),
     path("<int:case_id>/follow-ups/new/", views_follow_ups.follow_up_new, name="follow-up-new"),
+    path("<int:case_id>/documents/", views_documents.documents, name="documents"),
+    path(
+        "<int:case_id>/documents/<int:document_id>/file/",
+        views_documents.document_file,
+        name="document-file",
+    ),
+    path(
+        "<int:case_id>/documents/<int:document_id>/delete/",
+        views_documents.document_delete,
+        name="document-delete",
+    ),
     path("<int:case_id>/flags/", views_flags.flags, name="flags"),
     path("<int:case_id>/flags/<int:flag_id>/clear/", views_flags.flag_clear, name="flag-clear"),
     path("<int:case_id>/status/", views_lifecycle.case_status, name="case-status"),

@@ -37,6 +37,7 @@ from consent.policy import (
     lead_cases,
     visible_cases,
     visible_consents,
+    visible_documents,
     visible_notes,
 )
 from consent.signers import requirement_of, why_not_a_signer
@@ -238,6 +239,14 @@ def case_context(request: HttpRequest, case_id: int) -> dict:
             .filter(case_id=case.pk)
             .select_related("author")
             .order_by("-created_at", "-pk"),
+        ),
+        "documents": _list_page(
+            request,
+            "documents",
+            visible_documents(viewer=viewer)
+            .filter(case_id=case.pk, deleted_at__isnull=True)
+            .select_related("uploaded_by")
+            .order_by("-uploaded_at", "-pk"),
         ),
         "follow_ups": visible_follow_ups(viewer=viewer)
         .filter(case_id=case.pk, status=FollowUp.Status.OPEN)

@@ -2,8 +2,8 @@
 deliver, and a case as far as a consent in force releases it.
 
 Every query starts from the policy (``visible_referrals``, ``visible_plan_versions``,
-``visible_notes``, ``visible_family_members``, ``visible_consents``) and a page costs the same
-number of queries whatever the number of rows.
+``visible_notes``, ``visible_family_members``, ``visible_consents``, ``visible_documents``)
+and a page costs the same number of queries whatever the number of rows.
 """
 
 from dataclasses import dataclass, field
@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.categories import DATA_CATEGORIES, DataCategory
+from cases.documents import CaseDocument
 from cases.models import (
     CaseNote,
     FamilyMember,
@@ -31,6 +32,7 @@ from consent.policy import (
     releases_for_cases,
     visible_case_ids,
     visible_consents,
+    visible_documents,
     visible_family_members,
     visible_notes,
     visible_plan_versions,
@@ -257,7 +259,8 @@ class ReleasedCase:
     plan_released: bool = False
     notes_released: bool = False
     family_released: bool = False
-    documents: bool = False
+    documents_released: bool = False
+    documents: list[CaseDocument] = field(default_factory=list)
 
     @property
     def case(self) -> Any:
@@ -345,5 +348,12 @@ def released_case(*, viewer: Viewer, access: CaseAccess) -> ReleasedCase:
             .filter(person_id=case.person_id, ended_on__isnull=True)
             .order_by("pk")
         )
-    result.documents = DataCategory.DOCUMENTS in shown
+    result.documents_released = DataCategory.DOCUMENTS in shown
+    if result.documents_released:
+        # Only those the lead marked for partners: the policy's answer.
+        result.documents = list(
+            visible_documents(viewer=viewer)
+            .filter(case_id=case.pk, deleted_at__isnull=True)
+            .order_by("-uploaded_at", "-pk")
+        )
     return result

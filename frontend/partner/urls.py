@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from frontend.partner import views, views_transfers
+from frontend.partner import views, views_documents, views_transfers
 
 urlpatterns = [
     path("", views.incoming_referrals, name="incoming-referrals"),
@@ -55,4 +55,9 @@ urlpatterns = [
     ),
     path("services/", views.partner_services, name="partner-services"),
     path("cases/<int:case_id>/", views.partner_case, name="partner-case"),
+    path(
+        "cases/<int:case_id>/documents/<int:document_id>/file/",
+        views_documents.partner_document_file,
+        name="partner-document-file",
+    ),
 ]

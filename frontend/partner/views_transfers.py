@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import User
 from cases.models import CaseTransfer, GoalDomain
 from cases.services.transfers import decline_transfer
+from consent.access_log import note_page_access
 from consent.disclosures import accept_case_transfer
 from consent.errors import AccessDenied, NotVisible
 from consent.offers import TransferOffer, transfer_offers
@@ -97,6 +98,9 @@ def incoming_transfers(request: HttpRequest) -> HttpResponse:
         .select_related("from_organization", "to_organization")
         .order_by("requested_at", "pk")
     )
+    # As the API's list does: the offers' cases go into their logs, as reads that released
+    # nothing identifying (the receiving organization holds no basis on them yet).
+    note_page_access(viewer=viewer, case_ids=[t.case_id for t in transfers])
     context = {"rows": _offers(transfers), "answers": bool(_receiving(viewer))}
     return render(request, "frontend/partner/incoming_transfers.html", context)
 
@@ -135,7 +139,9 @@ def _detail(
 @staff_page
 def incoming_transfer(request: HttpRequest, transfer_id: int) -> HttpResponse:
     """The offer of one transfer, with the answers: accept or decline."""
-    return _detail(request, _waiting_transfer(request, transfer_id))
+    transfer = _waiting_transfer(request, transfer_id)
+    note_page_access(viewer=page_viewer(request), case_ids=[transfer.case_id], action="view")
+    return _detail(request, transfer)
 
 
 def _add_errors(form: forms.Form, exc: ValidationError) -> None:

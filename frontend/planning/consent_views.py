@@ -26,13 +26,14 @@ from frontend.planning.forms import (
     relation_label,
 )
 from frontend.planning.lead import action_of, data_of, lead_staff_case, show_errors
+from frontend.uploads import read_upload
 
 # The buttons of the request form: look first, then either way of asking for the signature.
 PREVIEW, EDIT, TO_PORTAL, TO_SIGNATURE = "preview", "edit", "portal", "sign"
 NEEDS_ADULT = (SignerRule.MINOR_WITH_PARENT, SignerRule.ADULT_WITH_GUARDIAN)
 # The services' names for what the forms call otherwise.
 TERM_FIELDS = {"starts_at": "starts_on", "expires_at": "expires_on"}
-SIGNATURE_FIELDS = {"family_member": "signer", "signed_at": "signed_on"}
+SIGNATURE_FIELDS = {"family_member": "signer", "signed_at": "signed_on", "file": "scan"}
 
 
 def _initial(request: HttpRequest) -> dict:
@@ -214,6 +215,7 @@ def _signature_form(request: HttpRequest, consent: Consent) -> SignatureForm:
     they cannot sign (R06-R10), from the same rules ``add_signature`` enforces."""
     return SignatureForm(
         data_of(request),
+        request.FILES if request.method == "POST" else None,
         options=services.signer_options(consent),
         initial={"signed_on": timezone.localdate()},
     )
@@ -228,11 +230,12 @@ def consent_sign(request: HttpRequest, case_id: int, consent_id: int) -> HttpRes
     form = _signature_form(request, consent)
     if request.method == "POST" and form.is_valid():
         try:
-            services.add_signature(
+            content, size = read_upload(form.cleaned_data["scan"])
+            services.record_signed_form(
                 consent=consent,
                 recorded_by=request.user,
-                method=form.cleaned_data["method"],
-                evidence=form.cleaned_data["evidence"],
+                content=content,
+                size=size,
                 signed_at=form.signed_at(),
                 family_member=form.family_member(),
             )

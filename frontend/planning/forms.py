@@ -148,7 +148,7 @@ class SignerField(forms.ChoiceField):
 
 
 class SignatureForm(forms.Form):
-    """A written signature staff record: who signed, how, when, and the evidence.
+    """A written signature staff record: who signed, how, when, and the scan of the form.
 
     The choices are the signers ``signer_options`` allows; the others it lists with the reason
     they cannot sign, which the page shows beside the choices.
@@ -169,11 +169,13 @@ class SignatureForm(forms.Form):
     signed_on = forms.DateField(
         label=_("Signed on"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    evidence = forms.CharField(
-        label=_("Evidence of the signature"),
-        help_text=_("Where the signed form is kept, e.g. its document number."),
-        max_length=300,
-        error_messages={"required": _("Record the evidence of the signature.")},
+    scan = forms.FileField(
+        label=_("Scan of the signed form"),
+        help_text=_(
+            "A PDF, PNG or JPEG of the whole signed page. It is kept with the case's documents "
+            "as the evidence of the signature."
+        ),
+        error_messages={"required": _("Upload the scan of the signed form.")},
     )
 
     def __init__(self, *args: object, options: SignerOptions, **kwargs: object) -> None:

@@ -45,4 +45,6 @@ urlpatterns = [
     path("access-log/", views_records.access_log, name="portal-access-log"),
     path("my-information/", views_export.export_page, name="portal-export"),
     path("my-information.json", views_export.export_json, name="portal-export-json"),
+    path("my-information.zip", views_export.export_zip, name="portal-export-zip"),
+    path("documents/<int:document_id>/", views_export.document_file, name="portal-document"),
 ]

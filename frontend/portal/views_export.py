@@ -1,5 +1,5 @@
 """Download my information: everything the portal shows me about myself, as a JSON file to
-keep and as a page to print.
+keep, as a zip of that file with my documents (R43), and as a page to print.
 
 It reads through the same selectors as the other portal pages with the young person's own
 basis, so it holds what the portal already shows (profile, plans in their words with their
@@ -9,8 +9,12 @@ safety plan is not something to leave in a downloads folder on a shared device).
 is recorded in the access log like any other read.
 """
 
+import io
+import json
+import zipfile
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -18,14 +22,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from cases.categories import DataCategory
+from cases.documents import CaseDocument, DocumentKind
 from cases.models import Case, Person, PlannedServiceStatus, PlanVersion, Referral
+from cases.services.documents import document_content
 from consent.access_log import note_page_access
+from consent.document_access import document_response, download_name
+from consent.errors import NotVisible
 from consent.fhir import effective_status
 from consent.models import AccessEvent, Consent
 from consent.policy import (
     Viewer,
+    access_document,
     lead_cases,
     visible_consents,
+    visible_documents,
     visible_people,
     visible_plan_versions,
     visible_referrals,
@@ -40,6 +50,7 @@ from tasks.models import PortalNotice
 
 EXPORT_ACTION = "export"
 EXPORT_CATEGORIES = (DataCategory.IDENTITY, DataCategory.PLAN)
+WITH_DOCUMENTS = (*EXPORT_CATEGORIES, DataCategory.DOCUMENTS)
 RECEIPTED = (Consent.Status.ACTIVE, Consent.Status.REVOKED, Consent.Status.EXPIRED)
 
 
@@ -205,12 +216,41 @@ def _notices(viewer: Viewer) -> list[dict[str, Any]]:
     ]
 
 
-def my_information(viewer: Viewer) -> dict[str, Any]:
+def my_documents(viewer: Viewer) -> list[CaseDocument]:
+    """The documents of the young person's own cases, as the policy shows them."""
+    return list(
+        visible_documents(viewer=viewer)
+        .filter(case__person_id=viewer.person_id, deleted_at__isnull=True)
+        .order_by("uploaded_at", "pk")
+    )
+
+
+def _documents(documents: list[CaseDocument]) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": document.pk,
+            "case": document.case_id,
+            "kind": choice_label(DocumentKind, document.kind),
+            "title": document.title,
+            "uploaded_on": timezone.localdate(document.uploaded_at),
+            "type": document.content_type,
+            "size_bytes": document.size,
+            "file": f"documents/{download_name(document)}",
+        }
+        for document in documents
+    ]
+
+
+def my_information(viewer: Viewer, documents: list[CaseDocument] | None = None) -> dict[str, Any]:
     """Everything the portal shows the young person about themselves; recorded as an export."""
     cases = _cases(viewer)
     case_ids = [case.pk for case in cases]
+    documents = my_documents(viewer) if documents is None else documents
     note_page_access(
-        viewer=viewer, case_ids=case_ids, action=EXPORT_ACTION, categories=EXPORT_CATEGORIES
+        viewer=viewer,
+        case_ids=case_ids,
+        action=EXPORT_ACTION,
+        categories=WITH_DOCUMENTS if documents else EXPORT_CATEGORIES,
     )
     return {
         "exported_at": timezone.now(),
@@ -230,6 +270,7 @@ def my_information(viewer: Viewer) -> dict[str, Any]:
         "referrals": _referrals(viewer),
         "consents": _consents(viewer),
         "access_log": _access_log(viewer, case_ids),
+        "documents": _documents(documents),
         "notices": _notices(viewer),
     }
 
@@ -249,3 +290,31 @@ def export_json(request: HttpRequest) -> HttpResponse:
     response = JsonResponse(my_information(page_viewer(request)), json_dumps_params={"indent": 2})
     response["Content-Disposition"] = 'attachment; filename="my-information.json"'
     return response
+
+
+@portal_page
+@require_GET
+def export_zip(request: HttpRequest) -> HttpResponse:
+    """My information with my documents' files, in one zip to keep (R43)."""
+    viewer = page_viewer(request)
+    documents = my_documents(viewer)
+    data = my_information(viewer, documents)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
+        bundle.writestr("my-information.json", json.dumps(data, cls=DjangoJSONEncoder, indent=2))
+        for document in documents:
+            bundle.writestr(f"documents/{download_name(document)}", document_content(document))
+    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+    response["Content-Disposition"] = 'attachment; filename="my-information.zip"'
+    return response
+
+
+@portal_page
+@require_GET
+def document_file(request: HttpRequest, document_id: int) -> HttpResponse:
+    """One of my documents."""
+    viewer = page_viewer(request)
+    document = access_document(viewer=viewer, document_id=document_id)
+    if document.is_deleted:
+        raise NotVisible("No such document.")
+    return document_response(viewer, document)

@@ -10,6 +10,7 @@ from django.db.models import BaseConstraint, UniqueConstraint
 from django.utils import timezone
 
 from accounts.models import User
+from cases.documents import CaseDocument
 from cases.models import CareTeamMember, Case, PlanVersion, Referral
 from consent.models import CompelledDisclosure
 from providers.models import MembershipChange
@@ -201,6 +202,23 @@ def _notification(**fields: object) -> Notification:
     return Notification.objects.create(**values)
 
 
+def _document(**values: object) -> CaseDocument:
+    case = f.CaseFactory()
+    row = {
+        "case": case,
+        "organization": case.lead_organization,
+        "kind": "other",
+        "title": "A letter",
+        "content_type": "application/pdf",
+        "size": 10,
+        "sha256": "0" * 64,
+        "storage_name": "stored.bin",
+        "uploaded_at": timezone.now(),
+        **values,
+    }
+    return CaseDocument.objects.create(**row)
+
+
 VIOLATIONS: dict[str, Callable[[], object]] = {
     "user_email_unique_ci": lambda: [
         User.objects.create(email="sam@example.org"),
@@ -295,6 +313,8 @@ VIOLATIONS: dict[str, Callable[[], object]] = {
     "transfer_answer_recorded": lambda: f.CaseTransferFactory(status="accepted"),
     "note_category_valid": lambda: f.CaseNoteFactory(category="rumour"),
     "note_has_body": lambda: f.CaseNoteFactory(body=""),
+    "document_kind_valid": lambda: _document(kind="passport_photo"),
+    "document_stored_or_deleted": lambda: _document(storage_name=""),
     "contact_channel_valid": lambda: f.ContactFactory(channel="pigeon"),
     "contact_outcome_valid": lambda: f.ContactFactory(outcome="maybe"),
     "contact_with_valid": lambda: f.ContactFactory(contact_with="stranger"),

@@ -20,6 +20,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from cases.categories import DATA_CATEGORIES
+from cases.documents import CaseDocument
 from cases.models import CareTeamMember, Case, CaseNote, FamilyMember, Person, PlanVersion
 from consent.models import CaseUserObjectPermission
 from consent.permissions import CARE_TEAM_PERMISSIONS, case_permission_ids
@@ -42,6 +43,7 @@ LISTS = {
     "contact-list": "contacts",
     "goal-list": "goals",
     "planned-service-list": "planned_services",
+    "document-list": "documents",
 }
 PERSONAS = ("advocate", "supervisor", "partner_staff")
 # A partner holding a consent to every category finds these records of the consented cases
@@ -56,6 +58,7 @@ PARTNER_SEES = frozenset(
         "referral-list",
         "plan-version-list",
         "consent-list",
+        "document-list",
     }
 )
 INVISIBLE_MANY = 10_000
@@ -77,6 +80,7 @@ class Records:
     contacts: set[int] = field(default_factory=set)
     goals: set[int] = field(default_factory=set)
     planned_services: set[int] = field(default_factory=set)
+    documents: set[int] = field(default_factory=set)
 
     def of(self, route: str) -> set[int]:
         return getattr(self, LISTS[route])
@@ -120,8 +124,28 @@ def furnish(case: Case, world: World, records: Records, *, team: CareTeamMember 
     records.planned_services.add(f.PlannedServiceFactory(goal=goal).pk)
     records.plan_versions.add(version.pk)
     records.referrals.add(f.ReferralFactory(case=case, to_organization=world.partner, sent=True).pk)
+    shared = document(case, advocate)
+    shared.save()
+    records.documents.add(shared.pk)
     consent = grant_consent(case, world.partner, list(DATA_CATEGORIES), by=advocate)
     records.consents.add(consent.pk)
+
+
+def document(case: Case, uploader: User | None) -> CaseDocument:
+    """A document's row marked for partners (a list reads rows, never the stored files)."""
+    return CaseDocument(
+        case=case,
+        organization_id=case.lead_organization_id,
+        kind="other",
+        title="A letter",
+        shared_with_partners=True,
+        content_type="application/pdf",
+        size=10,
+        sha256="0" * 64,
+        storage_name="unread.bin",
+        uploaded_by=uploader,
+        uploaded_at=timezone.now(),
+    )
 
 
 def add_visible_cases(world: World, records: Records, count: int) -> None:
@@ -166,6 +190,7 @@ def add_invisible_cases(count: int, records: Records) -> None:
         CaseNote(case=case, organization=elsewhere, author=stranger, body="Invisible.")
         for case in cases
     )
+    documents = CaseDocument.objects.bulk_create(document(case, stranger) for case in cases)
     relatives = FamilyMember.objects.bulk_create(
         FamilyMember(person=person, name="Relative", relation="mother") for person in people
     )
@@ -174,6 +199,7 @@ def add_invisible_cases(count: int, records: Records) -> None:
     records.care_team.update(m.pk for m in members)
     records.notes.update(n.pk for n in notes)
     records.family_members.update(r.pk for r in relatives)
+    records.documents.update(d.pk for d in documents)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from cases.categories import DATA_CATEGORIES
 from cases.models import CaseNote, Person, ServicePlan
+from cases.services.documents import upload_document
 from cases.services.plans import start_plan_version, submit_plan_version
 from cases.services.records import raise_flag
 from cases.services.transfers import record_transfer_request
@@ -27,6 +28,7 @@ from tests import factories as f
 from tests.conftest import World, build_world
 from tests.consents import grant_consent
 from tests.directory_factories import DirectoryProviderFactory, DirectoryServiceFactory
+from tests.documents import PDF
 
 PERSONAS = (
     "anonymous",
@@ -79,6 +81,8 @@ class PageWorld:
     # A transfer of the case to the partner organization, waiting for its answer (R41); the
     # world's partner_staff takes cases in there (intake) as well as being an advocate.
     transfer_id: int = 0
+    # A document of the case marked for partners (the consented partner's consent covers it).
+    document_id: int = 0
 
     @property
     def case_id(self) -> int:
@@ -206,4 +210,12 @@ def build_page_world() -> PageWorld:
             case=case, actor=advocate, kind="court_date", text="Hearing on the 14th"
         ).pk,
         transfer_id=transfer.pk,
+        document_id=upload_document(
+            case=case,
+            actor=advocate,
+            kind="court_order",
+            title="Custody order",
+            content=PDF,
+            shared_with_partners=True,
+        ).pk,
     )

@@ -22,6 +22,10 @@ def _family_member(pw: object) -> dict[str, int]:
     return {"case_id": pw.case_id, "member_id": pw.family_member_id}  # type: ignore[attr-defined]
 
 
+def _document(pw: object) -> dict[str, int]:
+    return {"case_id": pw.case_id, "document_id": pw.document_id}  # type: ignore[attr-defined]
+
+
 def _follow_up(pw: object) -> dict[str, int]:
     return {"follow_up_id": pw.follow_up_id}  # type: ignore[attr-defined]
 
@@ -43,6 +47,12 @@ TARGETS: dict[str, PageTarget] = {
     ),
     "follow-up-new": PageTarget(kwargs=_case, readers=LEAD_STAFF, writers=LEAD_STAFF, post=True),
     "flags": PageTarget(kwargs=_case, readers=LEAD_STAFF, writers=LEAD_STAFF, post=True),
+    # Documents (R43): lead staff upload, download and delete; partners use their own door.
+    "documents": PageTarget(kwargs=_case, readers=LEAD_STAFF, writers=LEAD_STAFF, post=True),
+    "document-file": PageTarget(kwargs=_document, readers=LEAD_STAFF),
+    "document-delete": PageTarget(
+        kwargs=_document, readers=LEAD_STAFF, writers=LEAD_STAFF, post=True
+    ),
     "flag-clear": PageTarget(
         kwargs=lambda pw: {"case_id": pw.case_id, "flag_id": pw.flag_id},
         writers=LEAD_STAFF,

@@ -46,4 +46,9 @@ TARGETS: dict[str, PageTarget] = {
     ),
     "partner-services": PageTarget(readers=STAFF),
     "partner-case": PageTarget(kwargs=lambda pw: {"case_id": pw.case_id}, readers=RECEIVER),
+    # A document the consent in force releases (R43).
+    "partner-document-file": PageTarget(
+        kwargs=lambda pw: {"case_id": pw.case_id, "document_id": pw.document_id},
+        readers=RECEIVER,
+    ),
 }

@@ -52,4 +52,6 @@ TARGETS: dict[str, PageTarget] = {
     "portal-access-log": PageTarget(readers=ANY_YOUNG_PERSON),
     "portal-export": PageTarget(readers=ANY_YOUNG_PERSON),
     "portal-export-json": PageTarget(readers=ANY_YOUNG_PERSON),
+    "portal-export-zip": PageTarget(readers=ANY_YOUNG_PERSON),
+    "portal-document": PageTarget(kwargs=lambda pw: {"document_id": pw.document_id}, readers=ME),
 }

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,22 +17,14 @@ from consent.policy import consents_in_force, viewer_for
 from tests import factories as f
 from tests.conftest import World
 from tests.consents import grant_consent, sign
+from tests.documents import scan_upload
+from tests.frontend.clients import signed_in, url
 
 pytestmark = pytest.mark.django_db
 
 MOTHER = FamilyMember.Relation.MOTHER
 FATHER = FamilyMember.Relation.FATHER
 HARM_WORDS = ("Harmed the young person", "Harmed the other parent", "harmed")
-
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def url(name: str, world: World, **kwargs: int) -> str:
-    return reverse(f"frontend:{name}", kwargs={"case_id": world.case.pk, **kwargs})
 
 
 def member_data(**changes: object) -> dict:
@@ -84,7 +75,7 @@ def record_signature(world: World, consent: Consent, signer: str) -> object:
             "signer": signer,
             "method": "uploaded_form",
             "signed_on": timezone.localdate().isoformat(),
-            "evidence": "Signed form, document 7 in the paper file",
+            "scan": scan_upload(),
         },
     )
 

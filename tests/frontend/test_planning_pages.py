@@ -6,32 +6,21 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
 from cases.models import FamilyMember, Goal, PlannedService, PlanVersion, Referral, ServicePlan
 from cases.services.plans import request_plan_changes, start_plan_version, submit_plan_version
 from consent.models import AccessEvent, Consent, ConsentPurpose, RevocationChannel, Signature
 from consent.policy import consents_in_force, viewer_for
 from consent.preview import CATEGORY_WORDS
-from consent.services import draft_consent, submit_for_signature
 from tests import factories as f
 from tests.conftest import World
-from tests.consents import grant_consent, safe_parent
+from tests.consents import grant_consent, pending_consent, safe_parent
+from tests.documents import scan_upload
+from tests.frontend.clients import signed_in, url
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def url(name: str, world: World, **kwargs: int) -> str:
-    return reverse(f"frontend:{name}", kwargs={"case_id": world.case.pk, **kwargs})
 
 
 def goal(world: World, description: str = "I want my own room") -> Goal:
@@ -51,19 +40,6 @@ def terms(world: World, **changes: object) -> dict:
         "language": "en",
     }
     return {**data, **changes}
-
-
-def pending_consent(world: World) -> Consent:
-    consent = draft_consent(
-        case=world.case,
-        recipient=world.partner,
-        categories=["plan"],
-        purpose=ConsentPurpose.REFERRAL,
-        actor=world.advocate,
-        starts_at=timezone.now(),
-        expires_at=timezone.now() + timedelta(days=30),
-    )
-    return submit_for_signature(consent=consent, actor=world.advocate)
 
 
 def errors_of(response, form: str = "form") -> dict:
@@ -363,11 +339,15 @@ def test_r06_recording_both_written_signatures_activates_the_consent(world: Worl
     client = signed_in(world.advocate)
     sign_url = url("consent-sign", world, consent_id=consent.pk)
     today = timezone.localdate().isoformat()
-    form = {"method": "uploaded_form", "signed_on": today, "evidence": "form 12 in the file"}
-    assert client.post(sign_url, {**form, "signer": "young_person"}).status_code == 302
+    form = {"method": "uploaded_form", "signed_on": today}
+    signed = {**form, "signer": "young_person", "scan": scan_upload()}
+    assert client.post(sign_url, signed).status_code == 302
     consent.refresh_from_db()
     assert consent.status == Consent.Status.PENDING_SIGNATURE
-    assert client.post(sign_url, {**form, "signer": str(parent.pk)}).status_code == 302
+    assert (
+        client.post(sign_url, {**form, "signer": str(parent.pk), "scan": scan_upload()}).status_code
+        == 302
+    )
     consent.refresh_from_db()
     assert consent.status == Consent.Status.ACTIVE
     body = client.get(url("consent-detail", world, consent_id=consent.pk)).content.decode()
@@ -388,7 +368,7 @@ def test_r07_a_recorded_abuser_cannot_be_added_as_a_signer(world: World) -> None
             "signer": str(abuser.pk),
             "method": "uploaded_form",
             "signed_on": timezone.localdate().isoformat(),
-            "evidence": "form",
+            "scan": scan_upload(),
         },
     )
     assert response.status_code == 400
@@ -396,7 +376,7 @@ def test_r07_a_recorded_abuser_cannot_be_added_as_a_signer(world: World) -> None
     assert not Signature.objects.exists()
 
 
-def test_r05_a_signature_without_evidence_is_refused(world: World) -> None:
+def test_r05_r45_a_signature_without_the_scan_of_the_form_is_refused(world: World) -> None:
     consent = pending_consent(world)
     response = signed_in(world.advocate).post(
         url("consent-sign", world, consent_id=consent.pk),
@@ -404,11 +384,10 @@ def test_r05_a_signature_without_evidence_is_refused(world: World) -> None:
             "signer": "young_person",
             "method": "uploaded_form",
             "signed_on": timezone.localdate().isoformat(),
-            "evidence": "",
         },
     )
     assert response.status_code == 400
-    assert errors_of(response)["evidence"] == ["Record the evidence of the signature."]
+    assert errors_of(response)["scan"] == ["Upload the scan of the signed form."]
     assert not Signature.objects.exists()
 
 
@@ -420,7 +399,7 @@ def test_r04_staff_cannot_record_a_portal_esignature_for_the_young_person(world:
             "signer": "young_person",
             "method": "portal_esignature",
             "signed_on": timezone.localdate().isoformat(),
-            "evidence": "said yes",
+            "scan": scan_upload(),
         },
     )
     assert response.status_code == 400

@@ -13,7 +13,7 @@ from django.utils import timezone
 from cases.categories import DATA_CATEGORIES
 from cases.models import CareTeamMember, CaseTransfer, Person
 from consent import services
-from consent.models import Consent, ConsentPurpose, RevocationChannel
+from consent.models import AccessEvent, Consent, ConsentPurpose, RevocationChannel
 from providers.models import Membership
 from tests import factories as f
 from tests.conftest import World
@@ -169,6 +169,23 @@ def test_r41_the_receiver_sees_only_the_offer(seeded: World, taker) -> None:
     advocate = f.MembershipFactory(organization=seeded.partner).user
     detail = reverse("frontend:incoming-transfer", kwargs={"transfer_id": transfer.pk})
     assert _client(advocate).get(detail).status_code == 404
+
+
+def test_r24_r41_reading_offers_goes_into_the_case_log_as_nothing_released(
+    world: World, taker
+) -> None:
+    transfer = _requested(world)
+    client = _client(taker)
+
+    client.get(reverse("frontend:incoming-transfers"))
+    client.get(reverse("frontend:incoming-transfer", kwargs={"transfer_id": transfer.pk}))
+
+    events = AccessEvent.objects.filter(case_id=world.case.pk, user_id=taker.pk)
+    assert sorted(events.values_list("action", "outcome")) == [
+        ("list", "denied"),
+        ("view", "denied"),
+    ]
+    assert all(event.categories == [] and event.basis == "" for event in events)
 
 
 def test_r41_accepting_makes_the_receiver_the_lead_and_the_old_lead_loses_the_case(

@@ -2,8 +2,9 @@
 
 Rotation: put the new key first in HARBOR_FIELD_KEYS and keep the old ones after it, restart
 every process, run this command, then drop the old keys. Each batch of rows is one transaction,
-so it can run while Harbor serves; a second run finds nothing left to do. It prints counts per
-model, never a value.
+so it can run while Harbor serves; a second run finds nothing left to do. Documents' files
+(R43) are re-encrypted too, each under a new name, the old file removed once the row points at
+the new one. It prints counts per model, never a value.
 """
 
 from typing import Any
@@ -13,6 +14,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import models, transaction
 from django.db.models import ExpressionWrapper, F, Value
 
+from cases import document_store
+from cases.documents import CaseDocument
 from cases.encryption import EncryptedFieldMixin, is_current_token, rotate_token
 
 
@@ -78,3 +81,27 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{model._meta.label}: {rotated} values re-encrypted, {current} already current"
             )
+        rotated, current = rotate_documents()
+        self.stdout.write(f"document files: {rotated} re-encrypted, {current} already current")
+
+
+def rotate_documents() -> tuple[int, int]:
+    """Re-encrypt every stored document's file with the newest key: (rotated, already current)."""
+    rotated = current = 0
+    stored = (
+        CaseDocument.objects.exclude(storage_name="").order_by("pk").values_list("pk", flat=True)
+    )
+    for pk in list(stored):
+        with transaction.atomic():
+            document = CaseDocument.objects.select_for_update().filter(pk=pk).first()
+            if document is None or not document.storage_name:
+                continue  # deleted or purged since the list was read
+            fresh = document_store.rotated_name(document.storage_name)
+            if fresh is None:
+                current += 1
+                continue
+            old = document.storage_name
+            CaseDocument.objects.filter(pk=pk).update(storage_name=fresh)
+            transaction.on_commit(lambda old=old: document_store.remove(old))
+            rotated += 1
+    return rotated, current
