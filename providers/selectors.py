@@ -4,6 +4,7 @@ directory entry says it does."""
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from accounts.versions import record_version
 from providers.invitations import Invitation
 from providers.models import DirectoryProvider, Membership, MembershipChange, Organization
 from providers.organization_changes import OrganizationChange
@@ -18,6 +19,17 @@ def recent_membership_changes(
     return MembershipChange.objects.filter(organization_id=organization_id).select_related(
         "actor", "member"
     )[:limit]
+
+
+def directory_entry_version(
+    organization: Organization, provider: DirectoryProvider | None = None
+) -> str:
+    """The version of an organization's directory entry (R44): its own row and its directory
+    provider's, where the description lives, so a change to either is seen."""
+    if provider is None:
+        provider = DirectoryProvider.objects.filter(member=organization).first()
+    provider_version = record_version(provider) if provider is not None else ""
+    return f"{record_version(organization)}.{provider_version}"
 
 
 def member_description(organization: Organization) -> str:

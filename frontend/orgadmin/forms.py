@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from frontend.versioned import VersionedForm, initial_version
+from frontend.versioned import VersionedForm
 from providers.models import (
     MAX_RETENTION_DAYS,
     MIN_RETENTION_DAYS,
@@ -12,7 +12,7 @@ from providers.models import (
     Membership,
     Organization,
 )
-from providers.selectors import member_description
+from providers.selectors import directory_entry_version, member_description
 
 
 class AddMemberForm(forms.Form):
@@ -98,7 +98,7 @@ class DirectoryEntryForm(VersionedForm):
                 "service_area": "\n".join(organization.service_area or []),
                 "names_staff_to_young_people": organization.names_staff_to_young_people,
                 "closed_case_retention_days": organization.closed_case_retention_days,
-                **initial_version(organization),
+                "version": directory_entry_version(organization),
             }
         )
 

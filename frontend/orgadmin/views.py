@@ -9,9 +9,13 @@ the organization (``can_manage_memberships``) see or change these pages (404 for
 else), and the writes go through providers/services.py. No case data appears here.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,12 +30,12 @@ from cases.services.client_import import MAX_BYTES, import_clients, template_csv
 from consent.policy import Role, Viewer, can_manage_memberships, visible_memberships
 from frontend.access import page_viewer, staff_page
 from frontend.orgadmin.forms import AddMemberForm, ClientImportForm, DirectoryEntryForm, RoleForm
-from frontend.versioned import saved_over, show_newer
+from frontend.versioned import show_newer
 from providers.errors import SelfGrantRefused
 from providers.invitations import Invitation
 from providers.inviting import cancel_invitation, invite_member, resend_invitation
-from providers.models import Membership, Organization
-from providers.selectors import recent_membership_changes
+from providers.models import DirectoryProvider, Membership, Organization
+from providers.selectors import directory_entry_version, recent_membership_changes
 from providers.services import (
     change_membership_role,
     set_membership_active,
@@ -121,7 +125,7 @@ def directory_entry(request: HttpRequest, organization_id: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            with saved_over(form, Organization.objects.filter(pk=organization.pk)):
+            with _entry_unchanged_since(organization, form.read_version()):
                 update_directory_entry(
                     organization=organization,
                     name=data["name"],
@@ -141,6 +145,20 @@ def directory_entry(request: HttpRequest, organization_id: int) -> HttpResponse:
             messages.success(request, _("The directory entry was saved."))
             return redirect(_page_url(organization.pk))
     return _entry_page(request, form, organization, 400)
+
+
+@contextmanager
+def _entry_unchanged_since(organization: Organization, read_version: str | None) -> Iterator[None]:
+    """Lock the organization and its directory provider and check neither changed since the
+    form was read; the save inside commits with the locks."""
+    with transaction.atomic():
+        locked = Organization.objects.select_for_update().get(pk=organization.pk)
+        provider = DirectoryProvider.objects.select_for_update().filter(member=locked).first()
+        if read_version and read_version != directory_entry_version(locked, provider):
+            # The form error shows the description saved since, with the organization's fields.
+            locked.description = provider.description if provider else ""  # type: ignore[attr-defined]
+            raise StaleVersion(locked)
+        yield
 
 
 def _entry_page(

@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts import two_factor
 from providers.invitations import Invitation
 from providers.models import Membership, Organization
+from providers.selectors import member_description
 from tasks.models import FollowUp
 from tasks.retention import run_retention
 from tests import factories as f
@@ -229,6 +230,29 @@ def test_r44_a_stale_directory_entry_is_refused_and_keeps_what_was_typed(world: 
     page = refused.content.decode()
     assert "Someone else saved this record" in page and 'value="My Name"' in page
     assert Organization.objects.get(pk=world.lead.pk).name == "Their Name"
+
+
+def test_r44_a_change_of_only_the_description_makes_the_entry_stale(world: World) -> None:
+    url = reverse("frontend:organization-entry", kwargs={"organization_id": world.lead.pk})
+    second_admin = f.MembershipFactory(organization=world.lead, role="org_admin").user
+    first, second = _client(world.org_admin), _client(second_admin)
+    version = re.compile(r'name="version" value="([^"]*)"')
+    read_first = version.search(first.get(url).content.decode()).group(1)
+    read_second = version.search(second.get(url).content.decode()).group(1)
+    form = {"name": world.lead.name, "kind": "community_based", "service_area": ""}
+
+    saved = first.post(
+        url, {**form, "description": "Drop-in centre, open late.", "version": read_first}
+    )
+    refused = second.post(url, {**form, "description": "Youth advocacy.", "version": read_second})
+
+    assert saved.status_code == 302 and refused.status_code == 400
+    page = refused.content.decode()
+    assert "Drop-in centre, open late." in page  # the newer value, in the form error
+    assert "Youth advocacy." in page  # what the second admin typed, kept
+    assert member_description(Organization.objects.get(pk=world.lead.pk)) == (
+        "Drop-in centre, open late."
+    )
 
 
 def test_the_directory_entry_requires_what_the_organization_does(world: World) -> None:
