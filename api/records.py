@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.access import ViewerMixin
+from api.conditional import IF_MATCH, VersionedRecordMixin
 from api.fields import ID_PATTERN, IdFilter
 from api.filters import IdFilterSet
 from api.release import ReleasesMixin
@@ -45,11 +46,17 @@ class NoteFilter(IdFilterSet):
 
 
 class NoteViewSet(
-    ReleasesMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    VersionedRecordMixin,
+    ReleasesMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Notes of visible cases. The care team and supervisors write them; only the author edits
-    one; the young person reads the notes of their case that are not staff-only."""
+    one (with If-Match, R44); the young person reads the notes of their case that are not
+    staff-only."""
 
+    versioned_model = CaseNote
     access_log_case_field = "case_id"
     access_log_categories = ("notes",)
 
@@ -77,7 +84,7 @@ class NoteViewSet(
         )
         return Response(NoteSerializer(note).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=NoteChangeSerializer, responses=NoteSerializer)
+    @extend_schema(request=NoteChangeSerializer, responses=NoteSerializer, parameters=[IF_MATCH])
     def partial_update(self, request: Request, pk: str) -> Response:
         """Change the text, category or staff-only flag of your own note."""
         note = access_note(viewer=self.viewer, note_id=int(pk), action=Action.EDIT)

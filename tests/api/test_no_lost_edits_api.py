@@ -25,6 +25,7 @@ ROUTES = [
     ("consent-detail", "advocate", "patch", {"categories": ["plan"]}),
     ("organization-continuity-rules", "supervisor", "put", {"caseload_limit": 12}),
     ("directory-service-detail", "org_admin", "patch", {"waitlist_weeks": 5}),
+    ("note-detail", "advocate", "patch", {"body": "changed again"}),
 ]
 
 
