@@ -157,12 +157,12 @@ class DocumentViewSet(
     @action(detail=True, methods=["post"], url_path="delete", url_name="delete")
     def delete_file(self, request: Request, pk: str) -> Response:
         """Delete the file, saying why; the record stays with who deleted it and when."""
-        document = access_document(viewer=self.viewer, document_id=int(pk), action=Action.EDIT)
+        document = access_document(viewer=self.viewer, document_id=int(pk))
+        access = access_case(viewer=self.viewer, case_id=document.case_id, action=Action.EDIT)
         serializer = DocumentDeleteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         document = delete_document(
             document=document, actor=request.user, reason=serializer.validated_data["reason"]
         )
-        access = access_case(viewer=self.viewer, case_id=document.case_id, action=Action.EDIT)
         note_document_deleted(self.viewer, access)
         return Response(self.get_serializer(document).data)
