@@ -294,6 +294,19 @@ def test_turning_reminders_off_stops_them(world, live, sms_outbox):
     assert len(sms_outbox) == 1
 
 
+def test_a_young_person_whose_portal_access_ended_gets_no_reminder(world, live, sms_outbox):
+    set_rule(young_person_of(world), allowed_channels=["sms"])
+    _pending_consent(world)
+    _opt_in(world)
+    world.young_person.is_active = False  # what ending portal access does
+    world.young_person.save(update_fields=["is_active"])
+
+    live(MORNING)
+
+    assert _outbound(world) == []
+    assert sms_outbox == []
+
+
 # Beat runs it
 
 
