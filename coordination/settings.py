@@ -255,6 +255,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tasks.tasks.deliver_notifications",
         "schedule": 60.0,
     },
+    # Issue 20: reminders young people asked for, queued in their own day and safe hours.
+    "remind-young-people": {
+        "task": "tasks.reminder_tasks.remind_young_people",
+        "schedule": 300.0,
+    },
     "send-daily-digests": {
         "task": "tasks.tasks.send_daily_digests",
         "schedule": crontab(hour=7, minute=0),
@@ -265,6 +270,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=4, minute=10),
     },
 }
+# Task modules autodiscovery (each app's tasks.py) does not find.
+CELERY_IMPORTS = ["tasks.reminder_tasks"]
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 
 REST_FRAMEWORK = {

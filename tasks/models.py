@@ -210,6 +210,31 @@ class PortalNotice(models.Model):
         return f"portal notice {self.pk} ({self.kind})"
 
 
+class ReminderChoice(models.Model):
+    """What a young person asked to be reminded of by text or e-mail (issue 20); every kind is
+    off until they turn it on in the portal. Which channel and when is their safe-contact
+    rule's to decide (R28, R29); the words are always the neutral line (R30)."""
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="reminder_choice")
+    consents_to_sign = models.BooleanField(
+        default=False, help_text="A consent is waiting for their signature."
+    )
+    plans_to_approve = models.BooleanField(
+        default=False, help_text="A plan version is waiting for their approval."
+    )
+    service_contacts = models.BooleanField(
+        default=False, help_text="A planned service's next contact is due."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"reminder choice of person {self.person_id}"
+
+    @property
+    def any_on(self) -> bool:
+        return self.consents_to_sign or self.plans_to_approve or self.service_contacts
+
+
 class ContinuityRules(models.Model):
     """An organization's numbers for the follow-up rules (issue 4); defaults for everyone else.
 

@@ -33,3 +33,22 @@ class ActivateForm(ChoosePasswordForm):
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
     )
     field_order = ["code", "sign_in_name", "password1", "password2"]
+
+
+# The kinds of reminder a young person may choose, by the ReminderChoice field each one sets.
+REMINDER_KINDS = (
+    ("consents_to_sign", _("A permission to share my information is waiting for my signature")),
+    ("plans_to_approve", _("A plan is waiting for my approval")),
+    ("service_contacts", _("A service in my plan is due to be in touch with me")),
+)
+
+
+class RemindersForm(forms.Form):
+    """What the young person wants to be reminded of; none ticked turns reminders off."""
+
+    kinds = forms.MultipleChoiceField(
+        label=_("Send me a reminder when"),
+        choices=REMINDER_KINDS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )

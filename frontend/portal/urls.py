@@ -8,6 +8,7 @@ from frontend.portal import (
     views_export,
     views_plan,
     views_records,
+    views_reminders,
 )
 
 urlpatterns = [
@@ -42,6 +43,7 @@ urlpatterns = [
         views_records.consent_receipt_json,
         name="portal-consent-receipt-json",
     ),
+    path("reminders/", views_reminders.reminders, name="portal-reminders"),
     path("access-log/", views_records.access_log, name="portal-access-log"),
     path("my-information/", views_export.export_page, name="portal-export"),
     path("my-information.json", views_export.export_json, name="portal-export-json"),

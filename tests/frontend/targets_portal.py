@@ -50,6 +50,8 @@ TARGETS: dict[str, PageTarget] = {
         kwargs=lambda pw: {"consent_id": pw.active_consent.pk}, readers=ME
     ),
     "portal-access-log": PageTarget(readers=ANY_YOUNG_PERSON),
+    # Each young person chooses their own reminders; no id, so nobody else's can be reached.
+    "portal-reminders": PageTarget(readers=ANY_YOUNG_PERSON, writers=ANY_YOUNG_PERSON, post=True),
     "portal-export": PageTarget(readers=ANY_YOUNG_PERSON),
     "portal-export-json": PageTarget(readers=ANY_YOUNG_PERSON),
     "portal-export-zip": PageTarget(readers=ANY_YOUNG_PERSON),

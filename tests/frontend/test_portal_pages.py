@@ -100,6 +100,7 @@ def _portal_urls(p: Portal) -> list[str]:
         reverse("frontend:portal-consent-revoke", args=[p.active.pk]),
         reverse("frontend:portal-consent-receipt", args=[p.active.pk]),
         reverse("frontend:portal-access-log"),
+        reverse("frontend:portal-reminders"),
     ]
 
 
