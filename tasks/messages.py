@@ -11,15 +11,17 @@ from urllib.parse import urljoin
 
 from django.conf import settings
 from django.utils import translation
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from cases.models import Person
 from tasks.models import Notification, NotificationReason
 
 Reason = NotificationReason
 
-YOUNG_PERSON_SUBJECT = "You have a new message"
-YOUNG_PERSON_LINE = "You have a new message. Sign in to read it."
+# Translated into the young person's language when the message is rendered.
+YOUNG_PERSON_SUBJECT = _("You have a new message")
+YOUNG_PERSON_LINE = _("You have a new message. Sign in to read it.")
 
 
 @dataclass(frozen=True)
@@ -83,10 +85,11 @@ def render(*, reason: str, item_count: int, to_young_person: bool) -> Message:
     """Subject and body for one message; the body ends with the sign-in link."""
     if to_young_person:
         return Message(
-            subject=YOUNG_PERSON_SUBJECT, body=f"{YOUNG_PERSON_LINE}\n\n{sign_in_url()}\n"
+            subject=str(YOUNG_PERSON_SUBJECT), body=f"{YOUNG_PERSON_LINE}\n\n{sign_in_url()}\n"
         )
     line = _staff_line(reason, item_count)
-    return Message(subject=line, body=f"{line}.\n\nSign in to Harbor: {sign_in_url()}\n")
+    sign_in = gettext("Sign in to Harbor:")
+    return Message(subject=line, body=f"{line}.\n\n{sign_in} {sign_in_url()}\n")
 
 
 def is_young_person(user_id: int) -> bool:

@@ -5,6 +5,7 @@ import logging
 
 import pytest
 from django.core import mail
+from django.utils import translation
 
 from cases.models import Person
 from providers.models import Organization, ServiceType
@@ -50,6 +51,16 @@ def test_messages_to_a_young_person_are_the_same_neutral_words_whatever_the_reas
     assert message.subject == "You have a new message"
     assert message.body == f"You have a new message. Sign in to read it.\n\n{sign_in_url()}\n"
     assert "Harbor" not in message.subject + message.body.replace(sign_in_url(), "")
+
+
+def test_r30_a_message_is_in_the_recipients_language_and_stays_neutral():
+    with translation.override("es"):
+        young = render(reason=Reason.PORTAL_NOTICE, item_count=1, to_young_person=True)
+        staff = render(reason=Reason.FOLLOW_UP_DUE, item_count=2, to_young_person=False)
+
+    assert young.subject == "Tienes un mensaje nuevo"
+    assert young.body == f"Tienes un mensaje nuevo. Inicia sesión para leerlo.\n\n{sign_in_url()}\n"
+    assert "Inicia sesión en Harbor:" in staff.body and "Sign in" not in staff.body
 
 
 def test_the_link_follows_the_site_url_setting(settings):
