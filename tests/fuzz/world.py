@@ -45,6 +45,7 @@ FIELD_KINDS = {
     "planned_service": "planned_service",
     "family_member": "family_member",
     "service_type": "service_type",
+    "document": "document",
 }
 
 
@@ -95,6 +96,7 @@ def build_fuzz_world() -> FuzzWorld:
         "planned_service": list(plan_services.values_list("pk", flat=True)),
         "family_member": list(case.person.family_members.values_list("pk", flat=True)),
         "service_type": list(ServiceType.objects.values_list("pk", flat=True)[:3]),
+        "document": list(case.documents.values_list("pk", flat=True)),
     }
     # Token authentication: API requests with a token count as past the second factor.
     tokens = {
