@@ -3,6 +3,7 @@ approval, a consent request (previewed, then sent to the portal), a consent sign
 a referral to the organization it covers, and the explanation for one it does not."""
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -12,12 +13,13 @@ from cases.models import Person, PlanVersion, Referral
 from consent.models import Consent
 from providers.models import Membership
 from tests import factories as f
+from tests.documents import PDF
 from tests.frontend.browser.conftest import PASSWORD, assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_advocate_plans_asks_for_consent_and_refers(page: Page) -> None:
+def test_advocate_plans_asks_for_consent_and_refers(page: Page, tmp_path: Path) -> None:
     lead = f.OrganizationFactory(name="Lead Community Org")
     housing = f.OrganizationFactory(name="Partner Housing")
     clinic = f.OrganizationFactory(name="Riverside Clinic")
@@ -74,7 +76,9 @@ def test_advocate_plans_asks_for_consent_and_refers(page: Page) -> None:
     page.get_by_role("button", name="Record a signed form").click()
     assert_accessible(page)
     page.get_by_label("The young person").check()
-    page.get_by_label("Evidence of the signature").fill("Signed form, document 41")
+    scan = tmp_path / "signed-form.pdf"
+    scan.write_bytes(PDF)
+    page.get_by_label("Scan of the signed form").set_input_files(scan)
     page.get_by_role("button", name="Record the signature").click()
     expect(page.get_by_text("Active", exact=True)).to_be_visible()
     assert_accessible(page)
