@@ -7,8 +7,14 @@ moved from the state this code last saw, so a second worker, a repeated task or 
 sweep finds nothing to do: ``sent`` is final.
 
 A worker that dies mid-batch leaves its rows ``claimed``; after ``CLAIM_LEASE`` the sweep puts
-them back to ``pending``. (A worker killed between the provider accepting a message and the
-database recording it can send that message twice; a lost message would be worse.)
+them back to ``pending``.
+
+Before each hand-over to the provider the row records the attempt: ``attempts`` goes up and
+``message_id`` is set, derived from the row's id and the installation's secret (no personal
+data). A fault between the provider accepting a message and the row being marked ``sent`` (a
+killed worker, a lost database connection) means one resend, a lost message being worse; the
+resend carries the same Message-ID, and SMS backends that take one get it as their
+idempotency key, so the provider or the reader's mail client can fold the two.
 
 Transient failures go back to ``pending`` with exponential backoff and jitter, up to
 ``HARBOR["DELIVERY_MAX_ATTEMPTS"]`` tries, then ``failed``. Logs name rows by id, never an
@@ -23,10 +29,10 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.core.mail.message import make_msgid
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 
 from accounts.models import User
 from cases.models import Person
@@ -82,7 +88,7 @@ def claim_batch(*, now: datetime, limit: int = BATCH_SIZE) -> list[int]:
             pk
             for pk in due
             if Notification.objects.filter(pk=pk, status__in=WAITING).update(
-                status=Status.CLAIMED, last_attempt_at=now, attempts=F("attempts") + 1
+                status=Status.CLAIMED, last_attempt_at=now
             )
         ]
 
@@ -99,20 +105,39 @@ def _finish(pk: int, **changes: object) -> bool:
     return bool(Notification.objects.filter(pk=pk, status=Status.CLAIMED).update(**changes))
 
 
-def _send(channel: str, address: str, message: Message) -> str:
-    if channel == Channel.EMAIL:
-        domain = urlsplit(settings.HARBOR["SITE_URL"]).hostname or "harbor.invalid"
-        message_id = make_msgid(domain=domain)
+def message_id_for(pk: int) -> str:
+    """The row's Message-ID, the same on every send: a keyed hash of its id (so ids are not
+    guessable from outside) at the installation's domain."""
+    domain = urlsplit(settings.HARBOR["SITE_URL"]).hostname or "harbor.invalid"
+    digest = salted_hmac("tasks.delivery.message_id", str(pk), algorithm="sha256").hexdigest()
+    return f"<{digest[:32]}@{domain}>"
+
+
+def _record_attempt(row: Notification) -> bool:
+    """Count the hand-over and fix the Message-ID, committed before the provider is called;
+    False when the row is no longer ours."""
+    row.message_id = row.message_id or message_id_for(row.pk)
+    if not _finish(row.pk, attempts=F("attempts") + 1, message_id=row.message_id):
+        return False
+    row.attempts += 1
+    if row.attempts > 1:
+        logger.info("Notification %s: attempt %s, same Message-ID", row.pk, row.attempts)
+    return True
+
+
+def _send(row: Notification, address: str, message: Message) -> str:
+    if row.channel == Channel.EMAIL:
         EmailMessage(
             subject=message.subject,
             body=message.body,
             to=[address],
-            headers={"Message-ID": message_id},
+            headers={"Message-ID": row.message_id},
         ).send()
-        return f"email {message_id}"
-    if channel == Channel.SMS:
-        return f"sms {send_sms(to=address, body=message.body)}"
-    raise MissingAddress(channel)
+        return f"email {row.message_id}"
+    if row.channel == Channel.SMS:
+        sent = send_sms(to=address, body=message.body, idempotency_key=row.message_id)
+        return f"sms {sent}"
+    raise MissingAddress(row.channel)
 
 
 def _staff_address(row: Notification) -> str | None:
@@ -147,13 +172,7 @@ def deliver_one(pk: int, *, now: datetime | None = None, claimed_at: datetime | 
                 _finish(pk, status=Status.SUPPRESSED)
                 return Status.SUPPRESSED
             if route.hold_until is not None:
-                # Waiting for the window is not a failed try.
-                _finish(
-                    pk,
-                    status=Status.HELD,
-                    deliver_after=route.hold_until,
-                    attempts=F("attempts") - 1,
-                )
+                _finish(pk, status=Status.HELD, deliver_after=route.hold_until)
                 return Status.HELD
             address = route.address
         else:
@@ -168,7 +187,9 @@ def deliver_one(pk: int, *, now: datetime | None = None, claimed_at: datetime | 
             message = render(
                 reason=row.reason, item_count=row.item_count, to_young_person=person is not None
             )
-        result = _send(row.channel, address, message)
+        if not _record_attempt(row):
+            return "skipped"
+        result = _send(row, address, message)
     except (MissingAddress, *PERMANENT_ERRORS) as error:
         logger.warning("Notification %s: %s not sendable (%s)", pk, row.channel, _name(error))
         _finish(pk, status=Status.FAILED, provider_result=_name(error))
