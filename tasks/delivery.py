@@ -6,8 +6,17 @@ and a conditional update to ``claimed``, then sends each claimed row once. A row
 moved from the state this code last saw, so a second worker, a repeated task or a repeated
 sweep finds nothing to do: ``sent`` is final.
 
-A worker that dies mid-batch leaves its rows ``claimed``; after ``CLAIM_LEASE`` the sweep puts
-them back to ``pending``.
+A claim is a lease: a worker sending a batch renews it (``last_attempt_at``) every
+``LEASE_RENEWAL`` while it works, so a slow provider never loses a live worker its rows, and a
+worker that dies mid-batch leaves rows ``claimed`` that the next delivery sweep (every minute)
+puts back to ``pending`` once ``CLAIM_LEASE`` has passed: sent again within two minutes. The
+task that held them is acked late and requeued by the broker (Redis: after its
+``visibility_timeout``, settings); it then finds its rows claimed at another time and skips them.
+
+Throughput: a delivery task sends its batch over one provider connection, then keeps claiming
+and sending while there is work, for up to ``HARBOR["DELIVERY_SECONDS"]`` (below the task's
+soft time limit); with work left it hands over to a fresh task. The sweep keeps
+``HARBOR["DELIVERY_CONCURRENCY"]`` such tasks going, batches of ``HARBOR["DELIVERY_BATCH_SIZE"]``.
 
 Before each hand-over to the provider the row records the attempt: ``attempts`` goes up and
 ``message_id`` is set, derived from the row's id and the installation's secret (no personal
@@ -24,13 +33,17 @@ address.
 import logging
 import random
 import smtplib
+import time
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import Count, F, Q
+from django.db.models.functions import Now
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 
@@ -40,7 +53,7 @@ from tasks.messages import Message, render
 from tasks.models import Notification, NotificationSettings
 from tasks.outbox import email_mode_of, notify
 from tasks.safe_windows import route_for_young_person
-from tasks.sms import SmsPermanentError, SmsTransientError, send_sms
+from tasks.sms import SmsBackend, SmsPermanentError, SmsTransientError, get_sms_backend, send_sms
 
 logger = logging.getLogger(__name__)
 
@@ -48,9 +61,10 @@ Status = Notification.Status
 Channel = Notification.Channel
 Reason = Notification.Reason
 WAITING = (Status.PENDING, Status.HELD)
-BATCH_SIZE = 50
-# Longer than the task time limit, so a live worker's claim is never taken from it.
-CLAIM_LEASE = timedelta(minutes=10)
+# A live worker renews its claim every LEASE_RENEWAL, well inside the lease; a dead worker's
+# rows are free a lease after its last renewal, then the next sweep (a minute) frees them.
+CLAIM_LEASE = timedelta(seconds=45)
+LEASE_RENEWAL = timedelta(seconds=15)
 RETRY_BASE = timedelta(minutes=1)
 RETRY_CAP = timedelta(hours=6)
 DIGEST_REASONS = (Reason.DAILY_DIGEST, Reason.WEEKLY_DIGEST)
@@ -64,6 +78,10 @@ class MissingAddress(Exception):
     """The recipient has no address on this channel."""
 
 
+def batch_size() -> int:
+    return settings.HARBOR["DELIVERY_BATCH_SIZE"]
+
+
 def release_stale_claims(*, now: datetime) -> int:
     """Rows claimed by a worker that died go back to ``pending``; the count."""
     return Notification.objects.filter(
@@ -71,7 +89,27 @@ def release_stale_claims(*, now: datetime) -> int:
     ).update(status=Status.PENDING)
 
 
-def claim_batch(*, now: datetime, limit: int = BATCH_SIZE) -> list[int]:
+def live_claims(*, now: datetime) -> int:
+    """How many batches live workers hold now (one claim time per batch)."""
+    return (
+        Notification.objects.filter(status=Status.CLAIMED, last_attempt_at__gte=now - CLAIM_LEASE)
+        .values("last_attempt_at")
+        .distinct()
+        .count()
+    )
+
+
+def renew_claim(ids: list[int], *, claimed_at: datetime) -> datetime:
+    """Extend this worker's lease on the rows of its batch still held by the claim made at
+    ``claimed_at``; the new claim time, which the worker holds them by from now on."""
+    renewed = timezone.now()
+    Notification.objects.filter(
+        pk__in=ids, status=Status.CLAIMED, last_attempt_at=claimed_at
+    ).update(last_attempt_at=renewed)
+    return renewed
+
+
+def claim_batch(*, now: datetime, limit: int | None = None) -> list[int]:
     """Claim up to ``limit`` rows due by ``now``; the ids this caller now owns.
 
     Rows another worker holds locked are skipped, and each claim is a conditional update, so
@@ -82,7 +120,7 @@ def claim_batch(*, now: datetime, limit: int = BATCH_SIZE) -> list[int]:
             Notification.objects.filter(status__in=WAITING, deliver_after__lte=now)
             .order_by("deliver_after")
             .select_for_update(skip_locked=True)
-            .values_list("pk", flat=True)[:limit]
+            .values_list("pk", flat=True)[: limit or batch_size()]
         )
         return [
             pk
@@ -125,17 +163,42 @@ def _record_attempt(row: Notification) -> bool:
     return True
 
 
-def _send(row: Notification, address: str, message: Message) -> str:
+@dataclass
+class Providers:
+    """The connections one batch sends through: one e-mail connection (SMTP keeps it open
+    between messages) and one SMS backend."""
+
+    email: BaseEmailBackend
+    sms: SmsBackend
+
+    @classmethod
+    def open(cls) -> "Providers":
+        email = get_connection()
+        try:
+            email.open()
+        except TRANSIENT_ERRORS as error:
+            # Each message then tries on its own and meets the error in its own row.
+            logger.warning("E-mail connection not opened (%s)", _name(error))
+        return cls(email=email, sms=get_sms_backend())
+
+    def close(self) -> None:
+        self.email.close()
+
+
+def _send(row: Notification, address: str, message: Message, providers: Providers) -> str:
     if row.channel == Channel.EMAIL:
         EmailMessage(
             subject=message.subject,
             body=message.body,
             to=[address],
             headers={"Message-ID": row.message_id},
+            connection=providers.email,
         ).send()
         return f"email {row.message_id}"
     if row.channel == Channel.SMS:
-        sent = send_sms(to=address, body=message.body, idempotency_key=row.message_id)
+        sent = send_sms(
+            to=address, body=message.body, idempotency_key=row.message_id, backend=providers.sms
+        )
         return f"sms {sent}"
     raise MissingAddress(row.channel)
 
@@ -152,12 +215,20 @@ def _staff_address(row: Notification) -> str | None:
     return row.recipient.email
 
 
-def deliver_one(pk: int, *, now: datetime | None = None, claimed_at: datetime | None = None) -> str:
+def deliver_one(
+    pk: int,
+    *,
+    now: datetime | None = None,
+    claimed_at: datetime | None = None,
+    providers: Providers | None = None,
+) -> str:
     """Send one claimed row; its new status (or ``skipped`` when it is not claimed).
 
     With ``claimed_at``, only the claim made then: a batch the broker hands back after the
     lease ran out and another worker claimed the row again finds it claimed at another time.
     """
+    if providers is None:
+        providers = Providers(email=get_connection(), sms=get_sms_backend())
     now = now or timezone.now()
     row = Notification.objects.select_related("recipient").filter(pk=pk).first()
     if row is None or row.status != Status.CLAIMED:
@@ -189,7 +260,7 @@ def deliver_one(pk: int, *, now: datetime | None = None, claimed_at: datetime | 
             )
         if not _record_attempt(row):
             return "skipped"
-        result = _send(row, address, message)
+        result = _send(row, address, message, providers)
     except (MissingAddress, *PERMANENT_ERRORS) as error:
         logger.warning("Notification %s: %s not sendable (%s)", pk, row.channel, _name(error))
         _finish(pk, status=Status.FAILED, provider_result=_name(error))
@@ -223,16 +294,39 @@ def _after_transient_error(row: Notification, error: BaseException, *, now: date
     return status
 
 
-def deliver_batch(ids: list[int], *, claimed_at: datetime | None = None) -> dict[str, int]:
-    """Send each row of a batch still held by the claim made at ``claimed_at``; by outcome."""
-    outcomes: dict[str, int] = {}
-    for pk in ids:
-        outcome = str(deliver_one(pk, claimed_at=claimed_at))
-        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+def deliver_batch(
+    ids: list[int], *, claimed_at: datetime | None = None, outcomes: dict[str, int] | None = None
+) -> dict[str, int]:
+    """Send each row of a batch still held by the claim made at ``claimed_at``, over one
+    provider connection, renewing the claim as it goes; the counts by outcome."""
+    outcomes = {} if outcomes is None else outcomes
+    if not ids:
+        return outcomes
+    providers = Providers.open()
+    try:
+        for index, pk in enumerate(ids):
+            if claimed_at is not None and timezone.now() - claimed_at > LEASE_RENEWAL:
+                claimed_at = renew_claim(ids[index:], claimed_at=claimed_at)
+            outcome = str(deliver_one(pk, claimed_at=claimed_at, providers=providers))
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    finally:
+        providers.close()
     return outcomes
 
 
-def deliver_due(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> int:
+def keep_delivering(*, until: float, outcomes: dict[str, int]) -> bool:
+    """Claim and send batch after batch until nothing is due or ``time.monotonic()`` passes
+    ``until``; True when work is left. ``outcomes`` gathers the counts."""
+    while time.monotonic() < until:
+        claimed_at = timezone.now()
+        ids = claim_batch(now=claimed_at)
+        if not ids:
+            return False
+        deliver_batch(ids, claimed_at=claimed_at, outcomes=outcomes)
+    return Notification.objects.filter(status__in=WAITING, deliver_after__lte=Now()).exists()
+
+
+def deliver_due(*, now: datetime | None = None, batch_size: int | None = None) -> int:
     """Claim and send everything due, in this process; the number of rows claimed.
 
     The Celery sweep (tasks.tasks.deliver_notifications) claims the same way but hands each

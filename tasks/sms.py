@@ -66,10 +66,12 @@ def get_sms_backend() -> SmsBackend:
     return import_string(settings.HARBOR_SMS_BACKEND)()
 
 
-def send_sms(*, to: str, body: str, idempotency_key: str = "") -> str:
-    """Send one text through the configured backend; the provider's id for it. The key goes
-    to backends that take one; others send without it."""
-    backend = get_sms_backend()
+def send_sms(
+    *, to: str, body: str, idempotency_key: str = "", backend: SmsBackend | None = None
+) -> str:
+    """Send one text through ``backend`` (by default a new configured one); the provider's id
+    for it. The key goes to backends that take one; others send without it."""
+    backend = backend or get_sms_backend()
     if idempotency_key and "idempotency_key" in inspect.signature(backend.send).parameters:
         return backend.send(to=to, body=body, idempotency_key=idempotency_key)
     return backend.send(to=to, body=body)

@@ -10,6 +10,7 @@ Both are idempotent and take no arguments, so a repeated, late or concurrent run
 """
 
 import logging
+import time
 from datetime import datetime
 from functools import partial
 from importlib import import_module
@@ -26,7 +27,14 @@ from django.utils import timezone
 from consent.access_log_checkpoints import write_checkpoint
 from consent.majority import flag_consents_for_resigning as flag_for_resigning
 from consent.services import expire_due_consents
-from tasks.delivery import claim_batch, deliver_batch, queue_daily_digests, release_stale_claims
+from tasks.delivery import (
+    claim_batch,
+    deliver_batch,
+    keep_delivering,
+    live_claims,
+    queue_daily_digests,
+    release_stale_claims,
+)
 from tasks.outage import CONNECTION_LOST, DatabaseLost
 
 logger = logging.getLogger(__name__)
@@ -92,16 +100,14 @@ def _stop_and_retry(task: Task, error: BaseException) -> NoReturn:
     raise task.retry(exc=lost, countdown=countdown) from None
 
 
-# At most this many batches leave per sweep; the rest go a minute later.
-SWEEP_BATCHES = 20
-
-
 @shared_task(bind=True, **SAFE_TASK)
 def deliver_notifications(self: Task) -> int:
-    """Claim due outbox rows in batches and hand each batch to a task once claimed; the count.
+    """Free dead workers' claims, then start delivery tasks until
+    ``HARBOR["DELIVERY_CONCURRENCY"]`` are at work, each with its first batch claimed; the
+    rows claimed.
 
-    A batch whose task never reaches the broker stays claimed, and the sweep releases it
-    after the claim lease (tasks/delivery.py).
+    A batch whose task never reaches the broker (Redis lost it) stays claimed, and the next
+    sweep releases it after the claim lease (tasks/delivery.py).
     """
     try:
         return _claim_and_enqueue(now=timezone.now())
@@ -112,12 +118,14 @@ def deliver_notifications(self: Task) -> int:
 def _claim_and_enqueue(*, now: datetime) -> int:
     release_stale_claims(now=now)
     claimed = 0
-    for _ in range(SWEEP_BATCHES):
-        ids = claim_batch(now=now)
+    for _ in range(settings.HARBOR["DELIVERY_CONCURRENCY"] - live_claims(now=now)):
+        # Each batch its own claim time: live_claims counts batches by it.
+        claimed_at = timezone.now()
+        ids = claim_batch(now=claimed_at)
         if not ids:
             break
         claimed += len(ids)
-        transaction.on_commit(partial(send_notification_batch.delay, ids, now.isoformat()))
+        transaction.on_commit(partial(send_notification_batch.delay, ids, claimed_at.isoformat()))
     return claimed
 
 
@@ -125,12 +133,18 @@ def _claim_and_enqueue(*, now: datetime) -> int:
 def send_notification_batch(
     self: Task, ids: list[int], claimed_at: str | None = None
 ) -> dict[str, int]:
-    """Send the rows of one claimed batch; rows no longer held by this claim are skipped."""
+    """Send the rows of one claimed batch (rows no longer held by this claim are skipped),
+    then keep claiming and sending while there is work, for ``HARBOR["DELIVERY_SECONDS"]``;
+    with work left, a fresh task goes on. The counts by outcome."""
+    until = time.monotonic() + settings.HARBOR["DELIVERY_SECONDS"]
     claimed = datetime.fromisoformat(claimed_at) if claimed_at else None
     try:
-        return deliver_batch(ids, claimed_at=claimed)
+        outcomes = deliver_batch(ids, claimed_at=claimed)
+        if keep_delivering(until=until, outcomes=outcomes):
+            transaction.on_commit(partial(send_notification_batch.delay, []))
     except CONNECTION_LOST as error:
         _stop_and_retry(self, error)
+    return outcomes
 
 
 @shared_task(**SAFE_TASK)

@@ -17,7 +17,9 @@ from django.utils import timezone
 from coordination.celery import app as celery_app
 from tasks.delivery import (
     CLAIM_LEASE,
+    LEASE_RENEWAL,
     claim_batch,
+    deliver_batch,
     deliver_due,
     deliver_one,
     message_id_for,
@@ -474,3 +476,135 @@ class KeylessSms:
     def send(self, *, to: str, body: str) -> str:
         KeylessSms.sent.append(body)
         return "keyless"
+
+
+# Throughput: batches from settings, one connection each, claiming while there is work
+
+
+class CountingEmail(BaseEmailBackend):
+    """Counts connections opened and messages sent through them."""
+
+    opened = 0
+    sent = 0
+
+    def open(self) -> bool:
+        CountingEmail.opened += 1
+        return True
+
+    def send_messages(self, messages: Any) -> int:
+        CountingEmail.sent += len(messages)
+        return len(messages)
+
+
+@pytest.fixture
+def counting_email(settings):
+    settings.EMAIL_BACKEND = "tests.tasks.test_delivery.CountingEmail"
+    CountingEmail.opened = CountingEmail.sent = 0
+    return CountingEmail
+
+
+@pytest.fixture
+def delivery_settings(settings):
+    settings.HARBOR = {
+        **settings.HARBOR,
+        "DELIVERY_BATCH_SIZE": 2,
+        "DELIVERY_CONCURRENCY": 2,
+        "DELIVERY_SECONDS": 30,
+    }
+    return settings.HARBOR
+
+
+def _emails(world, count: int) -> list[Notification]:
+    return [_email_to(world.advocate, window=f"w{n}") for n in range(count)]
+
+
+@pytest.mark.django_db
+def test_a_batch_sends_through_one_provider_connection(world, counting_email):
+    _emails(world, 3)
+
+    assert deliver_due(batch_size=3) == 3
+
+    assert (counting_email.opened, counting_email.sent) == (1, 3)
+
+
+@pytest.mark.django_db
+def test_the_sweep_starts_as_many_delivery_tasks_as_settings_allow(
+    world, delivery_settings, django_capture_on_commit_callbacks
+):
+    _emails(world, 6)
+
+    with django_capture_on_commit_callbacks() as started:
+        assert deliver_notifications() == 4  # two tasks, a batch of two each
+    with django_capture_on_commit_callbacks() as more:
+        assert deliver_notifications() == 0  # both still hold their claims
+
+    assert (len(started), len(more)) == (2, 0)
+
+
+@pytest.mark.django_db
+def test_a_delivery_task_keeps_claiming_while_there_is_work(world, delivery_settings):
+    _emails(world, 5)
+
+    assert send_notification_batch(ids=[]) == {Status.SENT: 5}
+    assert len(mail.outbox) == 5
+
+
+@pytest.mark.django_db
+def test_a_delivery_task_out_of_time_hands_over_to_a_fresh_task(
+    world, delivery_settings, django_capture_on_commit_callbacks
+):
+    delivery_settings["DELIVERY_SECONDS"] = 0
+    _emails(world, 3)
+    claimed_at = timezone.now()
+    first = claim_batch(now=claimed_at)
+
+    with django_capture_on_commit_callbacks() as handed_over:
+        assert send_notification_batch(ids=first, claimed_at=claimed_at.isoformat()) == {
+            Status.SENT: 2
+        }
+
+    assert len(handed_over) == 1
+
+
+# Recovery: a short lease the live worker renews
+
+
+class SweepWhileSending(BaseEmailBackend):
+    """While the first message is with the provider, a sweep runs just past the lease of the
+    batch's original claim; records how many claims it freed."""
+
+    claimed_at: datetime
+    freed: list[int] = []
+
+    def send_messages(self, messages: Any) -> int:
+        later = SweepWhileSending.claimed_at + CLAIM_LEASE + timedelta(seconds=1)
+        SweepWhileSending.freed.append(release_stale_claims(now=later))
+        return len(messages)
+
+
+@pytest.mark.django_db
+def test_a_live_worker_renews_its_claim_so_a_slow_batch_keeps_its_rows(world, settings):
+    settings.EMAIL_BACKEND = "tests.tasks.test_delivery.SweepWhileSending"
+    rows = _emails(world, 2)
+    # Claimed 40 s ago: the provider was slow, and the lease (45 s) nearly ran out.
+    assert claim_batch(now=timezone.now()) == [row.pk for row in rows]
+    claimed_at = timezone.now() - timedelta(seconds=40)
+    Notification.objects.update(last_attempt_at=claimed_at)
+    SweepWhileSending.claimed_at, SweepWhileSending.freed = claimed_at, []
+
+    assert deliver_batch([row.pk for row in rows], claimed_at=claimed_at) == {Status.SENT: 2}
+    assert SweepWhileSending.freed == [0, 0]
+
+
+def test_a_dead_workers_rows_are_free_within_two_minutes_and_the_broker_waits_longer(settings):
+    from tasks.tasks import RETRY_BACKOFF_MAX
+
+    beat = {e["task"]: e["schedule"] for e in settings.CELERY_BEAT_SCHEDULE.values()}
+    sweep_interval = timedelta(seconds=beat["tasks.tasks.deliver_notifications"])
+    assert CLAIM_LEASE + sweep_interval <= timedelta(minutes=2)
+    assert LEASE_RENEWAL * 2 < CLAIM_LEASE
+    assert settings.HARBOR["DELIVERY_SECONDS"] < settings.CELERY_TASK_SOFT_TIME_LIMIT
+    if "visibility_timeout" in settings.CELERY_BROKER_TRANSPORT_OPTIONS:
+        visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+        assert visibility > settings.CELERY_TASK_TIME_LIMIT
+        assert visibility > RETRY_BACKOFF_MAX
