@@ -51,7 +51,7 @@ from accounts.models import User
 from cases.models import Person
 from tasks.messages import Message, render
 from tasks.models import Notification, NotificationSettings
-from tasks.outbox import email_mode_of, notify
+from tasks.outbox import email_modes_of, notify
 from tasks.safe_windows import route_for_young_person
 from tasks.sms import SmsBackend, SmsPermanentError, SmsTransientError, get_sms_backend, send_sms
 
@@ -112,8 +112,9 @@ def renew_claim(ids: list[int], *, claimed_at: datetime) -> datetime:
 def claim_batch(*, now: datetime, limit: int | None = None) -> list[int]:
     """Claim up to ``limit`` rows due by ``now``; the ids this caller now owns.
 
-    Rows another worker holds locked are skipped, and each claim is a conditional update, so
-    two sweeps at once never own the same row (SQLite, which has no row locks, included).
+    Rows another worker holds locked are skipped, and the claim is a conditional update read
+    back by its claim time, so two sweeps at once never own the same row (SQLite, which has no
+    row locks, included).
     """
     with transaction.atomic():
         due = list(
@@ -122,13 +123,17 @@ def claim_batch(*, now: datetime, limit: int | None = None) -> list[int]:
             .select_for_update(skip_locked=True)
             .values_list("pk", flat=True)[: limit or batch_size()]
         )
-        return [
-            pk
-            for pk in due
-            if Notification.objects.filter(pk=pk, status__in=WAITING).update(
-                status=Status.CLAIMED, last_attempt_at=now
-            )
-        ]
+        if not due:
+            return []
+        Notification.objects.filter(pk__in=due, status__in=WAITING).update(
+            status=Status.CLAIMED, last_attempt_at=now
+        )
+        ours = set(
+            Notification.objects.filter(
+                pk__in=due, status=Status.CLAIMED, last_attempt_at=now
+            ).values_list("pk", flat=True)
+        )
+        return [pk for pk in due if pk in ours]
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -151,11 +156,14 @@ def message_id_for(pk: int) -> str:
     return f"<{digest[:32]}@{domain}>"
 
 
-def _record_attempt(row: Notification) -> bool:
+def _record_attempt(row: Notification, claimed_at: datetime | None) -> bool:
     """Count the hand-over and fix the Message-ID, committed before the provider is called;
-    False when the row is no longer ours."""
+    False when the row is no longer held by this claim."""
     row.message_id = row.message_id or message_id_for(row.pk)
-    if not _finish(row.pk, attempts=F("attempts") + 1, message_id=row.message_id):
+    ours = Notification.objects.filter(pk=row.pk, status=Status.CLAIMED)
+    if claimed_at is not None:
+        ours = ours.filter(last_attempt_at=claimed_at)
+    if not ours.update(attempts=F("attempts") + 1, message_id=row.message_id):
         return False
     row.attempts += 1
     if row.attempts > 1:
@@ -203,11 +211,10 @@ def _send(row: Notification, address: str, message: Message, providers: Provider
     raise MissingAddress(row.channel)
 
 
-def _staff_address(row: Notification) -> str | None:
+def _staff_address(row: Notification, mode: str) -> str | None:
     """The staff member's e-mail, or None when their choice of e-mail mode holds this back."""
     if row.channel != Channel.EMAIL:
         raise MissingAddress(row.channel)  # Harbor has no phone numbers for staff
-    mode = email_mode_of(row.recipient)
     if mode == NotificationSettings.Mode.OFF:
         return None
     if mode == NotificationSettings.Mode.DAILY and row.reason not in DIGEST_REASONS:
@@ -227,15 +234,66 @@ def deliver_one(
     With ``claimed_at``, only the claim made then: a batch the broker hands back after the
     lease ran out and another worker claimed the row again finds it claimed at another time.
     """
-    if providers is None:
-        providers = Providers(email=get_connection(), sms=get_sms_backend())
-    now = now or timezone.now()
-    row = Notification.objects.select_related("recipient").filter(pk=pk).first()
-    if row is None or row.status != Status.CLAIMED:
+    batch = Batch.load([pk], claimed_at=claimed_at)
+    if not batch.rows:
         return "skipped"
-    if claimed_at is not None and row.last_attempt_at != claimed_at:
-        return "skipped"
-    person = Person.objects.filter(user_id=row.recipient_id).first()
+    providers = providers or Providers(email=get_connection(), sms=get_sms_backend())
+    return batch.deliver(batch.rows[0], now=now, claimed_at=claimed_at, providers=providers)
+
+
+@dataclass
+class Batch:
+    """The rows of a batch still held by its claim, with what sending them needs, read in
+    three queries for the whole batch: the rows and recipients, the young people among them,
+    and the staff's e-mail choices."""
+
+    rows: list[Notification]
+    people: dict[int, Person]
+    modes: dict[int, str]
+
+    @classmethod
+    def load(cls, ids: list[int], *, claimed_at: datetime | None) -> "Batch":
+        held = Notification.objects.select_related("recipient").filter(
+            pk__in=ids, status=Status.CLAIMED
+        )
+        if claimed_at is not None:
+            held = held.filter(last_attempt_at=claimed_at)
+        by_pk = held.in_bulk()
+        rows = [by_pk[pk] for pk in ids if pk in by_pk]
+        recipients = {row.recipient_id for row in rows}
+        people = {p.user_id: p for p in Person.objects.filter(user_id__in=recipients)}
+        modes = email_modes_of(recipients - set(people)) if recipients - set(people) else {}
+        return cls(rows=rows, people=people, modes=modes)
+
+    def deliver(
+        self,
+        row: Notification,
+        *,
+        now: datetime | None,
+        claimed_at: datetime | None,
+        providers: Providers,
+    ) -> str:
+        """Send one row of the batch; its new status, or ``skipped``."""
+        return _deliver(
+            row,
+            person=self.people.get(row.recipient_id),
+            mode=self.modes.get(row.recipient_id, NotificationSettings.Mode.IMMEDIATE),
+            now=now or timezone.now(),
+            claimed_at=claimed_at,
+            providers=providers,
+        )
+
+
+def _deliver(
+    row: Notification,
+    *,
+    person: Person | None,
+    mode: str,
+    now: datetime,
+    claimed_at: datetime | None,
+    providers: Providers,
+) -> str:
+    pk = row.pk
     try:
         if person is not None:
             route = route_for_young_person(person=person, channel=row.channel, now=now)
@@ -247,7 +305,7 @@ def deliver_one(
                 return Status.HELD
             address = route.address
         else:
-            address = _staff_address(row)
+            address = _staff_address(row, mode)
             if address is None:
                 _finish(pk, status=Status.SUPPRESSED)
                 return Status.SUPPRESSED
@@ -258,7 +316,7 @@ def deliver_one(
             message = render(
                 reason=row.reason, item_count=row.item_count, to_young_person=person is not None
             )
-        if not _record_attempt(row):
+        if not _record_attempt(row, claimed_at):
             return "skipped"
         result = _send(row, address, message, providers)
     except (MissingAddress, *PERMANENT_ERRORS) as error:
@@ -300,14 +358,19 @@ def deliver_batch(
     """Send each row of a batch still held by the claim made at ``claimed_at``, over one
     provider connection, renewing the claim as it goes; the counts by outcome."""
     outcomes = {} if outcomes is None else outcomes
-    if not ids:
+    batch = Batch.load(ids, claimed_at=claimed_at)
+    outcomes["skipped"] = len(ids) - len(batch.rows)
+    if not outcomes["skipped"]:
+        del outcomes["skipped"]
+    if not batch.rows:
         return outcomes
     providers = Providers.open()
     try:
-        for index, pk in enumerate(ids):
+        for index, row in enumerate(batch.rows):
             if claimed_at is not None and timezone.now() - claimed_at > LEASE_RENEWAL:
-                claimed_at = renew_claim(ids[index:], claimed_at=claimed_at)
-            outcome = str(deliver_one(pk, claimed_at=claimed_at, providers=providers))
+                pending = [r.pk for r in batch.rows[index:]]
+                claimed_at = renew_claim(pending, claimed_at=claimed_at)
+            outcome = str(batch.deliver(row, now=None, claimed_at=claimed_at, providers=providers))
             outcomes[outcome] = outcomes.get(outcome, 0) + 1
     finally:
         providers.close()

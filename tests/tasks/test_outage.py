@@ -109,13 +109,13 @@ def test_a_delivery_batch_that_loses_its_connection_stops_at_the_first_row(world
     ids = claim_batch(now=now)
     assert len(ids) == 2
     with (
-        mock.patch("tasks.delivery.deliver_one", side_effect=_lost()) as deliver_one,
+        mock.patch("tasks.delivery._deliver", side_effect=_lost()) as deliver,
         caplog.at_level(logging.WARNING, logger="tasks.tasks"),
     ):
         result = celery_tasks.send_notification_batch.apply(args=[ids, now.isoformat()])
 
     assert isinstance(result.result, DatabaseLost)
-    assert deliver_one.call_count == 6  # the first row of each try, never the second
+    assert deliver.call_count == 6  # the first row of each try, never the second
     assert len([r for r in caplog.records if r.name == "tasks.tasks"]) == 6
 
 
