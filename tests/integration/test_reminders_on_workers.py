@@ -8,9 +8,10 @@ sends it. A worker killed mid-batch leaves its unsent rows ``claimed``; nobody t
 until the lease (``CLAIM_LEASE``, 45 s, renewed by a live worker) runs out, then the delivery
 sweep (every minute) puts them back to ``pending`` and a live worker sends them. A message the
 provider accepted in the instant between the provider's answer and the database write can be
-sent twice after such a kill (at least once, never lost), with the same Message-ID; the kill
-test below strikes while the provider is still working, so that message was never accepted,
-and every message arrives exactly once.
+sent twice after such a kill (at least once, never lost), with the same Message-ID: the last
+test strikes just there and sees one resend, folded by its Message-ID. The other kill test
+strikes while the provider is still working, so that message was never accepted, and every
+message arrives exactly once.
 
 The first test runs on every database with a worker thread in this process, like
 test_celery_worker.py. The others start workers as separate processes (the only kind that can
@@ -82,10 +83,13 @@ class ProviderLog(BaseEmailBackend):
             self._log("start", message)
             time.sleep(float(os.environ["HARBOR_TEST_PROVIDER_DELAY"]))
             self._log("accepted", message)
+            # Accepted, and the worker still has to record it: a kill lands here.
+            time.sleep(float(os.environ["HARBOR_TEST_PROVIDER_PAUSE_AFTER"]))
         return len(messages)
 
     def _log(self, event, message):
-        line = f"{event} {','.join(message.to)}\\n".encode()
+        message_id = message.extra_headers.get("Message-ID", "")
+        line = f"{event} {','.join(message.to)} {message_id}\\n".encode()
         fd = os.open(os.environ["HARBOR_TEST_PROVIDER_LOG"], os.O_WRONLY | os.O_APPEND)
         try:
             os.write(fd, line)
@@ -242,9 +246,13 @@ class Provider:
         self.path = path
         path.touch()
 
-    def events(self, event: str) -> Counter[str]:
+    def lines(self, event: str) -> list[list[str]]:
+        """Each line of ``event``: the address and the Message-ID."""
         lines = self.path.read_text().splitlines()
-        return Counter(line.split(" ", 1)[1] for line in lines if line.startswith(f"{event} "))
+        return [line.split(" ")[1:] for line in lines if line.startswith(f"{event} ")]
+
+    def events(self, event: str) -> Counter[str]:
+        return Counter(address for address, _ in self.lines(event))
 
 
 @pytest.fixture
@@ -260,13 +268,16 @@ def start_worker_process(
     them are gone (killed if need be) before the test database is flushed."""
     started: list[subprocess.Popen] = []
 
-    def start(name: str, *, provider_delay: float = 0.0) -> subprocess.Popen:
+    def start(
+        name: str, *, provider_delay: float = 0.0, pause_after: float = 0.0
+    ) -> subprocess.Popen:
         env = {
             **os.environ,
             "HARBOR_TEST_DATABASE": connection.settings_dict["NAME"],
             "HARBOR_TEST_QUEUE": QUEUE,
             "HARBOR_TEST_PROVIDER_LOG": str(provider.path),
             "HARBOR_TEST_PROVIDER_DELAY": str(provider_delay),
+            "HARBOR_TEST_PROVIDER_PAUSE_AFTER": str(pause_after),
         }
         process = subprocess.Popen(  # noqa: S603  (this interpreter, our own script)
             [sys.executable, "-c", WORKER_SCRIPT, f"{name}-{QUEUE}@localhost"],
@@ -358,3 +369,43 @@ def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(
     # The message cut off by the kill was started twice and accepted once.
     assert provider.events("start") == {first.recipient.email: 1, second.recipient.email: 2}
     assert Notification.objects.get(pk=second.pk).attempts == 2
+
+
+@pytest.mark.postgres
+def test_a_worker_killed_after_the_provider_accepted_resends_once_with_the_same_message_id(
+    start_worker_process: Callable[..., subprocess.Popen],
+    provider: Provider,
+    world: World,
+    due_referral: tuple[User, User],
+) -> None:
+    """The one duplicate the world forces (issue 20, point 3): the provider accepted, the
+    worker died before recording it. One resend, with the first send's Message-ID, so the
+    reader's mail client folds the two; the row counts both hand-overs."""
+    assert run_sweep().referral_follow_ups == 2
+    slow = start_worker_process("slow", pause_after=5)
+    wait_until(lambda: len(provider.lines("accepted")) == 1, "the first e-mail accepted")
+    slow.send_signal(signal.SIGKILL)  # accepted, not yet recorded as sent
+    slow.wait(timeout=10)
+    ((address, message_id),) = provider.lines("accepted")
+    cut_off = Notification.objects.get(
+        reason=Notification.Reason.FOLLOW_UP_DUE, channel=Channel.EMAIL, recipient__email=address
+    )
+    assert (cut_off.status, cut_off.attempts, cut_off.message_id) == (
+        Status.CLAIMED,
+        1,
+        message_id,
+    )
+
+    killed_at = time.monotonic()
+    start_worker_process("restarted")
+    while not all_sent():
+        assert time.monotonic() - killed_at < RECOVERY_SECONDS, "not sent within two minutes"
+        celery_tasks.deliver_notifications.apply_async()
+        wait_until(all_sent, "both e-mails", seconds=BEAT_INTERVAL_SECONDS, fail=False)
+
+    assert_one_reminder_each(world, due_referral)
+    accepted = Counter(tuple(line) for line in provider.lines("accepted"))
+    others = {user.email for user in due_referral} - {address}
+    assert accepted[(address, message_id)] == 2  # one resend, the same Message-ID
+    assert sorted(a for a, _ in accepted.elements()) == sorted([address, address, *others])
+    assert Notification.objects.get(pk=cut_off.pk).attempts == 2
