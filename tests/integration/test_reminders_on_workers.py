@@ -269,7 +269,11 @@ def start_worker_process(
     started: list[subprocess.Popen] = []
 
     def start(
-        name: str, *, provider_delay: float = 0.0, pause_after: float = 0.0
+        name: str,
+        *,
+        provider_delay: float = 0.0,
+        pause_after: float = 0.0,
+        log: Path | None = None,
     ) -> subprocess.Popen:
         env = {
             **os.environ,
@@ -283,6 +287,7 @@ def start_worker_process(
             [sys.executable, "-c", WORKER_SCRIPT, f"{name}-{QUEUE}@localhost"],
             env=env,
             cwd=settings.BASE_DIR,
+            stderr=log.open("ab") if log else None,
         )
         started.append(process)
         return process
@@ -409,3 +414,34 @@ def test_a_worker_killed_after_the_provider_accepted_resends_once_with_the_same_
     assert accepted[(address, message_id)] == 2  # one resend, the same Message-ID
     assert sorted(a for a, _ in accepted.elements()) == sorted([address, address, *others])
     assert Notification.objects.get(pk=cut_off.pk).attempts == 2
+
+
+@pytest.mark.postgres
+def test_a_worker_whose_database_connection_is_terminated_retries_the_batch_once_loudly(
+    start_worker_process: Callable[..., subprocess.Popen],
+    provider: Provider,
+    world: World,
+    due_referral: tuple[User, User],
+    tmp_path: Path,
+) -> None:
+    """Issue 20, point 4, on a real worker: its connection is terminated while the provider
+    works; the batch stops at that row, one log line names the cause, the task retries on a
+    new connection and sends the rest. The cut-off message goes again with its Message-ID."""
+    assert run_sweep().referral_follow_ups == 2
+    log = tmp_path / "worker.log"
+    start_worker_process("worker", pause_after=2, log=log)
+    wait_until(lambda: len(provider.lines("accepted")) == 1, "the first e-mail accepted")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+    wait_until(all_sent, "both e-mails sent after the retry")
+    assert_one_reminder_each(world, due_referral)
+    address, message_id = provider.lines("accepted")[0]  # the message cut off
+    assert provider.events("accepted")[address] == 2
+    assert {mid for a, mid in provider.lines("accepted") if a == address} == {message_id}
+    lost = [line for line in log.read_text().splitlines() if "database connection lost" in line]
+    assert len(lost) == 1 and "retry 1 of 5" in lost[0], lost
+    assert address not in log.read_text()  # no personal data in the worker's log
