@@ -17,6 +17,7 @@ Throughput: a delivery task sends its batch over one provider connection, then k
 and sending while there is work, for up to ``HARBOR["DELIVERY_SECONDS"]`` (below the task's
 soft time limit); with work left it hands over to a fresh task. The sweep keeps
 ``HARBOR["DELIVERY_CONCURRENCY"]`` such tasks going, batches of ``HARBOR["DELIVERY_BATCH_SIZE"]``.
+Claims and their lease live in tasks/claims.py.
 
 Before each hand-over to the provider the row records the attempt: ``attempts`` goes up and
 ``message_id`` is set, derived from the row's id and the installation's secret (no personal
@@ -41,7 +42,6 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import transaction
 from django.db.models import Count, F, Q
 from django.db.models.functions import Now
 from django.utils import timezone, translation
@@ -49,6 +49,7 @@ from django.utils.crypto import salted_hmac
 
 from accounts.models import User
 from cases.models import Person
+from tasks.claims import LEASE_RENEWAL, WAITING, claim_batch, release_stale_claims, renew_claim
 from tasks.messages import Message, render
 from tasks.models import Notification, NotificationSettings
 from tasks.outbox import email_modes_of, notify
@@ -60,11 +61,6 @@ logger = logging.getLogger(__name__)
 Status = Notification.Status
 Channel = Notification.Channel
 Reason = Notification.Reason
-WAITING = (Status.PENDING, Status.HELD)
-# A live worker renews its claim every LEASE_RENEWAL, well inside the lease; a dead worker's
-# rows are free a lease after its last renewal, then the next sweep (a minute) frees them.
-CLAIM_LEASE = timedelta(seconds=45)
-LEASE_RENEWAL = timedelta(seconds=15)
 RETRY_BASE = timedelta(minutes=1)
 RETRY_CAP = timedelta(hours=6)
 DIGEST_REASONS = (Reason.DAILY_DIGEST, Reason.WEEKLY_DIGEST)
@@ -76,64 +72,6 @@ _jitter = random.SystemRandom()
 
 class MissingAddress(Exception):
     """The recipient has no address on this channel."""
-
-
-def batch_size() -> int:
-    return settings.HARBOR["DELIVERY_BATCH_SIZE"]
-
-
-def release_stale_claims(*, now: datetime) -> int:
-    """Rows claimed by a worker that died go back to ``pending``; the count."""
-    return Notification.objects.filter(
-        status=Status.CLAIMED, last_attempt_at__lt=now - CLAIM_LEASE
-    ).update(status=Status.PENDING)
-
-
-def live_claims(*, now: datetime) -> int:
-    """How many batches live workers hold now (one claim time per batch)."""
-    return (
-        Notification.objects.filter(status=Status.CLAIMED, last_attempt_at__gte=now - CLAIM_LEASE)
-        .values("last_attempt_at")
-        .distinct()
-        .count()
-    )
-
-
-def renew_claim(ids: list[int], *, claimed_at: datetime) -> datetime:
-    """Extend this worker's lease on the rows of its batch still held by the claim made at
-    ``claimed_at``; the new claim time, which the worker holds them by from now on."""
-    renewed = timezone.now()
-    Notification.objects.filter(
-        pk__in=ids, status=Status.CLAIMED, last_attempt_at=claimed_at
-    ).update(last_attempt_at=renewed)
-    return renewed
-
-
-def claim_batch(*, now: datetime, limit: int | None = None) -> list[int]:
-    """Claim up to ``limit`` rows due by ``now``; the ids this caller now owns.
-
-    Rows another worker holds locked are skipped, and the claim is a conditional update read
-    back by its claim time, so two sweeps at once never own the same row (SQLite, which has no
-    row locks, included).
-    """
-    with transaction.atomic():
-        due = list(
-            Notification.objects.filter(status__in=WAITING, deliver_after__lte=now)
-            .order_by("deliver_after")
-            .select_for_update(skip_locked=True)
-            .values_list("pk", flat=True)[: limit or batch_size()]
-        )
-        if not due:
-            return []
-        Notification.objects.filter(pk__in=due, status__in=WAITING).update(
-            status=Status.CLAIMED, last_attempt_at=now
-        )
-        ours = set(
-            Notification.objects.filter(
-                pk__in=due, status=Status.CLAIMED, last_attempt_at=now
-            ).values_list("pk", flat=True)
-        )
-        return [pk for pk in due if pk in ours]
 
 
 def retry_delay(attempts: int) -> timedelta:

@@ -27,14 +27,8 @@ from django.utils import timezone
 from consent.access_log_checkpoints import write_checkpoint
 from consent.majority import flag_consents_for_resigning as flag_for_resigning
 from consent.services import expire_due_consents
-from tasks.delivery import (
-    claim_batch,
-    deliver_batch,
-    keep_delivering,
-    live_claims,
-    queue_daily_digests,
-    release_stale_claims,
-)
+from tasks.claims import claim_batch, live_claims, release_stale_claims
+from tasks.delivery import deliver_batch, keep_delivering, queue_daily_digests
 from tasks.outage import CONNECTION_LOST, DatabaseLost
 
 logger = logging.getLogger(__name__)
@@ -107,7 +101,7 @@ def deliver_notifications(self: Task) -> int:
     rows claimed.
 
     A batch whose task never reaches the broker (Redis lost it) stays claimed, and the next
-    sweep releases it after the claim lease (tasks/delivery.py).
+    sweep releases it after the claim lease (tasks/claims.py).
     """
     try:
         return _claim_and_enqueue(now=timezone.now())

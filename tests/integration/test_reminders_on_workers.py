@@ -45,7 +45,7 @@ from accounts.models import User
 from coordination.celery import app as celery_app
 from providers.models import Membership
 from tasks import tasks as celery_tasks
-from tasks.delivery import release_stale_claims
+from tasks.claims import release_stale_claims
 from tasks.models import ContinuityRules, FollowUp, Notification
 from tasks.sweep import run_sweep
 from tests.conftest import World

@@ -15,16 +15,13 @@ from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from coordination.celery import app as celery_app
+from tasks.claims import CLAIM_LEASE, LEASE_RENEWAL, claim_batch, release_stale_claims
 from tasks.delivery import (
-    CLAIM_LEASE,
-    LEASE_RENEWAL,
-    claim_batch,
     deliver_batch,
     deliver_due,
     deliver_one,
     message_id_for,
     queue_daily_digests,
-    release_stale_claims,
     retry_delay,
 )
 from tasks.models import Notification, NotificationSettings

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from tasks import rules, sweep
 from tasks import tasks as celery_tasks
-from tasks.delivery import claim_batch
+from tasks.claims import claim_batch
 from tasks.models import FollowUp, Notification
 from tasks.outage import CONNECTION_LOST, DatabaseLost
 from tasks.outbox import notify
