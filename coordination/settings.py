@@ -196,7 +196,11 @@ REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_DIR = DATA_DIR / "broker"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # A message a worker took and never acked (the worker died) is handed out again after
+    # this long: above the longest task (CELERY_TASK_TIME_LIMIT) and the longest retry
+    # countdown (tasks.tasks.RETRY_BACKOFF_MAX, 300 s), which Redis would otherwise deliver
+    # twice. Delivery does not wait for it: claims expire sooner (tasks/delivery.py).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 360}
 else:
     # "localhost" only names this machine: kombu warns on every connection without a host.
     CELERY_BROKER_URL = "filesystem://localhost/"
@@ -360,6 +364,12 @@ HARBOR = {
     "SAFE_CONTACT_RECONFIRM_DAYS": env.int("HARBOR_SAFE_CONTACT_RECONFIRM_DAYS", default=90),
     # An e-mail or text that keeps failing is given up after this many tries.
     "DELIVERY_MAX_ATTEMPTS": env.int("HARBOR_DELIVERY_MAX_ATTEMPTS", default=5),
+    # Messages per claimed batch (one provider connection each), delivery tasks kept at work
+    # at once (give the workers at least as many processes: -c), and how long one task keeps
+    # claiming before a fresh one goes on (below CELERY_TASK_SOFT_TIME_LIMIT).
+    "DELIVERY_BATCH_SIZE": env.int("HARBOR_DELIVERY_BATCH_SIZE", default=50),
+    "DELIVERY_CONCURRENCY": env.int("HARBOR_DELIVERY_CONCURRENCY", default=4),
+    "DELIVERY_SECONDS": env.int("HARBOR_DELIVERY_SECONDS", default=45),
     # Idle sign-out (R36: at most 30 minutes for staff); the page warns a minute or two before.
     "STAFF_IDLE_MINUTES": env.int("HARBOR_STAFF_IDLE_MINUTES", default=15),
     "PORTAL_IDLE_MINUTES": env.int("HARBOR_PORTAL_IDLE_MINUTES", default=10),

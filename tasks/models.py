@@ -329,8 +329,13 @@ class Notification(models.Model):
     item_count = models.PositiveIntegerField(default=1)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     deliver_after = models.DateTimeField(help_text="Not before: the next safe window.")
-    attempts = models.PositiveSmallIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="Times handed to the provider, counted before each hand-over."
+    )
     last_attempt_at = models.DateTimeField(null=True, blank=True)
+    # Stable per row (tasks/delivery.py): a resend carries the first send's Message-ID and
+    # provider idempotency key, so a mail client or the provider can fold the two.
+    message_id = models.CharField(max_length=200, blank=True)
     provider_result = models.CharField(max_length=200, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)

@@ -7,9 +7,10 @@ organization's time zone and numbers). Rows are claimed in batches with
 skips what the first holds, and every rule is idempotent, so what it finds already done it
 leaves alone. Overdue follow-ups, the arm that can pile up by the hundred thousand, are
 claimed by one locking query per large batch and escalated a batch at a time
-(``rules.escalate_overdue_batch``); a batch that fails is re-run row by row. Delivery is
-enqueued once, after the sweep's writes commit; if the broker is down the notifications wait
-in the outbox for the next run.
+(``rules.escalate_overdue_batch``); a batch that fails is re-run row by row, unless the
+database connection is lost: then the sweep stops and its task retries (tasks/outage.py).
+Delivery is enqueued once, after the sweep's writes commit; if the broker is down the
+notifications wait in the outbox for the next run.
 """
 
 import logging
@@ -31,6 +32,7 @@ from providers.models import Membership
 from tasks import rules
 from tasks.business_days import min_calendar_span
 from tasks.models import ContinuityRules, FollowUp, Notification
+from tasks.outage import CONNECTION_LOST
 
 logger = logging.getLogger(__name__)
 
@@ -155,9 +157,10 @@ def _claim(
                 try:
                     with transaction.atomic():
                         apply(row)
-                except SoftTimeLimitExceeded:
+                except (SoftTimeLimitExceeded, *CONNECTION_LOST):
                     # Out of time: stop here (the claimed batch commits what is done); the
-                    # next sweep, a minute later, picks up the rest.
+                    # next sweep, a minute later, picks up the rest. No connection: every
+                    # later row would fail alike, so the task retries as a whole.
                     raise
                 except Exception:
                     report.errors += 1
@@ -211,7 +214,7 @@ def _apply_batch(
     try:
         with transaction.atomic():
             return apply_batch(batch)
-    except SoftTimeLimitExceeded:
+    except (SoftTimeLimitExceeded, *CONNECTION_LOST):
         raise
     except Exception as error:  # noqa: BLE001  (re-run row by row, where each row is logged)
         name = type(batch[0]).__name__
@@ -229,7 +232,7 @@ def _apply_batch(
         try:
             with transaction.atomic():
                 changes += apply_row(row)
-        except SoftTimeLimitExceeded:
+        except (SoftTimeLimitExceeded, *CONNECTION_LOST):
             raise
         except Exception:
             report.errors += 1

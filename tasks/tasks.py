@@ -9,12 +9,16 @@ consents a parent signed for a young person who has since come of age (consent/m
 Both are idempotent and take no arguments, so a repeated, late or concurrent run does no harm.
 """
 
+import logging
+import time
 from datetime import datetime
 from functools import partial
 from importlib import import_module
+from typing import NoReturn
 
 import kombu.exceptions
-from celery import shared_task
+from celery import Task, shared_task
+from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
 from django.db import OperationalError as DatabaseError
 from django.db import transaction
@@ -23,7 +27,11 @@ from django.utils import timezone
 from consent.access_log_checkpoints import write_checkpoint
 from consent.majority import flag_consents_for_resigning as flag_for_resigning
 from consent.services import expire_due_consents
-from tasks.delivery import claim_batch, deliver_batch, queue_daily_digests, release_stale_claims
+from tasks.claims import claim_batch, live_claims, release_stale_claims
+from tasks.delivery import deliver_batch, keep_delivering, queue_daily_digests
+from tasks.outage import CONNECTION_LOST, DatabaseLost
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(ignore_result=True)
@@ -56,44 +64,81 @@ def flag_consents_for_resigning() -> int:
 # late and requeued when their worker dies. A broker or database that is briefly away is
 # retried with backoff and jitter; due work waits in the outbox meanwhile, so nothing is lost.
 TRANSIENT_INFRASTRUCTURE_ERRORS = (kombu.exceptions.OperationalError, DatabaseError)
+# Below the broker's visibility timeout (settings), so a retry waiting for its countdown is
+# never handed to a second worker as if the first had died.
+RETRY_BACKOFF_MAX = 300
 SAFE_TASK = {
     "ignore_result": True,
     "acks_late": True,
     "reject_on_worker_lost": True,
     "autoretry_for": TRANSIENT_INFRASTRUCTURE_ERRORS,
     "retry_backoff": True,
-    "retry_backoff_max": 600,
+    "retry_backoff_max": RETRY_BACKOFF_MAX,
     "retry_jitter": True,
     "max_retries": 5,
 }
-# At most this many batches leave per sweep; the rest go a minute later.
-SWEEP_BATCHES = 20
 
 
-@shared_task(**SAFE_TASK)
-def deliver_notifications() -> int:
-    """Claim due outbox rows in batches and hand each batch to a task once claimed; the count.
+def _stop_and_retry(task: Task, error: BaseException) -> NoReturn:
+    """A task whose database connection was lost: one log line, then the whole task again
+    after a backoff; past ``max_retries`` it fails with ``DatabaseLost`` as its result."""
+    lost = DatabaseLost.of(work=task.name, error=error)
+    retries = task.request.retries
+    if retries >= task.max_retries:
+        logger.error("%s; giving up after %s retries", lost, retries)
+        raise lost from None
+    countdown = get_exponential_backoff_interval(
+        factor=1, retries=retries, maximum=RETRY_BACKOFF_MAX, full_jitter=True
+    )
+    logger.warning("%s; retry %s of %s in %s s", lost, retries + 1, task.max_retries, countdown)
+    raise task.retry(exc=lost, countdown=countdown) from None
 
-    A batch whose task never reaches the broker stays claimed, and the sweep releases it
-    after the claim lease (tasks/delivery.py).
+
+@shared_task(bind=True, **SAFE_TASK)
+def deliver_notifications(self: Task) -> int:
+    """Free dead workers' claims, then start delivery tasks until
+    ``HARBOR["DELIVERY_CONCURRENCY"]`` are at work, each with its first batch claimed; the
+    rows claimed.
+
+    A batch whose task never reaches the broker (Redis lost it) stays claimed, and the next
+    sweep releases it after the claim lease (tasks/claims.py).
     """
-    now = timezone.now()
+    try:
+        return _claim_and_enqueue(now=timezone.now())
+    except CONNECTION_LOST as error:
+        _stop_and_retry(self, error)
+
+
+def _claim_and_enqueue(*, now: datetime) -> int:
     release_stale_claims(now=now)
     claimed = 0
-    for _ in range(SWEEP_BATCHES):
-        ids = claim_batch(now=now)
+    for _ in range(settings.HARBOR["DELIVERY_CONCURRENCY"] - live_claims(now=now)):
+        # Each batch its own claim time: live_claims counts batches by it.
+        claimed_at = timezone.now()
+        ids = claim_batch(now=claimed_at)
         if not ids:
             break
         claimed += len(ids)
-        transaction.on_commit(partial(send_notification_batch.delay, ids, now.isoformat()))
+        transaction.on_commit(partial(send_notification_batch.delay, ids, claimed_at.isoformat()))
     return claimed
 
 
-@shared_task(**SAFE_TASK)
-def send_notification_batch(ids: list[int], claimed_at: str | None = None) -> dict[str, int]:
-    """Send the rows of one claimed batch; rows no longer held by this claim are skipped."""
+@shared_task(bind=True, **SAFE_TASK)
+def send_notification_batch(
+    self: Task, ids: list[int], claimed_at: str | None = None
+) -> dict[str, int]:
+    """Send the rows of one claimed batch (rows no longer held by this claim are skipped),
+    then keep claiming and sending while there is work, for ``HARBOR["DELIVERY_SECONDS"]``;
+    with work left, a fresh task goes on. The counts by outcome."""
+    until = time.monotonic() + settings.HARBOR["DELIVERY_SECONDS"]
     claimed = datetime.fromisoformat(claimed_at) if claimed_at else None
-    return deliver_batch(ids, claimed_at=claimed)
+    try:
+        outcomes = deliver_batch(ids, claimed_at=claimed)
+        if keep_delivering(until=until, outcomes=outcomes):
+            transaction.on_commit(partial(send_notification_batch.delay, []))
+    except CONNECTION_LOST as error:
+        _stop_and_retry(self, error)
+    return outcomes
 
 
 @shared_task(**SAFE_TASK)
@@ -102,8 +147,8 @@ def send_daily_digests() -> int:
     return queue_daily_digests()
 
 
-@shared_task(**SAFE_TASK)
-def sweep_follow_ups() -> int:
+@shared_task(bind=True, **SAFE_TASK)
+def sweep_follow_ups(self: Task) -> int:
     """Apply the continuity rules (issue 4) to everything due; the number of changes.
 
     Idempotent and safe to run on two workers at once (tasks/sweep.py), so beat runs it
@@ -111,7 +156,10 @@ def sweep_follow_ups() -> int:
     """
     from tasks.sweep import run_sweep
 
-    return run_sweep().changes
+    try:
+        return run_sweep().changes
+    except CONNECTION_LOST as error:
+        _stop_and_retry(self, error)
 
 
 @shared_task(**SAFE_TASK)

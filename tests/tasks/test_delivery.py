@@ -4,29 +4,30 @@ import smtplib
 import threading
 from datetime import datetime, timedelta
 from typing import Any
+from unittest import mock
 
 import pytest
 import time_machine
 from django.conf import settings as django_settings
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from coordination.celery import app as celery_app
+from tasks.claims import CLAIM_LEASE, LEASE_RENEWAL, claim_batch, release_stale_claims
 from tasks.delivery import (
-    CLAIM_LEASE,
-    claim_batch,
+    deliver_batch,
     deliver_due,
     deliver_one,
+    message_id_for,
     queue_daily_digests,
-    release_stale_claims,
     retry_delay,
 )
 from tasks.models import Notification, NotificationSettings
 from tasks.outbox import notify
 from tasks.safe_windows import notify_young_person
-from tasks.sms import SmsPermanentError, SmsTransientError
+from tasks.sms import SmsPermanentError, SmsTransientError, send_sms
 from tasks.tasks import deliver_notifications, send_daily_digests, send_notification_batch
 from tests import factories as f
 from tests.tasks.delivery_support import set_rule, sms_outbox, young_person_of
@@ -87,7 +88,8 @@ def test_a_due_email_is_sent_once_and_records_the_attempt(world):
     assert mail.outbox[0].subject == "You have 3 follow-ups due in Harbor"
     assert (row.status, row.attempts) == (Status.SENT, 1)
     assert row.sent_at is not None and row.last_attempt_at is not None
-    assert row.provider_result.startswith("email <")
+    assert row.provider_result == f"email {row.message_id}"
+    assert mail.outbox[0].extra_headers["Message-ID"] == row.message_id
 
 
 @pytest.mark.django_db
@@ -161,7 +163,8 @@ def test_claims_of_a_dead_worker_are_released_after_the_lease(world):
     assert deliver_due() == 0
     assert deliver_due(now=timezone.now() + CLAIM_LEASE + timedelta(seconds=1)) == 1
     row.refresh_from_db()
-    assert (row.status, row.attempts, len(mail.outbox)) == (Status.SENT, 2, 1)
+    # The dead worker never reached the provider: one attempt, the one that sent.
+    assert (row.status, row.attempts, len(mail.outbox)) == (Status.SENT, 1, 1)
 
 
 @pytest.mark.django_db
@@ -382,3 +385,223 @@ def test_staff_rows_are_claimed_in_a_batch_by_the_sweep(world):
 
     assert len(claim_batch(now=timezone.now(), limit=3)) == 3
     assert len(claim_batch(now=timezone.now(), limit=3)) == 2
+
+
+# Duplicates only where a fault forces them, and foldable (issue 20, point 3)
+
+
+def _fail_once_marking_sent(real):
+    """``_finish`` that loses the database connection once, as the row is marked sent: the
+    provider has accepted the message, the row does not know."""
+    failed = []
+
+    def finish(pk, **changes):
+        if changes.get("status") == Status.SENT and not failed:
+            failed.append(pk)
+            raise OperationalError("server closed the connection unexpectedly")
+        return real(pk, **changes)
+
+    return finish
+
+
+@pytest.mark.django_db
+def test_a_fault_after_the_provider_accepted_resends_once_with_the_same_message_id(world):
+    from tasks import delivery
+
+    row = _email_to(world.advocate)
+    claimed_at = timezone.now()
+    assert claim_batch(now=claimed_at) == [row.pk]
+
+    with mock.patch.object(
+        delivery, "_finish", side_effect=_fail_once_marking_sent(delivery._finish)
+    ):
+        result = send_notification_batch.apply(args=[[row.pk], claimed_at.isoformat()])
+
+    assert result.get() == {Status.SENT: 1}
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == (Status.SENT, 2)
+    sent_ids = [m.extra_headers["Message-ID"] for m in mail.outbox]
+    assert sent_ids == [row.message_id, row.message_id]
+    # Derived from the row and the installation, nothing about the person.
+    assert row.message_id == message_id_for(row.pk)
+
+
+@pytest.mark.django_db
+def test_a_text_resent_after_a_dead_worker_carries_the_same_idempotency_key(world, sms_outbox):
+    from tasks import delivery
+
+    set_rule(young_person_of(world), allowed_channels=["sms"])
+    notify_young_person(person=young_person_of(world), reason=Reason.PORTAL_NOTICE, window="w")
+    row = Notification.objects.get(recipient=world.young_person, channel=Channel.SMS)
+    claimed_at = timezone.now()
+    claim_batch(now=claimed_at)
+
+    # The provider accepts; the worker dies before the row is marked sent.
+    with (
+        mock.patch.object(
+            delivery, "_finish", side_effect=_fail_once_marking_sent(delivery._finish)
+        ),
+        pytest.raises(OperationalError),
+    ):
+        delivery.deliver_batch([row.pk], claimed_at=claimed_at)
+    assert deliver_due(now=claimed_at + CLAIM_LEASE + timedelta(seconds=1)) == 1
+
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == (Status.SENT, 2)
+    assert [text["idempotency_key"] for text in sms_outbox] == [row.message_id] * 2
+
+
+@pytest.mark.django_db
+def test_message_ids_differ_between_rows_and_hold_across_sends(world):
+    first, second = _email_to(world.advocate), _email_to(world.supervisor)
+
+    assert message_id_for(first.pk) == message_id_for(first.pk)
+    assert message_id_for(first.pk) != message_id_for(second.pk)
+
+
+def test_a_backend_without_an_idempotency_key_still_sends(settings):
+    settings.HARBOR_SMS_BACKEND = "tests.tasks.test_delivery.KeylessSms"
+    KeylessSms.sent.clear()
+
+    assert send_sms(to="+15550100000", body="Hi", idempotency_key="<k@h>") == "keyless"
+    assert KeylessSms.sent == ["Hi"]
+
+
+class KeylessSms:
+    sent: list[str] = []
+
+    def send(self, *, to: str, body: str) -> str:
+        KeylessSms.sent.append(body)
+        return "keyless"
+
+
+# Throughput: batches from settings, one connection each, claiming while there is work
+
+
+class CountingEmail(BaseEmailBackend):
+    """Counts connections opened and messages sent through them."""
+
+    opened = 0
+    sent = 0
+
+    def open(self) -> bool:
+        CountingEmail.opened += 1
+        return True
+
+    def send_messages(self, messages: Any) -> int:
+        CountingEmail.sent += len(messages)
+        return len(messages)
+
+
+@pytest.fixture
+def counting_email(settings):
+    settings.EMAIL_BACKEND = "tests.tasks.test_delivery.CountingEmail"
+    CountingEmail.opened = CountingEmail.sent = 0
+    return CountingEmail
+
+
+@pytest.fixture
+def delivery_settings(settings):
+    settings.HARBOR = {
+        **settings.HARBOR,
+        "DELIVERY_BATCH_SIZE": 2,
+        "DELIVERY_CONCURRENCY": 2,
+        "DELIVERY_SECONDS": 30,
+    }
+    return settings.HARBOR
+
+
+def _emails(world, count: int) -> list[Notification]:
+    return [_email_to(world.advocate, window=f"w{n}") for n in range(count)]
+
+
+@pytest.mark.django_db
+def test_a_batch_sends_through_one_provider_connection(world, counting_email):
+    _emails(world, 3)
+
+    assert deliver_due(batch_size=3) == 3
+
+    assert (counting_email.opened, counting_email.sent) == (1, 3)
+
+
+@pytest.mark.django_db
+def test_the_sweep_starts_as_many_delivery_tasks_as_settings_allow(
+    world, delivery_settings, django_capture_on_commit_callbacks
+):
+    _emails(world, 6)
+
+    with django_capture_on_commit_callbacks() as started:
+        assert deliver_notifications() == 4  # two tasks, a batch of two each
+    with django_capture_on_commit_callbacks() as more:
+        assert deliver_notifications() == 0  # both still hold their claims
+
+    assert (len(started), len(more)) == (2, 0)
+
+
+@pytest.mark.django_db
+def test_a_delivery_task_keeps_claiming_while_there_is_work(world, delivery_settings):
+    _emails(world, 5)
+
+    assert send_notification_batch(ids=[]) == {Status.SENT: 5}
+    assert len(mail.outbox) == 5
+
+
+@pytest.mark.django_db
+def test_a_delivery_task_out_of_time_hands_over_to_a_fresh_task(
+    world, delivery_settings, django_capture_on_commit_callbacks
+):
+    delivery_settings["DELIVERY_SECONDS"] = 0
+    _emails(world, 3)
+    claimed_at = timezone.now()
+    first = claim_batch(now=claimed_at)
+
+    with django_capture_on_commit_callbacks() as handed_over:
+        assert send_notification_batch(ids=first, claimed_at=claimed_at.isoformat()) == {
+            Status.SENT: 2
+        }
+
+    assert len(handed_over) == 1
+
+
+# Recovery: a short lease the live worker renews
+
+
+class SweepWhileSending(BaseEmailBackend):
+    """While the first message is with the provider, a sweep runs just past the lease of the
+    batch's original claim; records how many claims it freed."""
+
+    claimed_at: datetime
+    freed: list[int] = []
+
+    def send_messages(self, messages: Any) -> int:
+        later = SweepWhileSending.claimed_at + CLAIM_LEASE + timedelta(seconds=1)
+        SweepWhileSending.freed.append(release_stale_claims(now=later))
+        return len(messages)
+
+
+@pytest.mark.django_db
+def test_a_live_worker_renews_its_claim_so_a_slow_batch_keeps_its_rows(world, settings):
+    settings.EMAIL_BACKEND = "tests.tasks.test_delivery.SweepWhileSending"
+    rows = _emails(world, 2)
+    # Claimed 40 s ago: the provider was slow, and the lease (45 s) nearly ran out.
+    assert claim_batch(now=timezone.now()) == [row.pk for row in rows]
+    claimed_at = timezone.now() - timedelta(seconds=40)
+    Notification.objects.update(last_attempt_at=claimed_at)
+    SweepWhileSending.claimed_at, SweepWhileSending.freed = claimed_at, []
+
+    assert deliver_batch([row.pk for row in rows], claimed_at=claimed_at) == {Status.SENT: 2}
+    assert SweepWhileSending.freed == [0, 0]
+
+
+def test_a_dead_workers_rows_are_free_within_two_minutes_and_the_broker_waits_longer(settings):
+    from tasks.tasks import RETRY_BACKOFF_MAX
+
+    beat = {e["task"]: e["schedule"] for e in settings.CELERY_BEAT_SCHEDULE.values()}
+    sweep_interval = timedelta(seconds=beat["tasks.tasks.deliver_notifications"])
+    assert CLAIM_LEASE + sweep_interval <= timedelta(minutes=2)
+    assert LEASE_RENEWAL * 2 < CLAIM_LEASE
+    assert settings.HARBOR["DELIVERY_SECONDS"] < settings.CELERY_TASK_SOFT_TIME_LIMIT
+    if "visibility_timeout" in settings.CELERY_BROKER_TRANSPORT_OPTIONS:
+        visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+        assert visibility > settings.CELERY_TASK_TIME_LIMIT
+        assert visibility > RETRY_BACKOFF_MAX
