@@ -25,6 +25,7 @@ from cases.document_types import DOCUMENT_TYPES
 from cases.documents import CaseDocument, DocumentKind
 from cases.models import Case
 from cases.services.documents import delete_document, upload_document
+from cases.uploads import read_upload
 from consent.access_log import note_page_access
 from consent.document_access import document_response, note_document_deleted
 from consent.policy import Action, access_case, access_document, visible_cases, visible_documents
@@ -130,15 +131,14 @@ class DocumentViewSet(
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         access = access_case(viewer=self.viewer, case_id=data["case"].pk, action=Action.EDIT)
-        upload = data["file"]
-        upload.seek(0)
+        content, size = read_upload(data["file"])
         document = upload_document(
             case=access.case,
             actor=request.user,
             kind=data["kind"],
             title=data["title"],
-            content=upload.read(),
-            size=upload.size or 0,
+            content=content,
+            size=size,
             shared_with_partners=data["shared_with_partners"],
         )
         body = self.get_serializer(document).data

@@ -10,7 +10,7 @@ from io import BytesIO
 from typing import Any
 
 from django.conf import settings
-from django.core.files.uploadedfile import InMemoryUploadedFile
+from django.core.files.uploadedfile import InMemoryUploadedFile, UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopFutureHandlers
 
 
@@ -38,3 +38,10 @@ class BoundedMemoryUploadHandler(FileUploadHandler):
             charset=self.charset,
             content_type_extra=self.content_type_extra,
         )
+
+
+def read_upload(upload: UploadedFile) -> tuple[bytes, int]:
+    """The upload's bytes as kept (at most one past the limit) and its real size, for the
+    services, which judge a file on its content."""
+    upload.seek(0)
+    return upload.read(), upload.size or 0

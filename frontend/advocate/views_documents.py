@@ -17,12 +17,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cases.documents import CaseDocument, DocumentKind
 from cases.models import Case
 from cases.services.documents import delete_document, upload_document
+from cases.uploads import read_upload
 from consent.document_access import document_response, note_document_deleted
 from consent.errors import NotVisible
 from consent.policy import Action, access_document, visible_documents
 from frontend.access import page_viewer, staff_page
 from frontend.advocate.common import access_lead_case, add_service_errors, writable_lead_case
-from frontend.uploads import read_upload
 
 
 class DocumentForm(forms.Form):

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cases.categories import DataCategory
 from cases.time_zones import zone_of
+from cases.uploads import read_upload
 from consent import services
 from consent.models import Consent, ConsentPurpose, SignerRule
 from consent.policy import RECEIPTED_STATUSES, Action, CaseAccess
@@ -26,7 +27,6 @@ from frontend.planning.forms import (
     relation_label,
 )
 from frontend.planning.lead import action_of, data_of, lead_staff_case, show_errors
-from frontend.uploads import read_upload
 
 # The buttons of the request form: look first, then either way of asking for the signature.
 PREVIEW, EDIT, TO_PORTAL, TO_SIGNATURE = "preview", "edit", "portal", "sign"

@@ -213,13 +213,20 @@ def test_the_admin_edits_the_directory_entry(world: World) -> None:
     assert lead.directory_entry.description == "Youth advocacy and case management."
 
 
-def test_r44_a_stale_directory_entry_is_refused_and_keeps_what_was_typed(world: World) -> None:
+def _two_admins_read_the_entry(world: World) -> tuple[str, tuple, tuple]:
+    """The entry's page, and two admins who each opened it: (client, version read) each."""
     url = reverse("frontend:organization-entry", kwargs={"organization_id": world.lead.pk})
     second_admin = f.MembershipFactory(organization=world.lead, role="org_admin").user
-    first, second = _client(world.org_admin), _client(second_admin)
     version = re.compile(r'name="version" value="([^"]*)"')
-    read_first = version.search(first.get(url).content.decode()).group(1)
-    read_second = version.search(second.get(url).content.decode()).group(1)
+    readers = []
+    for user in (world.org_admin, second_admin):
+        client = _client(user)
+        readers.append((client, version.search(client.get(url).content.decode()).group(1)))
+    return url, readers[0], readers[1]
+
+
+def test_r44_a_stale_directory_entry_is_refused_and_keeps_what_was_typed(world: World) -> None:
+    url, (first, read_first), (second, read_second) = _two_admins_read_the_entry(world)
     form = {"kind": "community_based", "description": "Youth advocacy.", "service_area": ""}
 
     saved = first.post(url, {**form, "name": "Their Name", "version": read_first})
@@ -233,12 +240,7 @@ def test_r44_a_stale_directory_entry_is_refused_and_keeps_what_was_typed(world: 
 
 
 def test_r44_a_change_of_only_the_description_makes_the_entry_stale(world: World) -> None:
-    url = reverse("frontend:organization-entry", kwargs={"organization_id": world.lead.pk})
-    second_admin = f.MembershipFactory(organization=world.lead, role="org_admin").user
-    first, second = _client(world.org_admin), _client(second_admin)
-    version = re.compile(r'name="version" value="([^"]*)"')
-    read_first = version.search(first.get(url).content.decode()).group(1)
-    read_second = version.search(second.get(url).content.decode()).group(1)
+    url, (first, read_first), (second, read_second) = _two_admins_read_the_entry(world)
     form = {"name": world.lead.name, "kind": "community_based", "service_area": ""}
 
     saved = first.post(

@@ -129,6 +129,18 @@ def sign_in(page: Page, user: User, password: str = PASSWORD) -> None:
         page.wait_for_load_state("domcontentloaded")
 
 
+def activate_portal(page: Page, code: str, *, sign_in_name: str, password: str) -> None:
+    """The young person turns their activation code into a login on /my/activate/ (R42),
+    the page checked by axe before it is filled in."""
+    page.goto("/my/activate/")
+    assert_accessible(page)
+    page.get_by_label("Code").fill(code)
+    page.get_by_label("Choose a sign-in name").fill(sign_in_name)
+    page.get_by_label("Choose a password").fill(password)
+    page.get_by_label("The password again").fill(password)
+    page.get_by_role("button", name="Start").click()
+
+
 def sign_out(page: Page) -> None:
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url("**/sign-in/")

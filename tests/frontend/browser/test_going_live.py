@@ -20,7 +20,7 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import User
 from providers.models import Organization
-from tests.frontend.browser.conftest import assert_accessible
+from tests.frontend.browser.conftest import activate_portal, assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -190,13 +190,7 @@ def test_going_live_from_an_empty_database_to_a_young_person_in_their_portal(
 
     # 8. The young person, on their own device.
     young_person = open_page()
-    young_person.goto("/my/activate/")
-    assert_accessible(young_person)
-    young_person.get_by_label("Code").fill(code)
-    young_person.get_by_label("Choose a sign-in name").fill(SIGN_IN_NAME)
-    young_person.get_by_label("Choose a password").fill(YOUNG_PERSON_PASSWORD)
-    young_person.get_by_label("The password again").fill(YOUNG_PERSON_PASSWORD)
-    young_person.get_by_role("button", name="Start").click()
+    activate_portal(young_person, code, sign_in_name=SIGN_IN_NAME, password=YOUNG_PERSON_PASSWORD)
     young_person.wait_for_url("**/my/")
     expect(young_person.get_by_text("Welcome. This is your account.")).to_be_visible()
     young_person.get_by_role("button", name="Sign out").click()

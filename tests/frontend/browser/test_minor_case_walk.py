@@ -24,7 +24,7 @@ from accounts.models import User
 from cases.categories import DataCategory
 from providers.models import Membership, Organization
 from tests import factories as f
-from tests.frontend.browser.conftest import PASSWORD, assert_accessible, sign_in
+from tests.frontend.browser.conftest import PASSWORD, activate_portal, assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -94,13 +94,7 @@ def hand_over_the_portal(advocate: Page, phone: Page) -> None:
     code = PORTAL_CODE.search(advocate.locator(".slip").inner_text()).group(0)
     advocate.get_by_role("link", name="Done").click()
 
-    phone.goto("/my/activate/")
-    assert_accessible(phone)
-    phone.get_by_label("Code").fill(code)
-    phone.get_by_label("Choose a sign-in name").fill(SIGN_IN_NAME)
-    phone.get_by_label("Choose a password").fill(YOUNG_PERSON_PASSWORD)
-    phone.get_by_label("The password again").fill(YOUNG_PERSON_PASSWORD)
-    phone.get_by_role("button", name="Start").click()
+    activate_portal(phone, code, sign_in_name=SIGN_IN_NAME, password=YOUNG_PERSON_PASSWORD)
     expect(phone.get_by_text("Welcome. This is your account.")).to_be_visible()
     assert_accessible(phone)
 

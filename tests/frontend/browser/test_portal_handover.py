@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from cases.models import Person
 from tests.conftest import World
-from tests.frontend.browser.conftest import PASSWORD, assert_accessible, sign_in
+from tests.frontend.browser.conftest import PASSWORD, activate_portal, assert_accessible, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,13 +35,7 @@ def test_r42_a_young_person_starts_their_portal_with_the_code_their_advocate_gav
 
     phone = open_page()
     phone.set_viewport_size(PHONE)
-    phone.goto("/my/activate/")
-    assert_accessible(phone)
-    phone.get_by_label("Code").fill(code)
-    phone.get_by_label("Choose a sign-in name").fill("north-star")
-    phone.get_by_label("Choose a password").fill("a quiet harbor at dawn")
-    phone.get_by_label("The password again").fill("a quiet harbor at dawn")
-    phone.get_by_role("button", name="Start").click()
+    activate_portal(phone, code, sign_in_name="north-star", password="a quiet harbor at dawn")
     expect(phone.get_by_text("Welcome. This is your account.")).to_be_visible()
     expect(phone).to_have_title(re.compile("My account"))
     phone.get_by_role("button", name="Sign out").click()
