@@ -8,12 +8,13 @@ and why; the message shown is the one delivery renders (R30), from the same func
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from cases.models import Person
+from cases.categories import DataCategory
+from consent.policy import visible_people
 from frontend.access import page_viewer, portal_page
 from frontend.portal.forms import REMINDER_KINDS, RemindersForm
 from tasks.models import Notification
@@ -30,7 +31,12 @@ from tasks.young_person_reminders import (
 @require_http_methods(["GET", "POST"])
 def reminders(request: HttpRequest) -> HttpResponse:
     """Choose reminders; see where, when and exactly what a reminder would be."""
-    person = Person.objects.select_related("user").get(pk=page_viewer(request).person_id)
+    viewer = page_viewer(request)
+    # Their own record, as the policy shows it to them (the channels and hours are contact data).
+    own = visible_people(viewer=viewer, category=DataCategory.CONTACT).select_related("user")
+    person = own.filter(pk=viewer.person_id).first()
+    if person is None:  # no case of theirs is visible (closed and purged): nothing to set
+        raise Http404
     choice = choice_of(person)
     chosen = [kind for kind, _label in REMINDER_KINDS if getattr(choice, kind)]
     bound = request.POST if request.method == "POST" else None
