@@ -51,7 +51,7 @@ class AccessLogEntrySerializer(serializers.ModelSerializer):
 
 
 class NewestEventFirstPagination(NewestFirstCursorPagination):
-    ordering = "-sequence"
+    ordering = "-id"
 
 
 class MyAccessLogView(ViewerMixin, generics.ListAPIView):

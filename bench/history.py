@@ -13,7 +13,12 @@ from consent.models import AccessEvent
 
 def chain_events(loader: Loader, drafts: Iterable[dict]) -> int:
     """Append the drafts after the last stored event; returns how many were written."""
-    last = AccessEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
+    last = (
+        AccessEvent.objects.filter(lane=0)
+        .order_by("-sequence")
+        .values_list("sequence", "hash")
+        .first()
+    )
     sequence, prev_hash = last or (0, GENESIS_HASH)
     key_id = signing_key().key_id
     written = 0

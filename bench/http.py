@@ -20,6 +20,7 @@ import json
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -79,6 +80,9 @@ class ScaleResult:
     duration: int
     concurrencies: list[int]
     queries: dict[str, int] = field(default_factory=dict)  # "endpoint as persona" -> count
+    # In-process CPU per request (median of CPU_SAMPLES, test client, this process only): steadier
+    # than latency on a shared machine, and what a change to Harbor's own code moves.
+    cpu_ms: dict[str, float] = field(default_factory=dict)
     statuses: dict[str, int] = field(default_factory=dict)
     runs: list[Run] = field(default_factory=list)
     explain: dict[str, str] = field(default_factory=dict)
@@ -330,11 +334,25 @@ def count_queries(endpoints: list[Endpoint], result: ScaleResult) -> None:
             response = _request(client, endpoint, pool)
         key = f"{endpoint.name} as {endpoint.persona}"
         result.queries[key] = len(queries)
+        result.cpu_ms[key] = cpu_per_request(client, endpoint, pool)
         result.statuses[key] = response.status_code
         if response.status_code != 200:
             result.problems.append(f"{key}: status {response.status_code} in-process")
         if endpoint.name.startswith("caseload") and connection.vendor == "postgresql":
             result.explain[key] = explain_page_query(list(queries))
+
+
+CPU_SAMPLES = 40
+
+
+def cpu_per_request(client: Any, endpoint: Endpoint, pool: list[str]) -> float:
+    """Median CPU time of this process per request, in ms (the database's own is not in it)."""
+    samples = []
+    for _ in range(CPU_SAMPLES):
+        started = time.process_time()
+        _request(client, endpoint, pool)
+        samples.append(time.process_time() - started)
+    return round(statistics.median(samples) * 1000, 2)
 
 
 def explain_page_query(queries: list[dict[str, str]]) -> str:
@@ -526,7 +544,14 @@ def load(port: int, endpoints: list[Endpoint], result: ScaleResult) -> None:
 
 
 def run_scale(
-    scale: str, base: str, *, duration: int, concurrencies: list[int], pool: int, keep: bool
+    scale: str,
+    base: str,
+    *,
+    duration: int,
+    concurrencies: list[int],
+    pool: int,
+    keep: bool,
+    only: list[str] | None = None,
 ) -> ScaleResult:
     """Everything for one scale, in this process (Django is set up on the scale's copy)."""
     source = scale_url(base, scale)
@@ -548,6 +573,8 @@ def run_scale(
 
     setup_test_environment()  # the test client's host; e-mail kept in memory
     endpoints, made = prepare(pool_size=pool, work=work)
+    if only:
+        endpoints = [endpoint for endpoint in endpoints if endpoint.name in only]
     result.prepared.update(made)
     count_queries(endpoints, result)
     connection.close()
@@ -570,9 +597,11 @@ def run_scale(
 
 
 def table(result: ScaleResult) -> str:
-    rows = [["endpoint", "persona", "c", "rps", "p50 ms", "p95 ms", "p99 ms", "queries", "errors"]]
+    header = ["endpoint", "persona", "c", "rps", "p50 ms", "p95 ms", "p99 ms", "queries", "cpu ms"]
+    rows = [[*header, "errors"]]
     for run in result.runs:
-        queries = result.queries.get(f"{run.endpoint} as {run.persona}", -1)
+        key = f"{run.endpoint} as {run.persona}"
+        queries = result.queries.get(key, -1)
         rows.append(
             [
                 run.endpoint,
@@ -583,6 +612,7 @@ def table(result: ScaleResult) -> str:
                 f"{run.p95_ms:.1f}",
                 f"{run.p99_ms:.1f}",
                 str(queries),
+                f"{result.cpu_ms.get(key, 0.0):.1f}",
                 str(run.errors),
             ]
         )
@@ -678,6 +708,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[2, 8])
     parser.add_argument("--pool", type=int, default=4000, help="consents made for revoking")
     parser.add_argument("--keep-copy", action="store_true", help="keep (and reuse) the copy")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        help='endpoints to load, by name ("caseload harbor", "consent revoke", ...); default all',
+    )
     parser.add_argument("--run", help=argparse.SUPPRESS)  # one scale, in this process
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -693,6 +728,7 @@ def main(argv: list[str] | None = None) -> int:
             concurrencies=args.concurrency,
             pool=args.pool,
             keep=args.keep_copy,
+            only=args.only,
         )
         Path(args.out).write_text(json.dumps(asdict(result)))
         return 0
@@ -703,6 +739,7 @@ def main(argv: list[str] | None = None) -> int:
         command += ["--database-url", base, "--duration", str(args.duration), "--pool"]
         command += [str(args.pool), "--concurrency", *map(str, args.concurrency)]
         command += ["--keep-copy"] if args.keep_copy else []
+        command += ["--only", *args.only] if args.only else []
         subprocess.run(command, check=True)  # noqa: S603 (our own module)
         data = json.loads(out.read_text())
         data["runs"] = [Run(**run) for run in data["runs"]]

@@ -16,7 +16,7 @@ def events_of_cases(*, case_ids: Iterable[int] | QuerySet) -> QuerySet[AccessEve
     return (
         AccessEvent.objects.filter(case_id__in=case_ids)
         .select_related("organization", "user")
-        .order_by("-sequence")
+        .order_by("-id")
     )
 
 

@@ -1,15 +1,20 @@
 """The access log: one hash-chained event per read, write or refused attempt on case data.
 
-Events hold ids and codes only (R24, R25). They are appended in one bulk insert per request,
-under a lock that keeps the chain linear (R27): each row's hash is an HMAC, under a key kept
-outside the database (consent.access_log_keys), of the previous row's hash and its own fields,
-so editing or removing a row breaks the chain that ``verify_chain`` walks, and nobody without
-the key can re-chain the rows after it. Signed checkpoints of the chain's head, kept outside the
-database, catch a removed tail (consent.access_log_checkpoints).
+Events hold ids and codes only (R24, R25). They are appended in one bulk insert per request
+to one of ``HARBOR_ACCESS_LOG_LANES`` chains (lanes), under that lane's lock, which keeps each
+lane linear (R27): each row's hash is an HMAC, under a key kept outside the database
+(consent.access_log_keys), of the previous row's hash in its lane and its own fields, so
+editing or removing a row breaks the chain that ``verify_chain`` walks, and nobody without the
+key can re-chain the rows after it. An append takes the first lane no other transaction holds,
+so concurrent requests on every web server chain side by side instead of queueing on one lock.
+Signed checkpoints of every lane's head, kept outside the database, catch a removed tail
+(consent.access_log_checkpoints).
 
 During a request (``consent.middleware.AccessLogMiddleware``) events are buffered and written
 after the response, in their own transaction, so refused attempts survive a view that rolled
-back. Outside a request (shell, Celery) an event is written at once.
+back; a write may ``flush`` them inside its own transaction instead (a consent's withdrawal
+does), so that the write and its record commit together. Outside a request (shell, Celery) an
+event is written at once.
 
 The policy and the doors call the ``note_*`` helpers; they never write rows themselves.
 """
@@ -19,12 +24,14 @@ from __future__ import annotations
 import functools
 import hmac
 import json
+import os
 from collections.abc import Iterable, Sequence
 from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -39,8 +46,9 @@ if TYPE_CHECKING:  # the policy imports this module: no import cycle at run time
     from consent.policy import CaseAccess, ConsentGrant, Viewer
 
 GENESIS_HASH = "0" * 64
-# Any constant will do, as long as nothing else uses it: it serializes appends on PostgreSQL.
-_CHAIN_LOCK_KEY = 0x48_41_52_42_4F_52  # "HARBOR"
+# Any constant will do, as long as nothing else uses it: with a lane number, it names the
+# advisory lock that serializes one lane's appends on PostgreSQL.
+_CHAIN_LOCK_KEY = 0x48_41_52_42  # "HARB"
 
 # Basis codes, as in consent.policy.Basis (repeated: the policy imports this module).
 CARE_TEAM, PRIMARY, SUPERVISOR, YOUNG_PERSON = (
@@ -109,16 +117,20 @@ class BrokenLink:
 
     sequence: int
     reason: str
+    lane: int = 0
 
     def __str__(self) -> str:
-        return f"access log broken at event {self.sequence}: {self.reason}"
+        where = (
+            f"lane {self.lane}, event {self.sequence}" if self.lane else f"event {self.sequence}"
+        )
+        return f"access log broken at {where}: {self.reason}"
 
 
 # --- the chain -------------------------------------------------------------------------------
 
 
 def _chained_fields(row: AccessEvent) -> dict[str, Any]:
-    return {
+    fields = {
         "sequence": row.sequence,
         "at": row.at.astimezone(UTC).isoformat(timespec="microseconds"),
         "user": row.user_id,
@@ -134,6 +146,10 @@ def _chained_fields(row: AccessEvent) -> dict[str, Any]:
         "request_id": row.request_id,
         "key": row.key_id,
     }
+    # Lane 0 is the chain as it was before lanes: its events' hashes stay as they were.
+    if row.lane:
+        fields["lane"] = row.lane
+    return fields
 
 
 class UnknownKey(LookupError):
@@ -150,48 +166,131 @@ def event_hash(row: AccessEvent) -> str:
     return key.mac(row.prev_hash + canonical)
 
 
-def _lock_chain() -> None:
-    """Serialize appends. SQLite has one writer at a time, and the unique sequence refuses a
-    fork on any database; PostgreSQL needs the lock so concurrent requests do not collide."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+def _lane_order() -> list[int]:
+    """The lanes in the order appends try them: lane 0 first, so a quiet installation keeps
+    one chain and more lanes fill only as appends overlap."""
+    return list(range(settings.HARBOR_ACCESS_LOG_LANES))
+
+
+# The first lane of the list whose lock is free, taken: LIMIT 1 stops at the first lock
+# granted. No row when every lane is held. The head is read by the next statement: one
+# started before the lock was granted could see a snapshot older than the last append.
+_TRY_LANE_SQL = """
+SELECT lane FROM unnest(%s::int[]) AS t(lane)
+WHERE pg_try_advisory_xact_lock(%s, lane) LIMIT 1
+"""
+
+
+def _acquire_chain() -> tuple[int, int, str]:
+    """(lane, last sequence, last hash) of a lane now locked for this transaction's append.
+
+    PostgreSQL: the first free lane in one round trip; when all are held, wait for one
+    (chosen by process, so waiters spread). SQLite has one writer at a time: lane 0. Either
+    way the unique (lane, sequence) refuses a fork."""
+    if connection.vendor != "postgresql":
+        return (0, *_head(0))
+    order = _lane_order()
+    with connection.cursor() as cursor:
+        cursor.execute(_TRY_LANE_SQL, [order, _CHAIN_LOCK_KEY])
+        found = cursor.fetchone()
+        lane = found[0] if found is not None else _wait_for_lane(cursor, order)
+    return (lane, *_head(lane))
+
+
+def _wait_for_lane(cursor: Any, order: list[int]) -> int:
+    """Every lane is held: queue for one (chosen by process, so waiters spread out)."""
+    lane = order[os.getpid() % len(order)]
+    cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_CHAIN_LOCK_KEY, lane])
+    return lane
+
+
+def _head(lane: int) -> tuple[int, str]:
+    last = (
+        AccessEvent.objects.filter(lane=lane)
+        .order_by("-sequence")
+        .values_list("sequence", "hash")
+        .first()
+    )
+    return last or (0, GENESIS_HASH)
 
 
 def record_events(events: Sequence[EventDraft], *, request_id: str = "") -> list[AccessEvent]:
-    """Append events to the chain in one bulk insert, in a transaction of their own."""
+    """Append events to a lane in one bulk insert, in a transaction of their own; the rows."""
+    rows = []
+    for record in _append(events, request_id=request_id):
+        columns = {name: value for name, value in record.items() if not name.startswith("_")}
+        row = AccessEvent(**columns, at=record["_at"])
+        row._state.adding = False
+        rows.append(row)
+    return rows
+
+
+def _append(events: Sequence[EventDraft], *, request_id: str) -> list[dict[str, Any]]:
+    """The append itself, as column dicts (with ``id``). Everything that does not depend on
+    the lane's head is prepared before its lock is taken, so the lock is held for the
+    HMACs, the insert and the commit only."""
     if not events:
         return []
+    key = signing_key()
+    prepared = [_prepare(draft, request_id, key.key_id) for draft in events]
     with transaction.atomic():
-        _lock_chain()
-        last = AccessEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
-        sequence, prev_hash = last or (0, GENESIS_HASH)
-        key_id = signing_key().key_id
-        rows = []
-        for draft in events:
+        lane, sequence, prev_hash = _acquire_chain()
+        lane_part = f'"lane":{lane},' if lane else ""
+        for record, before, after in prepared:
             sequence += 1
-            row = AccessEvent(
-                at=draft.at,
-                user_id=draft.user_id,
-                organization_id=draft.organization_id,
-                role=draft.role,
-                case_id=draft.case_id,
-                categories=list(draft.categories),
-                action=draft.action,
-                basis=draft.basis,
-                consent_id=draft.consent_id,
-                purpose=draft.purpose,
-                outcome=draft.outcome,
-                request_id=request_id,
-                sequence=sequence,
-                prev_hash=prev_hash,
-                key_id=key_id,
-            )
-            row.hash = prev_hash = event_hash(row)
-            rows.append(row)
-        if connection.vendor in ("postgresql", "sqlite"):
-            return _insert_recordset(rows)
-        return AccessEvent.objects.bulk_create(rows)
+            record.update(lane=lane, sequence=sequence, prev_hash=prev_hash)
+            canonical = f'{before},{lane_part}{after},"sequence":{sequence},{record["_user"]}}}'
+            record["hash"] = prev_hash = key.mac(prev_hash + canonical)
+        return _insert_recordset([record for record, _, _ in prepared])
+
+
+def _canonical_part(fields: dict[str, Any]) -> str:
+    return json.dumps(fields, sort_keys=True, separators=(",", ":"))[1:-1]
+
+
+def _prepare(draft: EventDraft, request_id: str, key_id: str) -> tuple[dict[str, Any], str, str]:
+    """An event's columns, and its canonical JSON (``_chained_fields``) in the pieces around
+    the lane and the sequence, whose keys sort between them: the hash needs only the
+    sequence and the previous hash once the lane is held. ``verify_chain`` recomputes every
+    hash the long way, so the two cannot drift apart unseen."""
+    categories = list(draft.categories)
+    before = "{" + _canonical_part(
+        {
+            "action": draft.action,
+            "at": draft.at.astimezone(UTC).isoformat(timespec="microseconds"),
+            "basis": draft.basis,
+            "case": draft.case_id,
+            "categories": categories,
+            "consent": draft.consent_id,
+            "key": key_id,
+        }
+    )
+    after = _canonical_part(
+        {
+            "organization": draft.organization_id,
+            "outcome": draft.outcome,
+            "purpose": draft.purpose,
+            "request_id": request_id,
+            "role": draft.role,
+        }
+    )
+    record = {
+        "_at": draft.at,
+        "_user": f'"user":{json.dumps(draft.user_id)}',
+        "user_id": draft.user_id,
+        "organization_id": draft.organization_id,
+        "role": draft.role,
+        "case_id": draft.case_id,
+        "categories": categories,
+        "action": draft.action,
+        "basis": draft.basis,
+        "consent_id": draft.consent_id,
+        "purpose": draft.purpose,
+        "outcome": draft.outcome,
+        "request_id": request_id,
+        "key_id": key_id,
+    }
+    return record, before, after
 
 
 # Column name and PostgreSQL type, in insert order. The chain's own fields only: the id comes
@@ -209,6 +308,7 @@ _COLUMNS = (
     ("purpose", "text"),
     ("outcome", "text"),
     ("request_id", "text"),
+    ("lane", "smallint"),
     ("sequence", "bigint"),
     ("prev_hash", "text"),
     ("key_id", "text"),
@@ -235,54 +335,64 @@ def _recordset_insert_sql(vendor: str) -> str:
     )
 
 
-def _insert_recordset(rows: list[AccessEvent]) -> list[AccessEvent]:
+def _insert_recordset(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The page's events as one JSON parameter that the database turns into rows: a page of 50
     events is the hot path of every list (R24), and one string is far cheaper to send than
     sixteen arrays or the ORM's per-value compiling. It also keeps a page's events one
     statement on SQLite, whose 999 parameters would split a long page. Times go as PostgreSQL
     ISO strings with their offset (exactly the instants the hashes cover), or as Django stores
-    them on SQLite."""
+    them on SQLite. Each record gets its ``id``; keys starting with ``_`` are not columns."""
     vendor = connection.vendor
-    records = [{name: getattr(row, name) for name, _ in _COLUMNS} for row in rows]
-    for record in records:
-        at = record["at"]
-        record["at"] = (
-            at.isoformat()
-            if vendor == "postgresql"
-            else connection.ops.adapt_datetimefield_value(at)
-        )
+    to_text = (
+        datetime.isoformat if vendor == "postgresql" else connection.ops.adapt_datetimefield_value
+    )
+    rows = [
+        {
+            **{name: record[name] for name, _ in _COLUMNS if name != "at"},
+            "at": to_text(record["_at"]),
+        }
+        for record in records
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(_recordset_insert_sql(vendor), [json.dumps(records)])
+        cursor.execute(_recordset_insert_sql(vendor), [json.dumps(rows)])
         returned = cursor.fetchall()
     by_sequence = {sequence: pk for pk, sequence in returned} if vendor == "sqlite" else None
-    for index, row in enumerate(rows):
-        row.pk = by_sequence[row.sequence] if by_sequence else returned[index][0]
-        row._state.adding = False
-    return rows
+    for index, record in enumerate(records):
+        record["id"] = by_sequence[record["sequence"]] if by_sequence else returned[index][0]
+        del record["_user"]
+    return records
 
 
 def verify_chain(*, chunk_size: int = 2000) -> BrokenLink | None:
-    """Walk the events in sequence order; the first broken link, or None when intact.
+    """Walk every lane in sequence order; the first broken link, or None when intact.
 
     The chain alone cannot tell that its newest events are gone: the checkpoints do
     (``consent.access_log_checkpoints.verify_access_log``)."""
-    expected, prev_hash = 1, GENESIS_HASH
-    for row in AccessEvent.objects.order_by("sequence").iterator(chunk_size=chunk_size):
-        if row.sequence != expected:
-            return BrokenLink(expected, f"gap in sequence (next event is {row.sequence})")
-        if row.prev_hash != prev_hash:
-            return BrokenLink(row.sequence, "prev_hash does not match the previous event")
-        try:
-            intact = hmac.compare_digest(event_hash(row), row.hash)
-        except UnknownKey:
-            return BrokenLink(
-                row.sequence,
-                f"hashed with key {row.key_id!r}, which is not in HARBOR_ACCESS_LOG_KEYS",
-            )
-        if not intact:
-            return BrokenLink(row.sequence, "hash does not match the event's contents")
+    lane, expected, prev_hash = None, 1, GENESIS_HASH
+    rows = AccessEvent.objects.order_by("lane", "sequence").iterator(chunk_size=chunk_size)
+    for row in rows:
+        if row.lane != lane:  # a new lane starts from its own genesis
+            lane, expected, prev_hash = row.lane, 1, GENESIS_HASH
+        broken = _link_problem(row, expected, prev_hash)
+        if broken is not None:
+            return BrokenLink(*broken, lane=row.lane)
         expected, prev_hash = expected + 1, row.hash
     return None
+
+
+def _link_problem(row: AccessEvent, expected: int, prev_hash: str) -> tuple[int, str] | None:
+    if row.sequence != expected:
+        return expected, f"gap in sequence (next event is {row.sequence})"
+    if row.prev_hash != prev_hash:
+        return row.sequence, "prev_hash does not match the previous event"
+    try:
+        intact = hmac.compare_digest(event_hash(row), row.hash)
+    except UnknownKey:
+        return (
+            row.sequence,
+            f"hashed with key {row.key_id!r}, which is not in HARBOR_ACCESS_LOG_KEYS",
+        )
+    return None if intact else (row.sequence, "hash does not match the event's contents")
 
 
 # --- the request-scoped recorder -------------------------------------------------------------
@@ -321,7 +431,7 @@ def note(event: EventDraft) -> None:
 def note_many(events: Iterable[EventDraft]) -> None:
     recorder = _recorder.get()
     if recorder is None:
-        record_events(list(events))
+        _append(list(events), request_id="")
         return
     for event in events:
         if event.key in recorder.seen:
@@ -337,13 +447,14 @@ def denial_noted() -> bool:
     return bool(recorder and recorder.denied)
 
 
-def flush() -> list[AccessEvent]:
-    """Write the request's buffered events: one bulk insert, in its own transaction."""
+def flush() -> int:
+    """Write the request's buffered events: one bulk insert, in its own transaction; how
+    many."""
     recorder = _recorder.get()
     if recorder is None or not recorder.pending:
-        return []
+        return 0
     events, recorder.pending = recorder.pending, []
-    return record_events(events, request_id=recorder.request_id)
+    return len(_append(events, request_id=recorder.request_id))
 
 
 # --- what the policy and the doors call ------------------------------------------------------

@@ -2,11 +2,12 @@
 
 The keyed chain shows an edited or re-chained event, but not a log that simply ends earlier
 than it did: removing the newest events leaves an intact, shorter chain. So every few minutes
-(Celery beat, ``tasks.tasks.checkpoint_access_log``) the head's sequence and hash are signed
-with the chain key and appended, one JSON line each, to a file the database cannot reach
+(Celery beat, ``tasks.tasks.checkpoint_access_log``) every lane's head (sequence and hash) is
+signed with the chain key and appended, one JSON line each, to a file the database cannot reach
 (``HARBOR_ACCESS_LOG_CHECKPOINT_FILE``), and also sent to syslog when
 ``HARBOR_ACCESS_LOG_CHECKPOINT_SYSLOG`` is set, so a copy leaves the machine.
-``verify_access_log`` then requires the chain to reach the latest checkpoint with the same hash.
+``verify_access_log`` then requires each lane to reach the latest checkpoint's head for it,
+with the same hash.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import os
 from dataclasses import asdict, dataclass, field
 from logging.handlers import SysLogHandler
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -32,17 +34,39 @@ _DOMAIN = "harbor.access-log.checkpoint:"
 
 @dataclass(frozen=True)
 class Checkpoint:
-    """The chain's head at one moment, signed by a chain key."""
+    """Every lane's head at one moment, signed by a chain key.
+
+    ``sequence`` and ``hash`` are lane 0's head (a checkpoint written before lanes holds only
+    those, and its signature still holds); ``lanes`` maps each other lane to its
+    ``[sequence, hash]``."""
 
     sequence: int
     hash: str
     at: str
     key_id: str
     signature: str = ""
+    lanes: dict[str, list[Any]] = field(default_factory=dict)
 
     def signed_message(self) -> str:
-        body = {"sequence": self.sequence, "hash": self.hash, "at": self.at, "key": self.key_id}
+        body: dict[str, Any] = {
+            "sequence": self.sequence,
+            "hash": self.hash,
+            "at": self.at,
+            "key": self.key_id,
+        }
+        if self.lanes:
+            body["lanes"] = self.lanes
         return _DOMAIN + json.dumps(body, sort_keys=True, separators=(",", ":"))
+
+    def heads(self) -> dict[int, tuple[int, str]]:
+        """lane -> (sequence, hash) of its newest event; lane 0 at (0, genesis) when empty."""
+        others = {int(lane): (int(head[0]), str(head[1])) for lane, head in self.lanes.items()}
+        return {0: (self.sequence, self.hash), **others}
+
+    @property
+    def events(self) -> int:
+        """How many events the checkpointed lanes held."""
+        return sum(sequence for sequence, _ in self.heads().values())
 
     def signature_holds(self) -> bool:
         key = key_by_id(self.key_id)
@@ -65,7 +89,8 @@ class CheckpointFile:
 
     @property
     def latest(self) -> Checkpoint | None:
-        return max(self.checkpoints, key=lambda c: c.sequence, default=None)
+        """The last signed line: the file is only ever appended to."""
+        return self.checkpoints[-1] if self.checkpoints else None
 
 
 @dataclass
@@ -85,16 +110,39 @@ def checkpoint_path() -> Path:
     return Path(settings.HARBOR_ACCESS_LOG_CHECKPOINT_FILE)
 
 
+def lane_heads() -> dict[int, tuple[int, str]]:
+    """Each lane's newest event, one index probe per lane (lane 0 always, at genesis if empty)."""
+    heads = {0: (0, GENESIS_HASH)}
+    lane = -1
+    # A loose index scan: the next lane above the last one found, then that lane's head.
+    while True:
+        lane = (
+            AccessEvent.objects.filter(lane__gt=lane)
+            .order_by("lane")
+            .values_list("lane", flat=True)
+            .first()
+        )
+        if lane is None:
+            return heads
+        heads[lane] = (
+            AccessEvent.objects.filter(lane=lane)
+            .order_by("-sequence")
+            .values_list("sequence", "hash")
+            .first()
+        )
+
+
 def head_checkpoint() -> Checkpoint:
-    """The chain's newest event (the genesis hash for an empty log), signed now."""
-    head = AccessEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
-    sequence, head_hash = head or (0, GENESIS_HASH)
+    """Every lane's newest event (the genesis hash for an empty log), signed now."""
+    heads = lane_heads()
+    sequence, head_hash = heads.pop(0)
     key = signing_key()
     unsigned = Checkpoint(
         sequence=sequence,
         hash=head_hash,
         at=timezone.now().isoformat(timespec="seconds"),
         key_id=key.key_id,
+        lanes={str(lane): [number, digest] for lane, (number, digest) in sorted(heads.items())},
     )
     return Checkpoint(**{**asdict(unsigned), "signature": key.mac(unsigned.signed_message())})
 
@@ -152,24 +200,32 @@ def read_checkpoints(path: Path | None = None) -> CheckpointFile:
 
 
 def check_against_checkpoint(checkpoint: Checkpoint) -> BrokenLink | None:
-    """Whether the log still holds the checkpointed event, with the checkpointed hash."""
-    if checkpoint.sequence == 0:
+    """Whether the log still holds each lane's checkpointed event, with its hash."""
+    for lane, (sequence, head_hash) in sorted(checkpoint.heads().items()):
+        broken = _check_lane(checkpoint, lane, sequence, head_hash)
+        if broken is not None:
+            return broken
+    return None
+
+
+def _check_lane(
+    checkpoint: Checkpoint, lane: int, sequence: int, head_hash: str
+) -> BrokenLink | None:
+    if sequence == 0:
         return None
-    stored = (
-        AccessEvent.objects.filter(sequence=checkpoint.sequence)
-        .values_list("hash", flat=True)
-        .first()
-    )
+    in_lane = AccessEvent.objects.filter(lane=lane)
+    stored = in_lane.filter(sequence=sequence).values_list("hash", flat=True).first()
     if stored is None:
-        head = AccessEvent.objects.order_by("-sequence").values_list("sequence", flat=True).first()
+        head = in_lane.order_by("-sequence").values_list("sequence", flat=True).first()
         return BrokenLink(
-            checkpoint.sequence,
-            f"missing: the checkpoint of {checkpoint.at} recorded the log up to this event, "
-            f"and the log now ends at event {head or 0}",
+            sequence,
+            f"missing: the checkpoint of {checkpoint.at} recorded the lane up to this event, "
+            f"and the lane now ends at event {head or 0}",
+            lane=lane,
         )
-    if not hmac.compare_digest(stored, checkpoint.hash):
+    if not hmac.compare_digest(stored, head_hash):
         return BrokenLink(
-            checkpoint.sequence, f"hash differs from the checkpoint of {checkpoint.at}"
+            sequence, f"hash differs from the checkpoint of {checkpoint.at}", lane=lane
         )
     return None
 

@@ -370,7 +370,10 @@ class AccessEvent(models.Model):
     purpose = models.CharField(max_length=40, blank=True)
     outcome = models.CharField(max_length=8, choices=Outcome.choices)
     request_id = models.CharField(max_length=36, blank=True)
-    sequence = models.BigIntegerField(unique=True)
+    # Which chain the event extends (consent.access_log: appends chain side by side in lanes),
+    # and its place in that chain.
+    lane = models.PositiveSmallIntegerField(default=0, db_default=0)
+    sequence = models.BigIntegerField()
     prev_hash = models.CharField(max_length=64)
     # Which of HARBOR_ACCESS_LOG_KEYS made ``hash`` (consent.access_log_keys): its id, not the key.
     key_id = models.CharField(max_length=16)
@@ -379,10 +382,14 @@ class AccessEvent(models.Model):
     objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
-        indexes = [models.Index(fields=["case", "sequence"], name="access_event_case_seq")]
+        constraints = [
+            models.UniqueConstraint(fields=["lane", "sequence"], name="access_event_lane_sequence")
+        ]
+        # A case's history, newest first (the id orders events across lanes).
+        indexes = [models.Index(fields=["case", "id"], name="access_event_case_id")]
 
     def __str__(self) -> str:
-        return f"access event {self.sequence}"
+        return f"access event {self.lane}/{self.sequence}"
 
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         if not self._state.adding:

@@ -25,6 +25,7 @@ from cases.documents import DocumentKind
 from cases.errors import check_transition
 from cases.models import Case, CaseDocument, FamilyMember
 from cases.services.documents import upload_document
+from consent.access_log import flush as flush_access_events
 from consent.models import (
     Consent,
     ConsentPurpose,
@@ -447,6 +448,9 @@ def revoke_consent(*, consent: Consent, actor: User, channel: str, reason: str =
         ]
     )
     sync_case_permissions(consent.case_id)
+    # The withdrawal and the request's access events commit together: one transaction, one
+    # flush to disk, where the log's own transaction after the response would be a second.
+    flush_access_events()
     return consent
 
 

@@ -84,6 +84,10 @@ ACCESS_LOG_KEY_HINT = (
 )
 
 
+# A smallint column, and each lane is a chain to verify and checkpoint.
+MAXIMUM_LANES = 1024
+
+
 @register(Tags.security, deploy=False)
 def access_log_keys_are_set(app_configs: Iterable[Any] | None, **kwargs: Any) -> list[Error]:
     """R27: production chains the access log under its own secret keys, none of them short."""
@@ -104,6 +108,13 @@ def access_log_keys_are_set(app_configs: Iterable[Any] | None, **kwargs: Any) ->
                 f"{MINIMUM_KEY_LENGTH} characters.",
                 id="harbor.E021",
                 hint=ACCESS_LOG_KEY_HINT,
+            )
+        )
+    if not 1 <= settings.HARBOR_ACCESS_LOG_LANES <= MAXIMUM_LANES:
+        errors.append(
+            Error(
+                f"HARBOR_ACCESS_LOG_LANES must be between 1 and {MAXIMUM_LANES}.",
+                id="harbor.E022",
             )
         )
     return errors

@@ -407,6 +407,10 @@ HARBOR_ACCESS_LOG_CHECKPOINT_FILE = Path(
     )
 )
 HARBOR_ACCESS_LOG_CHECKPOINT_SYSLOG = env.str("HARBOR_ACCESS_LOG_CHECKPOINT_SYSLOG", default="")
+# How many chains the access log appends to side by side (consent.access_log): each append
+# takes the first lane nobody else holds, so requests on every process and machine stop
+# queueing on one lock. More lanes than requests in flight at once help nothing.
+HARBOR_ACCESS_LOG_LANES = env.int("HARBOR_ACCESS_LOG_LANES", default=32)
 
 SESSION_COOKIE_HTTPONLY = True
 # Lax, not Strict: under Strict a link into Harbor from an e-mail (a password reset, a

@@ -49,9 +49,9 @@ def expire_consents() -> int:
 
 @shared_task(ignore_result=True)
 def checkpoint_access_log() -> int:
-    """Append a signed checkpoint of the access log's head outside the database (R27); the
-    sequence it recorded. A repeated or late run only adds a line."""
-    return write_checkpoint().sequence
+    """Append a signed checkpoint of the access log's lane heads outside the database (R27);
+    how many events it covers. A repeated or late run only adds a line."""
+    return write_checkpoint().events
 
 
 @shared_task(ignore_result=True)

@@ -186,7 +186,7 @@ def _access_log(viewer: Viewer, case_ids: list[int]) -> list[dict[str, Any]]:
     events = (
         AccessEvent.objects.filter(case_id__in=case_ids)
         .select_related("organization", "user")
-        .order_by("-sequence")
+        .order_by("-id")
     )
     rows = []
     for event in events:

@@ -35,6 +35,7 @@ CSV_HEADER = (
     "consent_id",
     "purpose",
     "outcome",
+    "lane",
 )
 BASIS_WORDS = {
     str(Basis.CARE_TEAM): gettext_lazy("care team"),
@@ -136,6 +137,7 @@ def access_audit_csv(request: HttpRequest, case_id: int) -> HttpResponse:
             event.consent_id,
             event.purpose,
             event.outcome,
+            event.lane,
         )
         for event in events.iterator(chunk_size=500)
     )

@@ -3,11 +3,13 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import CaseNote, FamilyMember, PlanVersion, Referral
-from consent.models import REDISCLOSURE_NOTICE, Consent
+from consent.models import REDISCLOSURE_NOTICE, AccessEvent, Consent
 from tests import factories as f
 from tests.consents import grant_consent, safe_parent, store
 
@@ -211,6 +213,24 @@ def test_r13_staff_record_a_spoken_withdrawal_with_its_channel(world, api_for):
     assert missing.status_code == 400 and "channel" in missing.data
     assert response.data["status"] == "revoked"
     assert response.data["revocation_channel"] == "staff_spoken"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_r13_r24_a_withdrawal_and_its_access_event_commit_in_one_transaction(world, api_for):
+    """Access ends and the log records who ended it in the same commit: neither can be
+    there without the other, and a revoke costs one flush to disk, not two (issue 20)."""
+    consent = grant_consent(world.case, world.partner, ["plan"], by=world.advocate)
+    client = api_for(world.advocate)
+    logged = AccessEvent.objects.filter(case_id=world.case.pk, user_id=world.advocate.pk)
+    before = logged.count()
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(_url("revoke", consent), {"channel": "staff_spoken"})
+
+    assert response.status_code == 200, response.data
+    assert [q["sql"] for q in queries].count("COMMIT") == 1
+    assert logged.count() == before + 1
+    assert logged.latest("id").action == "edit"
 
 
 def test_r17_r19_a_partner_sees_only_the_consented_categories_and_is_told_the_rest(

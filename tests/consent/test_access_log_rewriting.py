@@ -182,7 +182,7 @@ def test_r27_verification_survives_a_key_rotation(settings, capsys):
         new_id,
         new_id,
     ]
-    assert "latest checkpoint: event 2 at" in capsys.readouterr().out
+    assert "latest checkpoint: 2 events in 1 lanes at" in capsys.readouterr().out
 
 
 def test_r27_an_event_whose_key_was_dropped_is_reported(settings):

@@ -30,7 +30,7 @@ class Command(BaseCommand):
         if options["checkpoint"]:
             written = write_checkpoint()
             self.stdout.write(
-                f"checkpoint written: event {written.sequence} to {verification.checkpoints.path}"
+                f"checkpoint written: {written.events} events to {verification.checkpoints.path}"
             )
 
 
@@ -45,6 +45,7 @@ def _checkpoint_summary(verification: LogVerification) -> str:
             "or run with --checkpoint)"
         )
     return (
-        f"latest checkpoint: event {latest.sequence} at {latest.at} (key {latest.key_id}), "
-        f"matched; {len(found.checkpoints)} signed checkpoints read from {found.path}"
+        f"latest checkpoint: {latest.events} events in {len(latest.heads())} lanes at "
+        f"{latest.at} (key {latest.key_id}), matched; {len(found.checkpoints)} signed "
+        f"checkpoints read from {found.path}"
     )
