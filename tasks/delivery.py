@@ -48,18 +48,17 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import connection, models
-from django.db.models import Count, F, Q
+from django.db.models import F
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Now
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 
-from accounts.models import User
 from cases.models import Person
 from tasks.claims import LEASE_RENEWAL, WAITING, claim_batch, release_stale_claims, renew_claim
 from tasks.messages import Message, render
 from tasks.models import Notification, NotificationSettings
-from tasks.outbox import email_modes_of, notify
+from tasks.outbox import email_modes_of
 from tasks.safe_windows import route_for_young_person
 from tasks.senders import (
     PERMANENT_ERRORS,
@@ -369,33 +368,3 @@ def deliver_due(*, now: datetime | None = None, batch_size: int | None = None) -
             claimed += len(ids)
             deliver_batch(ids, claimed_at=now, senders=senders)
     return claimed
-
-
-def queue_daily_digests(*, now: datetime | None = None) -> int:
-    """One e-mail a day to each staff member on the daily digest with unread inbox items: the
-    count only. Idempotent per user and day; the number of digests queued."""
-    now = now or timezone.now()
-    day = timezone.localdate(now).isoformat()
-    unread = Count(
-        "notifications",
-        filter=Q(notifications__channel=Channel.IN_APP, notifications__read_at__isnull=True),
-    )
-    readers = (
-        User.objects.filter(
-            notification_settings__email_mode=NotificationSettings.Mode.DAILY,
-            is_active=True,
-            person__isnull=True,  # young people hear from Harbor through safe contact only
-        )
-        .annotate(unread=unread)
-        .filter(unread__gt=0)
-    )
-    for user in readers:
-        notify(
-            recipient=user,
-            reason=Reason.DAILY_DIGEST,
-            window=day,
-            item_count=user.unread,
-            channels=(Channel.EMAIL,),
-            deliver_after=now,
-        )
-    return len(readers)

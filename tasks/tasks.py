@@ -28,8 +28,9 @@ from consent.access_log_checkpoints import write_checkpoint
 from consent.majority import flag_consents_for_resigning as flag_for_resigning
 from consent.services import expire_due_consents
 from tasks.claims import claim_batch, live_claims, release_stale_claims
-from tasks.delivery import deliver_batch, keep_delivering, queue_daily_digests
+from tasks.delivery import deliver_batch, keep_delivering
 from tasks.outage import CONNECTION_LOST, DatabaseLost
+from tasks.outbox import queue_daily_digests
 from tasks.senders import Senders
 
 logger = logging.getLogger(__name__)

@@ -21,11 +21,10 @@ from tasks.delivery import (
     deliver_due,
     deliver_one,
     message_id_for,
-    queue_daily_digests,
     retry_delay,
 )
 from tasks.models import Notification, NotificationSettings
-from tasks.outbox import notify
+from tasks.outbox import notify, queue_daily_digests
 from tasks.safe_windows import notify_young_person
 from tasks.sms import SmsPermanentError, SmsTransientError, send_sms
 from tasks.tasks import deliver_notifications, send_daily_digests, send_notification_batch
