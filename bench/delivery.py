@@ -138,14 +138,17 @@ def deliver_backlog(url: str, redis_url: str, messages: int, children: int) -> d
     log = Path(settings.DATA_DIR) / "bench-delivery-workers.log"
     workers = _start_workers(url, redis_url, queue, log, children)
     emails = Notification.objects.filter(channel=Notification.Channel.EMAIL)
+    cpu = CpuMeter(workers)
     try:
         time.sleep(8)  # the workers start and connect
+        cpu.start()
         started = time.monotonic()
         next_sweep = started
         while True:
             if time.monotonic() >= next_sweep:
                 deliver_notifications.apply_async(queue=queue)
                 next_sweep += BEAT_SECONDS
+            cpu.read()
             by_status = dict(emails.values_list("status").annotate(n=Count("pk")))
             if by_status.get(Notification.Status.SENT, 0) >= messages:
                 break
@@ -168,7 +171,63 @@ def deliver_backlog(url: str, redis_url: str, messages: int, children: int) -> d
         ),
         "workers": WORKERS,
         "children_each": children,
+        "senders_each": settings.HARBOR["DELIVERY_SENDERS"],
+        "cpu_ms_per_message": {
+            name: round(seconds * 1000 / messages, 3) for name, seconds in cpu.used().items()
+        },
     }
+
+
+class CpuMeter:
+    """CPU seconds used by the workers (and their pool processes) and by the database's
+    backends serving them, from /proc: read every poll, so a backend that disconnects
+    midway is still counted up to its last reading."""
+
+    def __init__(self, workers: list[subprocess.Popen]) -> None:
+        self.workers = [worker.pid for worker in workers]
+        self.first: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+        self.kind: dict[int, str] = {}
+
+    def start(self) -> None:
+        self.read()
+        self.first = dict(self.last)
+
+    def read(self) -> None:
+        from django.db import connection
+
+        from bench.memory import children_of
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            backends = [pid for (pid,) in cursor.fetchall()]
+        pids = {"database": backends}
+        pids["workers"] = [p for w in self.workers for p in (w, *children_of(w))]
+        for kind, found in pids.items():
+            for pid, seconds in _cpu_seconds(found).items():
+                self.last[pid], self.kind[pid] = seconds, kind
+
+    def used(self) -> dict[str, float]:
+        totals = {"workers": 0.0, "database": 0.0}
+        for pid, seconds in self.last.items():
+            totals[self.kind[pid]] += seconds - self.first.get(pid, 0.0)
+        return totals
+
+
+def _cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """User and system CPU seconds of each process still there."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    found = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        found[pid] = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return found
 
 
 def _lag_p95() -> float:
@@ -211,6 +270,7 @@ def main() -> int:
         f"p95 lag due to sent: {sent['lag_p95_s']} s (target <= {BEAT_SECONDS + 30} s: {lag_met})"
     )
     print(f"rows by provider calls: {sent['provider_calls']}")
+    print(f"CPU per message sent, ms: {sent['cpu_ms_per_message']}")
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "delivery.json").write_text(json.dumps(results, indent=2))
     drop_database(url)

@@ -364,11 +364,13 @@ HARBOR = {
     "SAFE_CONTACT_RECONFIRM_DAYS": env.int("HARBOR_SAFE_CONTACT_RECONFIRM_DAYS", default=90),
     # An e-mail or text that keeps failing is given up after this many tries.
     "DELIVERY_MAX_ATTEMPTS": env.int("HARBOR_DELIVERY_MAX_ATTEMPTS", default=5),
-    # Messages per claimed batch (one provider connection each), delivery tasks kept at work
-    # at once (give the workers at least as many processes: -c), and how long one task keeps
-    # claiming before a fresh one goes on (below CELERY_TASK_SOFT_TIME_LIMIT).
+    # Messages per claimed batch, delivery tasks kept at work at once (give the workers at
+    # least as many processes: -c), messages each task hands the provider at once (threads,
+    # each with its own provider connection), and how long one task keeps claiming before a
+    # fresh one goes on (below CELERY_TASK_SOFT_TIME_LIMIT).
     "DELIVERY_BATCH_SIZE": env.int("HARBOR_DELIVERY_BATCH_SIZE", default=50),
     "DELIVERY_CONCURRENCY": env.int("HARBOR_DELIVERY_CONCURRENCY", default=4),
+    "DELIVERY_SENDERS": env.int("HARBOR_DELIVERY_SENDERS", default=8),
     "DELIVERY_SECONDS": env.int("HARBOR_DELIVERY_SECONDS", default=45),
     # Idle sign-out (R36: at most 30 minutes for staff); the page warns a minute or two before.
     "STAFF_IDLE_MINUTES": env.int("HARBOR_STAFF_IDLE_MINUTES", default=15),

@@ -2,7 +2,8 @@
 
 ``notify`` writes one row per recipient, reason and channel under a unique key, so a rule
 that fires twice, a second worker or a retried task never notifies twice. Rows hold a reason
-and a count, never text: messages are rendered at delivery and carry no personal data.
+and a count, never text: messages are rendered at delivery and carry no personal data. The
+daily digest is queued here too, one row per reader and day.
 """
 
 from collections import defaultdict
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -213,3 +215,33 @@ def _insert_new(columns: dict[str, list[object]]) -> None:
             " ON CONFLICT DO NOTHING",
             [*constants, *(columns[field.attname] for field in varying)],
         )
+
+
+def queue_daily_digests(*, now: datetime | None = None) -> int:
+    """One e-mail a day to each staff member on the daily digest with unread inbox items: the
+    count only. Idempotent per user and day; the number of digests queued."""
+    now = now or timezone.now()
+    day = timezone.localdate(now).isoformat()
+    unread = Count(
+        "notifications",
+        filter=Q(notifications__channel=Channel.IN_APP, notifications__read_at__isnull=True),
+    )
+    readers = (
+        User.objects.filter(
+            notification_settings__email_mode=NotificationSettings.Mode.DAILY,
+            is_active=True,
+            person__isnull=True,  # young people hear from Harbor through safe contact only
+        )
+        .annotate(unread=unread)
+        .filter(unread__gt=0)
+    )
+    for user in readers:
+        notify(
+            recipient=user,
+            reason=Notification.Reason.DAILY_DIGEST,
+            window=day,
+            item_count=user.unread,
+            channels=(Channel.EMAIL,),
+            deliver_after=now,
+        )
+    return len(readers)

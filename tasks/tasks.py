@@ -28,8 +28,10 @@ from consent.access_log_checkpoints import write_checkpoint
 from consent.majority import flag_consents_for_resigning as flag_for_resigning
 from consent.services import expire_due_consents
 from tasks.claims import claim_batch, live_claims, release_stale_claims
-from tasks.delivery import deliver_batch, keep_delivering, queue_daily_digests
+from tasks.delivery import deliver_batch, keep_delivering
 from tasks.outage import CONNECTION_LOST, DatabaseLost
+from tasks.outbox import queue_daily_digests
+from tasks.senders import Senders
 
 logger = logging.getLogger(__name__)
 
@@ -128,14 +130,16 @@ def send_notification_batch(
     self: Task, ids: list[int], claimed_at: str | None = None
 ) -> dict[str, int]:
     """Send the rows of one claimed batch (rows no longer held by this claim are skipped),
-    then keep claiming and sending while there is work, for ``HARBOR["DELIVERY_SECONDS"]``;
-    with work left, a fresh task goes on. The counts by outcome."""
+    then keep claiming and sending while there is work, for ``HARBOR["DELIVERY_SECONDS"]``,
+    through the same ``HARBOR["DELIVERY_SENDERS"]`` provider connections; with work left, a
+    fresh task goes on. The counts by outcome."""
     until = time.monotonic() + settings.HARBOR["DELIVERY_SECONDS"]
     claimed = datetime.fromisoformat(claimed_at) if claimed_at else None
     try:
-        outcomes = deliver_batch(ids, claimed_at=claimed)
-        if keep_delivering(until=until, outcomes=outcomes):
-            transaction.on_commit(partial(send_notification_batch.delay, []))
+        with Senders() as senders:
+            outcomes = deliver_batch(ids, claimed_at=claimed, senders=senders)
+            if keep_delivering(until=until, outcomes=outcomes, senders=senders):
+                transaction.on_commit(partial(send_notification_batch.delay, []))
     except CONNECTION_LOST as error:
         _stop_and_retry(self, error)
     return outcomes

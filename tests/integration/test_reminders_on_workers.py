@@ -8,10 +8,11 @@ sends it. A worker killed mid-batch leaves its unsent rows ``claimed``; nobody t
 until the lease (``CLAIM_LEASE``, 45 s, renewed by a live worker) runs out, then the delivery
 sweep (every minute) puts them back to ``pending`` and a live worker sends them. A message the
 provider accepted in the instant between the provider's answer and the database write can be
-sent twice after such a kill (at least once, never lost), with the same Message-ID: the last
-test strikes just there and sees one resend, folded by its Message-ID. The other kill test
-strikes while the provider is still working, so that message was never accepted, and every
-message arrives exactly once.
+sent twice after such a kill (at least once, never lost), with the same Message-ID: a test
+strikes just there and sees one resend of each, folded by its Message-ID. The other kill test
+strikes while the provider is still working, so no message was accepted, and every message
+arrives exactly once. A worker sends several messages at once (``DELIVERY_SENDERS``), so
+both e-mails of these tests are with the provider together.
 
 The first test runs on every database with a worker thread in this process, like
 test_celery_worker.py. The others start workers as separate processes (the only kind that can
@@ -31,6 +32,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import IO
 
 import kombu
 import pytest
@@ -103,7 +105,8 @@ django.setup()
 from coordination.celery import app
 queue = os.environ["HARBOR_TEST_QUEUE"]
 app.conf.task_default_queue = queue
-app.worker_main(["worker", "-Q", queue, "--pool=solo", "--loglevel=WARNING",
+app.worker_main(["worker", "-Q", queue, "--pool=" + os.environ.get("HARBOR_TEST_POOL", "solo"),
+                 "-c", os.environ.get("HARBOR_TEST_CHILDREN", "1"), "--loglevel=WARNING",
                  "-n", sys.argv[1], "--without-gossip", "--without-mingle",
                  "--without-heartbeat"])
 """
@@ -274,36 +277,52 @@ def start_worker_process(
         provider_delay: float = 0.0,
         pause_after: float = 0.0,
         log: Path | None = None,
+        environment: dict[str, str] | None = None,
     ) -> subprocess.Popen:
         env = {
-            **os.environ,
-            "HARBOR_TEST_DATABASE": connection.settings_dict["NAME"],
-            "HARBOR_TEST_QUEUE": QUEUE,
             "HARBOR_TEST_PROVIDER_LOG": str(provider.path),
             "HARBOR_TEST_PROVIDER_DELAY": str(provider_delay),
             "HARBOR_TEST_PROVIDER_PAUSE_AFTER": str(pause_after),
+            **(environment or {}),
         }
-        process = subprocess.Popen(  # noqa: S603  (this interpreter, our own script)
-            [sys.executable, "-c", WORKER_SCRIPT, f"{name}-{QUEUE}@localhost"],
-            env=env,
-            cwd=settings.BASE_DIR,
-            stderr=log.open("ab") if log else None,
-        )
-        started.append(process)
-        return process
+        name = f"{name}-{QUEUE}@localhost"
+        started.append(launch(WORKER_SCRIPT, name, env=env, stderr=log.open("ab") if log else None))
+        return started[-1]
 
     try:
         yield start
     finally:
-        for process in started:
-            if process.poll() is None:
-                process.terminate()
-        for process in started:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+        stop_all(started)
+
+
+def launch(
+    script: str, *args: str, env: dict[str, str], stderr: IO[bytes] | None = None
+) -> subprocess.Popen:
+    """Run ``script`` in this interpreter on the test database and this run's queue."""
+    return subprocess.Popen(  # noqa: S603  (this interpreter, our own script)
+        [sys.executable, "-c", script, *args],
+        env={
+            **os.environ,
+            "HARBOR_TEST_DATABASE": connection.settings_dict["NAME"],
+            "HARBOR_TEST_QUEUE": QUEUE,
+            **env,
+        },
+        cwd=settings.BASE_DIR,
+        stderr=stderr,
+    )
+
+
+def stop_all(processes: list[subprocess.Popen]) -> None:
+    """Stop each process, killing any that takes more than ten seconds."""
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
 
 
 def email_rows() -> "list[Notification]":
@@ -350,14 +369,14 @@ def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(
     # provider takes three seconds a message.
     assert run_sweep().referral_follow_ups == 2
     slow = start_worker_process("slow", provider_delay=3)
-    wait_until(lambda: sum(provider.events("start").values()) == 2, "the second e-mail")
-    slow.send_signal(signal.SIGKILL)  # while the provider still works on it
+    wait_until(lambda: sum(provider.events("start").values()) == 2, "both e-mails")
+    slow.send_signal(signal.SIGKILL)  # while the provider still works on both
     slow.wait(timeout=10)
 
     first, second = email_rows()
-    assert (first.status, second.status) == (Status.SENT, Status.CLAIMED)
-    assert provider.events("accepted") == {first.recipient.email: 1}
-    # Within the lease the claim stands: the row waits, it is neither lost nor sent again.
+    assert (first.status, second.status) == (Status.CLAIMED, Status.CLAIMED)
+    assert provider.events("accepted") == {}
+    # Within the lease the claim stands: the rows wait, neither lost nor sent again.
     assert release_stale_claims(now=timezone.now()) == 0
 
     # A new worker, and beat's delivery sweep once a minute from the kill (its worst phase:
@@ -367,13 +386,13 @@ def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(
     while not all_sent():
         assert time.monotonic() - killed_at < RECOVERY_SECONDS, "not sent within two minutes"
         celery_tasks.deliver_notifications.apply_async()
-        wait_until(all_sent, "the claimed e-mail", seconds=BEAT_INTERVAL_SECONDS, fail=False)
+        wait_until(all_sent, "the claimed e-mails", seconds=BEAT_INTERVAL_SECONDS, fail=False)
     assert time.monotonic() - killed_at < RECOVERY_SECONDS
     assert_one_reminder_each(world, due_referral)
     assert provider.events("accepted") == {user.email: 1 for user in due_referral}
-    # The message cut off by the kill was started twice and accepted once.
-    assert provider.events("start") == {first.recipient.email: 1, second.recipient.email: 2}
-    assert Notification.objects.get(pk=second.pk).attempts == 2
+    # The messages cut off by the kill were started twice and accepted once.
+    assert provider.events("start") == {user.email: 2 for user in due_referral}
+    assert [row.attempts for row in email_rows()] == [2, 2]
 
 
 @pytest.mark.postgres
@@ -384,22 +403,18 @@ def test_a_worker_killed_after_the_provider_accepted_resends_once_with_the_same_
     due_referral: tuple[User, User],
 ) -> None:
     """The one duplicate the world forces (issue 20, point 3): the provider accepted, the
-    worker died before recording it. One resend, with the first send's Message-ID, so the
-    reader's mail client folds the two; the row counts both hand-overs."""
+    worker died before recording it. One resend of each such message, with the first send's
+    Message-ID, so the reader's mail client folds the two; the row counts both hand-overs.
+    (Both e-mails go to the provider at once, as the worker sends several at a time.)"""
     assert run_sweep().referral_follow_ups == 2
     slow = start_worker_process("slow", pause_after=5)
-    wait_until(lambda: len(provider.lines("accepted")) == 1, "the first e-mail accepted")
+    wait_until(lambda: len(provider.lines("accepted")) == 2, "both e-mails accepted")
     slow.send_signal(signal.SIGKILL)  # accepted, not yet recorded as sent
     slow.wait(timeout=10)
-    ((address, message_id),) = provider.lines("accepted")
-    cut_off = Notification.objects.get(
-        reason=Notification.Reason.FOLLOW_UP_DUE, channel=Channel.EMAIL, recipient__email=address
-    )
-    assert (cut_off.status, cut_off.attempts, cut_off.message_id) == (
-        Status.CLAIMED,
-        1,
-        message_id,
-    )
+    first_sends = dict(provider.lines("accepted"))
+    for row in email_rows():
+        assert (row.status, row.attempts) == (Status.CLAIMED, 1)
+        assert first_sends[row.recipient.email] == row.message_id
 
     killed_at = time.monotonic()
     start_worker_process("restarted")
@@ -410,10 +425,9 @@ def test_a_worker_killed_after_the_provider_accepted_resends_once_with_the_same_
 
     assert_one_reminder_each(world, due_referral)
     accepted = Counter(tuple(line) for line in provider.lines("accepted"))
-    others = {user.email for user in due_referral} - {address}
-    assert accepted[(address, message_id)] == 2  # one resend, the same Message-ID
-    assert sorted(a for a, _ in accepted.elements()) == sorted([address, address, *others])
-    assert Notification.objects.get(pk=cut_off.pk).attempts == 2
+    # One resend each, the same Message-ID.
+    assert accepted == {(address, message_id): 2 for address, message_id in first_sends.items()}
+    assert [row.attempts for row in email_rows()] == [2, 2]
 
 
 @pytest.mark.postgres
@@ -430,7 +444,7 @@ def test_a_worker_whose_database_connection_is_terminated_retries_the_batch_once
     assert run_sweep().referral_follow_ups == 2
     log = tmp_path / "worker.log"
     start_worker_process("worker", pause_after=2, log=log)
-    wait_until(lambda: len(provider.lines("accepted")) == 1, "the first e-mail accepted")
+    wait_until(lambda: len(provider.lines("accepted")) >= 1, "the first e-mail accepted")
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"

@@ -21,11 +21,10 @@ from tasks.delivery import (
     deliver_due,
     deliver_one,
     message_id_for,
-    queue_daily_digests,
     retry_delay,
 )
 from tasks.models import Notification, NotificationSettings
-from tasks.outbox import notify
+from tasks.outbox import notify, queue_daily_digests
 from tasks.safe_windows import notify_young_person
 from tasks.sms import SmsPermanentError, SmsTransientError, send_sms
 from tasks.tasks import deliver_notifications, send_daily_digests, send_notification_batch
@@ -391,17 +390,17 @@ def test_staff_rows_are_claimed_in_a_batch_by_the_sweep(world):
 
 
 def _fail_once_marking_sent(real):
-    """``_finish`` that loses the database connection once, as the row is marked sent: the
-    provider has accepted the message, the row does not know."""
+    """``_mark_sent`` that loses the database connection once, as the rows are marked sent:
+    the provider has accepted the messages, the rows do not know."""
     failed = []
 
-    def finish(pk, **changes):
-        if changes.get("status") == Status.SENT and not failed:
-            failed.append(pk)
+    def mark_sent(accepted):
+        if not failed:
+            failed.append(accepted)
             raise OperationalError("server closed the connection unexpectedly")
-        return real(pk, **changes)
+        return real(accepted)
 
-    return finish
+    return mark_sent
 
 
 @pytest.mark.django_db
@@ -413,7 +412,7 @@ def test_a_fault_after_the_provider_accepted_resends_once_with_the_same_message_
     assert claim_batch(now=claimed_at) == [row.pk]
 
     with mock.patch.object(
-        delivery, "_finish", side_effect=_fail_once_marking_sent(delivery._finish)
+        delivery, "_mark_sent", side_effect=_fail_once_marking_sent(delivery._mark_sent)
     ):
         result = send_notification_batch.apply(args=[[row.pk], claimed_at.isoformat()])
 
@@ -439,7 +438,7 @@ def test_a_text_resent_after_a_dead_worker_carries_the_same_idempotency_key(worl
     # The provider accepts; the worker dies before the row is marked sent.
     with (
         mock.patch.object(
-            delivery, "_finish", side_effect=_fail_once_marking_sent(delivery._finish)
+            delivery, "_mark_sent", side_effect=_fail_once_marking_sent(delivery._mark_sent)
         ),
         pytest.raises(OperationalError),
     ):
@@ -516,12 +515,85 @@ def _emails(world, count: int) -> list[Notification]:
 
 
 @pytest.mark.django_db
-def test_a_batch_sends_through_one_provider_connection(world, counting_email):
-    _emails(world, 3)
+def test_a_delivery_task_with_one_sender_sends_every_batch_through_one_connection(
+    world, counting_email, delivery_settings
+):
+    delivery_settings["DELIVERY_SENDERS"] = 1
+    _emails(world, 5)
+
+    assert send_notification_batch(ids=[]) == {Status.SENT: 5}  # three batches
+
+    assert (counting_email.opened, counting_email.sent) == (1, 5)
+
+
+class ThreeAtOnceEmail(CountingEmail):
+    """A provider that answers only when three messages are with it at the same time."""
+
+    together = threading.Barrier(3, timeout=10)
+
+    def send_messages(self, messages: Any) -> int:
+        ThreeAtOnceEmail.together.wait()
+        return super().send_messages(messages)
+
+
+@pytest.mark.django_db
+def test_a_batch_hands_as_many_messages_at_once_as_there_are_senders(world, settings):
+    settings.EMAIL_BACKEND = "tests.tasks.test_delivery.ThreeAtOnceEmail"
+    settings.HARBOR = {**settings.HARBOR, "DELIVERY_SENDERS": 3}
+    CountingEmail.opened = CountingEmail.sent = 0
+    ThreeAtOnceEmail.together.reset()
+    _emails(world, 6)
+
+    assert deliver_due(batch_size=6) == 6
+
+    # Two rounds of three, each message on its own connection, the three reused.
+    assert (CountingEmail.opened, CountingEmail.sent) == (3, 6)
+    assert set(Notification.objects.filter(channel=Channel.EMAIL).values_list("status")) == {
+        (Status.SENT,)
+    }
+
+
+class AttemptsSeenByTheProvider(BaseEmailBackend):
+    """Reads the batch's rows as the provider gets the first message (from the caller's
+    thread: one sender)."""
+
+    seen: list[tuple[int, str]] = []
+
+    def send_messages(self, messages: Any) -> int:
+        if not AttemptsSeenByTheProvider.seen:
+            rows = Notification.objects.filter(channel=Channel.EMAIL).order_by("pk")
+            AttemptsSeenByTheProvider.seen = list(rows.values_list("attempts", "message_id"))
+        return len(messages)
+
+
+@pytest.mark.django_db
+def test_every_attempt_of_a_batch_is_recorded_before_its_first_message_goes(world, settings):
+    settings.EMAIL_BACKEND = "tests.tasks.test_delivery.AttemptsSeenByTheProvider"
+    settings.HARBOR = {**settings.HARBOR, "DELIVERY_SENDERS": 1}
+    AttemptsSeenByTheProvider.seen = []
+    rows = _emails(world, 3)
 
     assert deliver_due(batch_size=3) == 3
 
-    assert (counting_email.opened, counting_email.sent) == (1, 3)
+    assert AttemptsSeenByTheProvider.seen == [(1, message_id_for(row.pk)) for row in rows]
+
+
+@pytest.mark.parametrize(("rows", "queries"), [(10, 6), (20, 8)])
+@pytest.mark.django_db
+def test_a_batch_costs_four_queries_and_one_per_round_of_senders(
+    world, settings, django_assert_num_queries, rows, queries
+):
+    settings.HARBOR = {**settings.HARBOR, "DELIVERY_SENDERS": 5}
+    users = [f.UserFactory() for _ in range(rows)]
+    for user in users:
+        _email_to(user)
+    claimed_at = timezone.now()
+    ids = claim_batch(now=claimed_at, limit=rows)
+
+    # The rows, the young people among the recipients, the staff's e-mail choices; the
+    # attempts; then one update per five messages accepted.
+    with django_assert_num_queries(queries):
+        assert deliver_batch(ids, claimed_at=claimed_at) == {Status.SENT: rows}
 
 
 @pytest.mark.django_db
@@ -582,6 +654,9 @@ class SweepWhileSending(BaseEmailBackend):
 @pytest.mark.django_db
 def test_a_live_worker_renews_its_claim_so_a_slow_batch_keeps_its_rows(world, settings):
     settings.EMAIL_BACKEND = "tests.tasks.test_delivery.SweepWhileSending"
+    # One message at a time, from this thread: the provider here runs the sweep on the
+    # test's own database connection, and the claim is renewed before each message.
+    settings.HARBOR = {**settings.HARBOR, "DELIVERY_SENDERS": 1}
     rows = _emails(world, 2)
     # Claimed 40 s ago: the provider was slow, and the lease (45 s) nearly ran out.
     assert claim_batch(now=timezone.now()) == [row.pk for row in rows]

@@ -7,6 +7,7 @@ from unittest import mock
 
 import psycopg
 import pytest
+from django.core import mail
 from django.db import OperationalError, connection
 from django.utils import timezone
 
@@ -102,20 +103,21 @@ def test_a_task_that_keeps_losing_its_connection_fails_saying_what_failed(world,
     assert ours == ["WARNING"] * 5 + ["ERROR"]
 
 
-def test_a_delivery_batch_that_loses_its_connection_stops_at_the_first_row(world, caplog):
+def test_a_delivery_batch_that_loses_its_connection_stops_before_sending(world, caplog):
     for user in (world.advocate, world.supervisor):
         notify(recipient=user, reason=Notification.Reason.ESCALATION, window="w")
     now = timezone.now()
     ids = claim_batch(now=now)
     assert len(ids) == 2
     with (
-        mock.patch("tasks.delivery._deliver", side_effect=_lost()) as deliver,
+        mock.patch("tasks.delivery._record_attempts", side_effect=_lost()) as deliver,
         caplog.at_level(logging.WARNING, logger="tasks.tasks"),
     ):
         result = celery_tasks.send_notification_batch.apply(args=[ids, now.isoformat()])
 
     assert isinstance(result.result, DatabaseLost)
-    assert deliver.call_count == 6  # the first row of each try, never the second
+    assert deliver.call_count == 6  # once a try: nothing goes to the provider after it
+    assert mail.outbox == []
     assert len([r for r in caplog.records if r.name == "tasks.tasks"]) == 6
 
 
