@@ -56,6 +56,7 @@ bench: install ## 20k and 200k cases on PostgreSQL (DATABASE_URL=postgres://...;
 	$(PY) -m bench.permission_sync --scales 20k 200k
 	$(PY) -m bench.sweep --copy-of 200k
 	$(PY) -m bench.delivery --messages 100000
+	$(PY) -m bench.access_log --clients 8 32
 	@command -v wrk >/dev/null || { echo "make bench needs wrk for latency: apt-get install -y wrk"; exit 2; }
 	$(PY) -m bench.http --scales 20k 200k
 

@@ -61,11 +61,12 @@ def _client(url: str, seconds: float, start: Any, out: Any) -> None:
         return wrapper
 
     # Taking a lane and reading its head (two statements) ...
-    access_log._acquire_chain = timed(access_log._acquire_chain, acquiring)
-    # ... of which waiting, only when every lane was held (the global lock, before lanes).
     if hasattr(access_log, "_wait_for_lane"):
+        access_log._acquire_chain = timed(access_log._acquire_chain, acquiring)
+        # ... of which waiting, only when every lane was held.
         access_log._wait_for_lane = timed(access_log._wait_for_lane, waits)
-    else:
+    else:  # the code before lanes (to measure it the same way): one lock, always waited for
+        access_log._lock_chain = timed(access_log._lock_chain, acquiring)
         waits = acquiring
     drafts = [
         EventDraft(
