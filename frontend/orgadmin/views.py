@@ -188,6 +188,7 @@ def _kind_label(kind: str) -> str:
         "flags": _("Flags"),
         "notes": _("Notes"),
         "contacts": _("Contacts"),
+        "system_involvement": _("System-involvement events"),
         "goals": _("Goals"),
         "plan_versions": _("Plan versions"),
         "referrals": _("Referrals"),
