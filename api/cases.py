@@ -17,15 +17,18 @@ from api.serializers_cases import (
     CaseSerializer,
     CloseCaseSerializer,
     OpenCaseSerializer,
+    ReferralSourceSerializer,
 )
 from cases.models import Case, Person
 from cases.selectors import load_case_summary, load_lead_summaries, with_case_people
 from cases.services.intake import open_case
 from cases.services.lifecycle import activate_case, close_case, reopen_case
+from cases.services.system_involvement import set_referral_source
 from consent.policy import (
     Action,
     CaseAccess,
     access_case,
+    access_case_system_involvement,
     can_open_case_at,
     lead_cases,
     visible_cases,
@@ -110,6 +113,7 @@ class CaseViewSet(
             person=data.get("existing_person"),
             primary_advocate=data.get("primary_advocate"),
             opened_on=data.get("opened_on"),
+            referral_source=data.get("referral_source", ""),
         )
         return self._detail(self.access_after_write(case), status.HTTP_201_CREATED)
 
@@ -132,6 +136,22 @@ class CaseViewSet(
         serializer = CloseCaseSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         close_case(case=access.case, actor=request.user, **serializer.validated_data)
+        return self._detail(self.access(Action.VIEW))
+
+    @extend_schema(request=ReferralSourceSerializer, responses=CaseDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="referral-source", url_name="referral-source")
+    def referral_source(self, request: Request, pk: str) -> Response:
+        """Correct how the young person came: the lead staff's own record (issue 21)."""
+        access = access_case_system_involvement(
+            viewer=self.viewer, case_id=int(pk), action=Action.EDIT
+        )
+        serializer = ReferralSourceSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        set_referral_source(
+            case=access.case,
+            actor=request.user,
+            referral_source=serializer.validated_data["referral_source"],
+        )
         return self._detail(self.access(Action.VIEW))
 
     @extend_schema(request=None, responses=CaseDetailSerializer)

@@ -41,6 +41,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
             "leads_cases",
             "service_area",
             "names_staff_to_young_people",
+            "collects_sexual_orientation",
             "closed_case_retention_days",
             *PRIVACY_CONTACT_FIELDS,
         ]
@@ -64,6 +65,7 @@ ADMIN_FIELDS = frozenset(
         "name",
         "kind",
         "names_staff_to_young_people",
+        "collects_sexual_orientation",
         "closed_case_retention_days",
         *PRIVACY_CONTACT_FIELDS,
     }
@@ -109,7 +111,8 @@ class OrganizationViewSet(ViewerMixin, mixins.UpdateModelMixin, viewsets.ReadOnl
     here); the site operator also sees deactivated ones. The site operator creates
     organizations, renames them, says whether each leads cases or only receives referrals, and
     deactivates or reactivates them. Its admins choose whether young people's access logs name
-    their staff, how long closed cases keep identifying data (R35), and the privacy contact its
+    their staff, whether intake asks sexual orientation (issue 21, off by default, never
+    required), how long closed cases keep identifying data (R35), and the privacy contact its
     consent receipts name (R39; a blank field means the installation's). Every change of name,
     kind, leading cases or status is recorded (``/api/v1/organization-changes/``)."""
 
@@ -159,6 +162,7 @@ class OrganizationViewSet(ViewerMixin, mixins.UpdateModelMixin, viewsets.ReadOnl
             closed_case_retention_days=data.get("closed_case_retention_days"),
             privacy_contact={k: v for k, v in data.items() if k in PRIVACY_CONTACT_FIELDS},
             actor=self.request.user,
+            collects_sexual_orientation=data.get("collects_sexual_orientation"),
         )
 
     @staticmethod

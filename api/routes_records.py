@@ -1,5 +1,5 @@
-"""Routes of the records endpoints: notes, contacts, flags, documents and the case's change
-history."""
+"""Routes of the records endpoints: notes, contacts, flags, documents, system involvement and
+the case's change history."""
 
 from rest_framework.routers import DefaultRouter
 
@@ -7,6 +7,7 @@ from api.documents import DocumentViewSet
 from api.fields import ID_PATTERN
 from api.history import CaseHistoryViewSet
 from api.records import ContactViewSet, FlagViewSet, NoteViewSet
+from api.system_involvement import SystemInvolvementViewSet
 
 
 def register(router: DefaultRouter) -> None:
@@ -15,6 +16,7 @@ def register(router: DefaultRouter) -> None:
     router.register("contacts", ContactViewSet, basename="contact")
     router.register("flags", FlagViewSet, basename="flag")
     router.register("documents", DocumentViewSet, basename="document")
+    router.register("system-involvement", SystemInvolvementViewSet, basename="system-involvement")
     # Digits only: the case id is converted to an int before the policy reads it.
     router.register(
         rf"cases/(?P<case_pk>{ID_PATTERN})/history", CaseHistoryViewSet, basename="case-history"

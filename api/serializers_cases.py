@@ -10,6 +10,7 @@ from api.release import ReleasedFieldsMixin
 from api.serializers_people import PersonRecordSerializer, PersonSerializer
 from api.staff_names import CASE_LEAD, StaffNamesMixin
 from cases.categories import DataCategory
+from cases.demographics import ReferralSource
 from cases.models import CareTeamMember, Case, Flag, Person
 from providers.models import Organization
 
@@ -59,7 +60,7 @@ class CaseSerializer(ReleasedFieldsMixin, FastRepresentationMixin, serializers.M
 
     release_key = "pk"
     field_categories = {"person": DataCategory.IDENTITY}
-    lead_only_fields = ("care_team", "flags", "closed_reason_text")
+    lead_only_fields = ("care_team", "flags", "closed_reason_text", "referral_source")
 
     person = PersonSerializer(read_only=True)
     lead_organization_name = serializers.CharField(source="lead_organization.name", read_only=True)
@@ -76,6 +77,7 @@ class CaseSerializer(ReleasedFieldsMixin, FastRepresentationMixin, serializers.M
             "status",
             "closed_reason",
             "closed_reason_text",
+            "referral_source",
             "opened_on",
             "closed_on",
             "care_team",
@@ -86,10 +88,16 @@ class CaseSerializer(ReleasedFieldsMixin, FastRepresentationMixin, serializers.M
         read_only_fields = fields
         # Blank while open: DRF drops allow_blank from read-only fields, and the schema would
         # then refuse "".
-        extra_kwargs = {"closed_reason": {"allow_blank": True}}
+        extra_kwargs = {
+            "closed_reason": {"allow_blank": True},
+            "referral_source": {"allow_blank": True},
+        }
 
     def to_representation(self, instance: Case) -> dict[str, Any]:
         data = super().to_representation(instance)
+        if self._read_by_young_person():
+            # How they came is the lead staff's record (issue 21), as their system involvement.
+            data.pop("referral_source", None)
         if data.get("person") and not self.release_for(instance).is_lead:
             # What the person routes keep for the lead (portal login, declined fields) stays
             # with the lead here too.
@@ -126,6 +134,12 @@ class OpenCaseSerializer(serializers.Serializer):
         queryset=User.objects.filter(is_active=True), required=False, allow_null=True
     )
     opened_on = serializers.DateField(required=False)
+    referral_source = serializers.ChoiceField(
+        choices=ReferralSource.choices,
+        required=False,
+        allow_blank=True,
+        help_text="How the young person came; the lead organization's own record.",
+    )
 
     def validate(self, attrs: dict) -> dict:
         if ("person" in attrs) == ("existing_person" in attrs):
@@ -133,6 +147,12 @@ class OpenCaseSerializer(serializers.Serializer):
                 {"person": ["Give either a new young person's details or person_id, not both."]}
             )
         return attrs
+
+
+class ReferralSourceSerializer(serializers.Serializer):
+    referral_source = serializers.ChoiceField(
+        choices=ReferralSource.choices, allow_blank=True, help_text="Blank: not recorded."
+    )
 
 
 class CloseCaseSerializer(serializers.Serializer):

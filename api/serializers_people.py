@@ -6,6 +6,7 @@ from api.fast_representation import FastRepresentationMixin
 from api.fields import ChoiceListField, LocalTimeField
 from api.release import ReleasedFieldsMixin
 from cases.categories import DataCategory
+from cases.demographics import RaceEthnicity
 from cases.models import FamilyMember, Person, SafeContactRule
 
 
@@ -16,9 +17,16 @@ class PersonSerializer(FastRepresentationMixin, serializers.ModelSerializer):
     languages = serializers.ListField(
         child=serializers.CharField(max_length=16), required=False, max_length=20
     )
+    race_ethnicity_codes = ChoiceListField(
+        choices=RaceEthnicity.choices,
+        required=False,
+        max_length=len(RaceEthnicity.values),
+        help_text="Race and ethnicity (OMB SPD 15, 2024): every answer that applies; "
+        "'prefers_not_to_answer' and 'not_asked' stand alone. Empty: not coded.",
+    )
     has_portal_login = serializers.SerializerMethodField()
     # Left out of a case shown to a partner (CaseSerializer).
-    schema_optional_fields = ("has_portal_login", "declined_fields")
+    schema_optional_fields = ("has_portal_login", "declined_fields", "gender", "sexual_orientation")
 
     class Meta:
         model = Person
@@ -35,7 +43,12 @@ class PersonSerializer(FastRepresentationMixin, serializers.ModelSerializer):
             "age_range_max",
             "languages",
             "gender",
+            "race_ethnicity_codes",
             "race_ethnicity",
+            "sex",
+            "sexual_orientation",
+            "primary_language",
+            "tribal_affiliation",
             "area",
             "declined_fields",
             "time_zone",
@@ -109,7 +122,9 @@ class PersonRecordSerializer(ReleasedFieldsMixin, PersonSerializer):
     field_categories = {
         name: DataCategory.IDENTITY for name in PersonSerializer.Meta.fields if name != "id"
     }
-    lead_only_fields = ("has_portal_login", "declined_fields")
+    # Gender identity in the young person's own words and sexual orientation stay inside the
+    # lead organization (issue 21): no consent releases them, even one covering identity.
+    lead_only_fields = ("has_portal_login", "declined_fields", "gender", "sexual_orientation")
 
 
 class FamilyMemberRecordSerializer(ReleasedFieldsMixin, FamilyMemberSerializer):

@@ -24,6 +24,7 @@ from cases.models import (
     Referral,
     SafeContactRule,
     ServicePlan,
+    SystemInvolvementEvent,
 )
 from providers.models import Membership
 
@@ -69,6 +70,7 @@ def _history_sources(case: Case) -> list[tuple[str, QuerySet]]:
         ("planned_service", PlannedService.history.filter(goal_id__in=goal_ids)),
         ("referral", Referral.history.filter(case_id=case.pk)),
         ("case_transfer", CaseTransfer.history.filter(case_id=case.pk)),
+        ("system_involvement", SystemInvolvementEvent.history.filter(case_id=case.pk)),
         ("person", Person.history.filter(id=case.person_id)),
         ("family_member", FamilyMember.history.filter(person_id=case.person_id)),
         ("safe_contact_rule", SafeContactRule.history.filter(person_id=case.person_id)),

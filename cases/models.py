@@ -7,6 +7,12 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from cases.categories import DataCategory, category_permission
+from cases.demographics import (
+    ReferralSource,
+    Sex,
+    SexualOrientation,
+    validate_race_ethnicity_codes,
+)
 from cases.encryption import EncryptedCharField, EncryptedEmailField, EncryptedTextField
 from providers.models import Organization, ServiceType
 
@@ -40,7 +46,10 @@ class Person(models.Model):
         "birth_date",
         "gender",
         "race_ethnicity",
+        "sex",
         "languages",
+        "primary_language",
+        "tribal_affiliation",
         "area",
     )
 
@@ -60,8 +69,39 @@ class Person(models.Model):
     languages = models.JSONField(
         default=list, blank=True, help_text="Language codes, e.g. ['en', 'es']."
     )
-    gender = models.CharField(max_length=60, blank=True)
-    race_ethnicity = models.CharField(max_length=120, blank=True)
+    # Gender identity in the young person's own words: the lead organization's, never released
+    # to a partner (api.serializers_people, frontend/partner).
+    gender = models.CharField(
+        max_length=60, blank=True, help_text="Gender identity, in the young person's own words."
+    )
+    # Race and ethnicity (issue 21): the codes of the combined question of OMB SPD 15 (2024),
+    # several allowed; an empty list is "not coded". ``race_ethnicity`` keeps the young
+    # person's own words beside them (and, from before the codes, the free text not coded).
+    race_ethnicity_codes = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_race_ethnicity_codes],
+        help_text="Race and ethnicity codes (OMB SPD 15, 2024); empty when not coded.",
+    )
+    race_ethnicity = models.CharField(
+        max_length=120, blank=True, help_text="Race or ethnicity in the young person's own words."
+    )
+    sex = models.CharField(
+        max_length=24,
+        choices=Sex.choices,
+        blank=True,
+        help_text="Sex as US federal reporting asks it (HMIS 4.21); blank when not recorded.",
+    )
+    sexual_orientation = models.CharField(
+        max_length=24,
+        choices=SexualOrientation.choices,
+        blank=True,
+        help_text="Only where the lead organization collects it; never required.",
+    )
+    primary_language = models.CharField(
+        max_length=16, blank=True, help_text="Language code, e.g. 'en' or 'es'."
+    )
+    tribal_affiliation = models.CharField(max_length=200, blank=True)
     area = models.CharField(
         max_length=60,
         blank=True,
@@ -110,6 +150,11 @@ class Person(models.Model):
                     age_range_min__lte=F("age_range_max"),
                 ),
                 name="person_age_range_ordered",
+            ),
+            models.CheckConstraint(condition=Q(sex="") | _in("sex", Sex), name="person_sex_valid"),
+            models.CheckConstraint(
+                condition=Q(sexual_orientation="") | _in("sexual_orientation", SexualOrientation),
+                name="person_sexual_orientation_valid",
             ),
         ]
 
@@ -260,6 +305,9 @@ class Case(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     closed_reason = models.CharField(max_length=20, choices=ClosedReason.choices, blank=True)
     closed_reason_text = models.CharField(max_length=300, blank=True)
+    # How the young person came (issue 21), recorded at intake: the lead organization's own,
+    # released by no consent. Blank when not recorded.
+    referral_source = models.CharField(max_length=24, choices=ReferralSource.choices, blank=True)
     opened_on = models.DateField()
     closed_on = models.DateField(null=True, blank=True)
     created_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -270,6 +318,10 @@ class Case(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(condition=_in("status", CaseStatus), name="case_status_valid"),
+            models.CheckConstraint(
+                condition=Q(referral_source="") | _in("referral_source", ReferralSource),
+                name="case_referral_source_valid",
+            ),
             models.CheckConstraint(
                 condition=Q(status="closed", closed_on__isnull=False) & ~Q(closed_reason="")
                 | ~Q(status="closed") & Q(closed_on__isnull=True, closed_reason=""),
@@ -833,3 +885,4 @@ class Contact(models.Model):
 # A model of this app kept in its own module, imported here so Django registers it.
 from cases.documents import CaseDocument  # noqa: E402, F401
 from cases.portal_access import PortalActivation  # noqa: E402, F401
+from cases.system_involvement import SystemInvolvementEvent  # noqa: E402, F401

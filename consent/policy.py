@@ -32,6 +32,7 @@ from cases.models import (
     Person,
     PlanVersion,
     Referral,
+    SystemInvolvementEvent,
 )
 from consent.access_log import note_case_access, note_denied, note_referral_read
 from consent.errors import AccessDenied, NotVisible
@@ -213,7 +214,9 @@ def _granted_case_ids(viewer: Viewer, codename: str, *, partners: bool = True) -
     return granted
 
 
-def _visibility(viewer: Viewer, codename: str = VIEW_CASE, *, partners: bool = True) -> Q:
+def _visibility(
+    viewer: Viewer, codename: str = VIEW_CASE, *, partners: bool = True, subject: bool = True
+) -> Q:
     """One subquery for the granted bases; supervisor and young person come from memory."""
     if viewer.user_id is None:
         return Q(pk__in=[])
@@ -221,7 +224,7 @@ def _visibility(viewer: Viewer, codename: str = VIEW_CASE, *, partners: bool = T
     supervised = viewer.organizations_with(Role.SUPERVISOR)
     if supervised:
         condition |= Q(lead_organization_id__in=supervised)
-    if viewer.person_id is not None:
+    if subject and viewer.person_id is not None:
         condition |= Q(person_id=viewer.person_id)
     return condition
 
@@ -239,6 +242,12 @@ def visible_cases(*, viewer: Viewer, category: str | None = None) -> QuerySet[Ca
 def lead_cases(*, viewer: Viewer) -> QuerySet[Case]:
     """Cases the viewer sees on a lead basis (care team, supervisor, young person): no consents."""
     return Case.objects.filter(_visibility(viewer, partners=False))
+
+
+def lead_staff_cases(*, viewer: Viewer) -> QuerySet[Case]:
+    """Cases the viewer works on as the lead organization's staff (care team, supervisors):
+    not the young person's own, and no consent."""
+    return Case.objects.filter(_visibility(viewer, partners=False, subject=False))
 
 
 def visible_case_ids(*, viewer: Viewer, category: str | None = None) -> QuerySet[Case]:
@@ -751,6 +760,42 @@ def access_document(
     if action is not Action.VIEW:
         access_case(viewer=viewer, case_id=document.case_id, action=action)
     return document
+
+
+def visible_system_involvement(*, viewer: Viewer) -> QuerySet[SystemInvolvementEvent]:
+    """System-involvement events (issue 21) of the cases the viewer works on as lead staff.
+
+    They never leave the lead organization (R17): no consent releases them, whatever its
+    categories, and the young person's portal does not show them; reports that leave count
+    them, suppressed (R22)."""
+    return SystemInvolvementEvent.objects.filter(
+        case_id__in=lead_staff_cases(viewer=viewer).values("pk")
+    )
+
+
+def access_case_system_involvement(
+    *, viewer: Viewer, case_id: int, action: Action = Action.VIEW
+) -> CaseAccess:
+    """A case whose system involvement the viewer reads (VIEW) or records (EDIT): its lead
+    staff; anyone else, a consent holder or the young person included, as if it did not exist."""
+    if not lead_staff_cases(viewer=viewer).filter(pk=case_id).exists():
+        note_denied(viewer, case_id, action)
+        raise NotVisible("No such case.")
+    return access_case(viewer=viewer, case_id=case_id, action=action)
+
+
+def access_system_involvement(
+    *, viewer: Viewer, event_id: int, action: Action = Action.VIEW
+) -> SystemInvolvementEvent:
+    """An event the viewer may read (else 404, recorded as refused), if they may also
+    ``action`` its case (else 403)."""
+    event = visible_system_involvement(viewer=viewer).filter(pk=event_id).first()
+    if event is None:
+        case_id = SystemInvolvementEvent.objects.filter(pk=event_id).values_list("case_id").first()
+        note_denied(viewer, case_id[0] if case_id else None, action)
+        raise NotVisible("No such event.")
+    access_case(viewer=viewer, case_id=event.case_id, action=action)
+    return event
 
 
 def readable_case_history(*, access: CaseAccess) -> list[HistoryEntry]:

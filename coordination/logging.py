@@ -28,7 +28,8 @@ PERSONAL_FIELDS = frozenset(
     {
         "legal_name", "chosen_name", "full_name", "name", "alias", "recipient_name",
         "birth_date", "date_of_birth", "gender", "pronouns", "race_ethnicity",
-        "area",
+        "race_ethnicity_codes", "sex", "sexual_orientation", "tribal_affiliation",
+        "primary_language", "referral_source", "removal_reason", "area",
         "phone", "phone_number", "email", "to", "recipient", "address", "username",
         "code_word", "body", "summary", "notes", "note", "message", "text", "content",
         "description", "relation_other", "answer_note", "outcome_note", "completion_note",

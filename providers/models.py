@@ -86,6 +86,12 @@ class Organization(models.Model):
         help_text="Young people read this organization's staff names, not only their roles, on "
         "every page and API response (never their e-mail addresses).",
     )
+    # Sexual orientation is not asked unless an organization chooses to (issue 21); never
+    # required where it is.
+    collects_sexual_orientation = models.BooleanField(
+        default=False,
+        help_text="Intake offers the young person's sexual orientation (optional); off by default.",
+    )
     closed_case_retention_days = models.PositiveIntegerField(
         default=DEFAULT_RETENTION_DAYS,
         validators=[MinValueValidator(MIN_RETENTION_DAYS), MaxValueValidator(MAX_RETENTION_DAYS)],

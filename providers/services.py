@@ -247,11 +247,13 @@ def update_directory_entry(
     privacy_contact: dict[str, str] | None = None,
     description: str | None = None,
     actor: User | None = None,
+    collects_sexual_orientation: bool | None = None,
 ) -> Organization:
     """The organization's entry in the network directory, as its admins describe it, how long
     its closed cases keep identifying data and its own privacy contact (R39), the last two
     unchanged when not given. The description (unchanged when not given) is its community
-    directory entry's, which HSDS requires."""
+    directory entry's, which HSDS requires. Whether intake asks sexual orientation
+    (issue 21) stays unchanged when not given."""
     name = name.strip()
     errors: dict[str, list[str]] = {}
     if description is not None and not description.strip():
@@ -282,6 +284,9 @@ def update_directory_entry(
     if closed_case_retention_days is not None:
         locked.closed_case_retention_days = closed_case_retention_days
         fields.append("closed_case_retention_days")
+    if collects_sexual_orientation is not None:
+        locked.collects_sexual_orientation = collects_sexual_orientation
+        fields.append("collects_sexual_orientation")
     for field, value in contact.items():
         setattr(locked, field, value)
         fields.append(field)

@@ -53,6 +53,7 @@ from cases.models import (
     SafeContactRule,
     ServicePlan,
 )
+from cases.system_involvement import SystemInvolvementEvent
 from consent.access_log import EventDraft, record_events
 from consent.models import AccessOutcome, CompelledDisclosure, Consent, Signature
 from consent.signers import youngest_possible_age
@@ -120,6 +121,10 @@ def _purge_case_records(case: Case) -> Counter:
     counts["flags"] = _scrub(Flag.objects.filter(case_id=case.pk), "text")
     counts["notes"] = CaseNote.objects.filter(case_id=case.pk).update(body=PLACEHOLDER)
     counts["contacts"] = Contact.objects.filter(case_id=case.pk).update(summary="")
+    # What the systems did: the kind and the date stay (counts), the words go.
+    events = SystemInvolvementEvent.objects.filter(case_id=case.pk)
+    counts["system_involvement"] = events.update(note="")
+    events.filter(removed_at__isnull=False).update(removal_reason=PLACEHOLDER)
     goals = Goal.objects.filter(plan__case_id=case.pk)
     counts["goals"] = _scrub(goals, "description")
     counts["plan_versions"] = _purge_plan_versions(case)
@@ -198,6 +203,7 @@ def _delete_case_history(case: Case) -> int:
         Goal.history.filter(plan_id__in=plans),
         Referral.history.filter(case_id=case.pk),
         CaseTransfer.history.filter(case_id=case.pk),
+        SystemInvolvementEvent.history.filter(case_id=case.pk),
     ]
     return sum(rows.delete()[0] for rows in sources)
 
@@ -227,6 +233,8 @@ def _purge_person(person: Person, on: date) -> Counter:
         age_range_max=band[1] if band else None,
         gender="",
         race_ethnicity="",
+        sexual_orientation="",
+        tribal_affiliation="",
         area="",
         languages=[],
         declined_fields=[],

@@ -25,6 +25,7 @@ from cases.models import (
     SafeContactRule,
     ServicePlan,
 )
+from cases.system_involvement import SystemInvolvementEvent
 from consent.models import Consent, Signature, SignerRule
 from providers.models import Membership, Organization, ServiceType
 
@@ -206,6 +207,17 @@ class CaseNoteFactory(DjangoModelFactory):
     case = factory.SubFactory(CaseFactory)
     organization = factory.LazyAttribute(lambda o: o.case.lead_organization)
     body = "Met at the drop-in centre."
+
+
+class SystemInvolvementEventFactory(DjangoModelFactory):
+    class Meta:
+        model = SystemInvolvementEvent
+
+    case = factory.SubFactory(CaseFactory)
+    organization = factory.LazyAttribute(lambda o: o.case.lead_organization)
+    kind = SystemInvolvementEvent.Kind.MISSING_OR_RUNAWAY
+    occurred_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=30))
+    recorded_at = factory.LazyFunction(timezone.now)
 
 
 class ContactFactory(DjangoModelFactory):

@@ -188,6 +188,21 @@ def _lead_only_document(world: World) -> int:
     return _document(world, shared=False)
 
 
+# The note of the world's system-involvement event: no partner and not the young person may
+# ever read it (issue 21, R17).
+SYSTEM_INVOLVEMENT_NOTE = "Picked up near the Vexmoor depot"
+
+
+def _system_involvement(world: World) -> int:
+    event = world.case.system_involvement.first()
+    return (
+        event
+        or f.SystemInvolvementEventFactory(
+            case=world.case, recorded_by=world.advocate, note=SYSTEM_INVOLVEMENT_NOTE
+        )
+    ).pk
+
+
 def _contact(world: World) -> int:
     contact = world.case.contacts.first()
     return (contact or f.ContactFactory(case=world.case, staff=world.advocate)).pk
@@ -360,6 +375,24 @@ TARGETS: dict[str, Target] = {
     "case-activate": CASE,
     "case-close": Target(pk=_case, category=CASE_LEVEL, payload=lambda w: {"reason": "goals_met"}),
     "case-reopen": CASE,
+    # How the young person came and what the systems did (issue 21): the lead staff's own
+    # record; no consent releases it, whatever its categories, and the young person reads none.
+    "case-referral-source": Target(
+        pk=_case, readers=STAFF_READERS, payload=lambda w: {"referral_source": "school"}
+    ),
+    "system-involvement-list": Target(
+        pk=_system_involvement,
+        readers=STAFF_READERS,
+        payload=lambda w: {"case": w.case.pk, "kind": "detention", "occurred_on": "2026-01-02"},
+    ),
+    "system-involvement-detail": Target(
+        pk=_system_involvement, readers=STAFF_READERS, payload=lambda w: {"note": "corrected"}
+    ),
+    "system-involvement-remove": Target(
+        pk=_system_involvement,
+        readers=STAFF_READERS,
+        payload=lambda w: {"reason": "Recorded on the wrong case"},
+    ),
     "care-team-list": Target(
         pk=_care_team_row,
         payload=lambda w: {"case": w.case.pk, "user": w.other_advocate.pk, "role": "secondary"},

@@ -11,6 +11,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from cases.demographics import ReferralSource, Sex
 from cases.models import (
     CareTeamMember,
     Case,
@@ -28,6 +29,7 @@ from cases.models import (
     SafeContactRule,
     ServicePlan,
 )
+from cases.system_involvement import SystemInvolvementEvent
 from consent.disclosures import missing_referral_consent, transfer_consent
 from consent.models import Consent, Signature
 from coordination.demo.cast import (
@@ -69,6 +71,7 @@ SEEDED_MODELS: list[type[models.Model]] = [
     Contact,
     Consent,
     Signature,
+    SystemInvolvementEvent,
 ]
 
 
@@ -189,6 +192,23 @@ def test_seed_demo_fills_the_rest_of_the_record(seeded: str) -> None:
     assert SafeContactRule.objects.exclude(allowed_channels=[]).exists()
     assert Goal.objects.exists() and PlannedService.objects.exists()
     assert CaseNote.objects.filter(staff_only=True).exists() and Contact.objects.exists()
+
+
+def test_seed_demo_codes_demographics_and_how_each_young_person_came(seeded: str) -> None:
+    """Issue 21: the later charts count coded answers, sources and system involvement."""
+    people = list(Person.objects.filter(alias__endswith="(demo)"))
+    race_codes = {code for person in people for code in person.race_ethnicity_codes}
+    sources = set(
+        Case.objects.exclude(referral_source="").values_list("referral_source", flat=True)
+    )
+    kinds = set(SystemInvolvementEvent.objects.values_list("kind", flat=True))
+
+    assert len(race_codes) >= 7 and "prefers_not_to_answer" in race_codes
+    assert {person.sex for person in people} >= {Sex.FEMALE, Sex.MALE}
+    assert sources == set(ReferralSource.values)
+    assert kinds == set(SystemInvolvementEvent.Kind.values)
+    assert Organization.objects.get(name=LEAD).collects_sexual_orientation
+    assert Person.objects.exclude(sexual_orientation="").exists()
 
 
 def test_the_demo_directory_exports_as_complete_hsds(seeded: str) -> None:

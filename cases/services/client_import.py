@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from cases.models import Case, Person
+from cases.services.client_columns import COLUMNS, TEXT_COLUMNS
 from cases.services.intake import open_case
 from cases.services.lifecycle import activate_case, close_case
 from providers.models import Membership, Organization
@@ -29,56 +30,7 @@ from providers.models import Membership, Organization
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
 
-COLUMNS = (
-    "alias",
-    "chosen_name",
-    "legal_name",
-    "pronouns",
-    "birth_date",
-    "birth_year",
-    "age_range",
-    "gender",
-    "race_ethnicity",
-    "area",
-    "languages",
-    "declined_fields",
-    "opened_on",
-    "primary_advocate_email",
-    "status",
-    "closed_reason",
-    "closed_reason_text",
-    "closed_on",
-)
-TEXT_COLUMNS = (
-    "alias",
-    "chosen_name",
-    "legal_name",
-    "pronouns",
-    "gender",
-    "race_ethnicity",
-    "area",
-)
 STATUSES = (Case.Status.OPEN, Case.Status.ACTIVE, Case.Status.CLOSED)
-TEMPLATE_EXAMPLE = {
-    "alias": "Robin",
-    "chosen_name": "",
-    "legal_name": "",
-    "pronouns": "they/them",
-    "birth_date": "",
-    "birth_year": "",
-    "age_range": "15-17",
-    "gender": "",
-    "race_ethnicity": "",
-    "area": "Example County",
-    "languages": "en;es",
-    "declined_fields": "legal_name;gender",
-    "opened_on": "2024-03-01",
-    "primary_advocate_email": "advocate@example.org",
-    "status": "active",
-    "closed_reason": "",
-    "closed_reason_text": "",
-    "closed_on": "",
-}
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _AGE_RANGE = re.compile(r"^\s*(\d{1,2})\s*-\s*(\d{1,2})\s*$")
 # Where a field error of the services lands in the file.
@@ -123,15 +75,6 @@ class ImportReport:
 
     def add(self, row: int, column: str, message: str) -> None:
         self.errors.append(RowError(row=row, column=column, message=str(message)))
-
-
-def template_csv() -> str:
-    """The header row and one made-up example row."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    writer.writerow([TEMPLATE_EXAMPLE[name] for name in COLUMNS])
-    return out.getvalue()
 
 
 def may_import(*, actor: User, organization: Organization) -> bool:
@@ -255,6 +198,7 @@ def _import_row(
                 person_fields=person_fields,
                 primary_advocate=advocate,
                 opened_on=opened_on,
+                referral_source=values["referral_source"].lower(),
             )
             if status == Case.Status.ACTIVE:
                 activate_case(case=case, actor=actor)
@@ -290,6 +234,8 @@ def _person_fields(number: int, values: dict[str, str], report: ImportReport) ->
             "languages",
             _("Give language codes separated by semicolons, for example: en;es."),
         )
+    codes = re.split(r"[;,]", values["race_ethnicity_codes"])
+    fields["race_ethnicity_codes"] = [code.strip().lower() for code in codes if code.strip()]
     declined = [name.strip() for name in re.split(r"[;,]", values["declined_fields"])]
     fields["declined_fields"] = sorted({name for name in declined if name})
     if set(fields["declined_fields"]) - set(Person.DECLINABLE_FIELDS):

@@ -1,5 +1,6 @@
 """Opening a case and keeping the young person's own record: identity, family, safe contact."""
 
+import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -10,6 +11,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from cases.demographics import (
+    DECLINED_CODES,
+    DECLINED_NAME,
+    Sex,
+    SexualOrientation,
+    check_referral_source,
+    ordered_race_ethnicity,
+    race_ethnicity_errors,
+)
 from cases.models import CareTeamMember, Case, FamilyMember, Person, SafeContactRule, ServicePlan
 from providers.models import Membership, Organization
 
@@ -27,11 +37,25 @@ PERSON_FIELDS = frozenset(
         "languages",
         "gender",
         "race_ethnicity",
+        "race_ethnicity_codes",
+        "sex",
+        "sexual_orientation",
+        "primary_language",
+        "tribal_affiliation",
         "area",
         "declined_fields",
         "time_zone",
     }
 )
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+# Declinable names answered by a code ("prefers not to answer"): checked by _reconcile_declined.
+_CODED_NAMES = frozenset({"sex"})
+
+
+def _leave_declined_empty() -> str:
+    return _("This field was marked 'prefers not to answer'; leave it empty.")
+
+
 _DATE_PARTS = {
     "exact": ("birth_date",),
     "year": ("birth_year",),
@@ -51,11 +75,12 @@ def _validate_person(person: Person) -> None:
             _("Not a field that can be declined: %(fields)s.")
             % {"fields": ", ".join(sorted(unknown))}
         ]
-    for name in set(person.declined_fields) & set(Person.DECLINABLE_FIELDS):
+    errors.update(_demographic_errors(person))
+    for name in set(person.declined_fields) & set(Person.DECLINABLE_FIELDS) - _CODED_NAMES:
         if name == "birth_date" and person.birth_date_precision != "unknown":
             errors["birth_date_precision"] = [_("Date of birth was declined; leave it unrecorded.")]
         elif name != "birth_date" and getattr(person, name):
-            errors[name] = [_("This field was marked 'prefers not to answer'; leave it empty.")]
+            errors[name] = [_leave_declined_empty()]
     needed = _DATE_PARTS.get(person.birth_date_precision, ())
     for part in needed:
         if getattr(person, part) is None:
@@ -79,6 +104,79 @@ def _validate_person(person: Person) -> None:
         raise ValidationError(errors)
 
 
+def _demographic_errors(person: Person) -> dict[str, list[str]]:
+    """The coded demographics (issue 21): known codes only, each field optional (R34)."""
+    errors: dict[str, list[str]] = {}
+    codes_errors = race_ethnicity_errors(person.race_ethnicity_codes)
+    if codes_errors:
+        errors["race_ethnicity_codes"] = codes_errors
+    else:
+        person.race_ethnicity_codes = ordered_race_ethnicity(person.race_ethnicity_codes)
+    for name, choices in (("sex", Sex), ("sexual_orientation", SexualOrientation)):
+        if getattr(person, name) not in ("", *choices.values):
+            errors[name] = [
+                _("Choose one of: %(choices)s.") % {"choices": ", ".join(choices.values)}
+            ]
+    person.primary_language = (person.primary_language or "").strip().lower()
+    if person.primary_language and not _LANGUAGE.match(person.primary_language):
+        errors["primary_language"] = [_("Give a language code, for example: en or es.")]
+    return errors
+
+
+def _reconcile_declined(person: Person, changes: Mapping[str, Any]) -> dict[str, list[str]]:
+    """A coded "prefers not to answer" and the field listed in ``declined_fields`` are one fact
+    (R34): whichever the change says, the other follows; a real answer beside a decline given
+    in the same change is refused."""
+    errors: dict[str, list[str]] = {}
+    declined = list(person.declined_fields or [])
+    for field, code in DECLINED_CODES.items():
+        name, value = DECLINED_NAME[field], getattr(person, field)
+        says_declined = code in value if isinstance(value, list) else value == code
+        listed = name in declined
+        if listed and not says_declined:
+            if not value:
+                setattr(person, field, [code] if isinstance(value, list) else code)
+            elif field in changes and "declined_fields" not in changes:
+                declined.remove(name)  # answered now
+            else:
+                errors[field] = [_leave_declined_empty()]
+        elif says_declined and not listed:
+            if "declined_fields" in changes and field not in changes:
+                setattr(person, field, [] if isinstance(value, list) else "")  # no longer declined
+            else:
+                declined.append(name)
+    person.declined_fields = declined
+    return errors
+
+
+def _check_sexual_orientation_asked(
+    person: Person, changes: Mapping[str, Any], *, collects: bool
+) -> None:
+    """Sexual orientation is recorded only where the organization chose to ask it; a change
+    that repeats what is stored is no new answer. Read before the change applies."""
+    answered = changes.get("sexual_orientation") not in (None, "", person.sexual_orientation)
+    if answered and not collects:
+        raise ValidationError(
+            {"sexual_orientation": [_("This organization does not ask about sexual orientation.")]}
+        )
+
+
+def _validated_person(
+    person: Person, changes: Mapping[str, Any], *, collects_sexual_orientation: bool
+) -> Person:
+    """Apply ``changes`` to the young person's record and check it, field errors all at once."""
+    _check_sexual_orientation_asked(person, changes, collects=collects_sexual_orientation)
+    _apply(person, changes, PERSON_FIELDS)
+    errors = _reconcile_declined(person, changes)
+    try:
+        _validate_person(person)
+    except ValidationError as exc:
+        errors = {**exc.message_dict, **errors}
+    if errors:
+        raise ValidationError(errors)
+    return person
+
+
 def _apply(instance: Any, values: Mapping[str, Any], allowed: frozenset[str]) -> None:
     for name, value in values.items():
         if name in allowed:
@@ -94,10 +192,12 @@ def open_case(
     person: Person | None = None,
     primary_advocate: User | None = None,
     opened_on: date | None = None,
+    referral_source: str = "",
 ) -> Case:
     """Open a case for a new or existing young person, with an empty plan and safe-contact record.
 
-    The primary advocate defaults to the actor when the actor is an advocate there.
+    The primary advocate defaults to the actor when the actor is an advocate there; the
+    referral source says how the young person came (blank: not recorded).
     """
     if not lead_organization.leads_cases:
         raise ValidationError(
@@ -107,10 +207,13 @@ def open_case(
                 ]
             }
         )
+    check_referral_source(referral_source)
     if person is None:
-        person = Person()
-        _apply(person, person_fields or {}, PERSON_FIELDS)
-        _validate_person(person)
+        person = _validated_person(
+            Person(),
+            person_fields or {},
+            collects_sexual_orientation=lead_organization.collects_sexual_orientation,
+        )
         person.save()
         SafeContactRule.objects.create(person=person)
     primary = primary_advocate or (
@@ -126,6 +229,7 @@ def open_case(
                 person=person,
                 lead_organization=lead_organization,
                 opened_on=opened_on or timezone.localdate(),
+                referral_source=referral_source,
                 created_by=actor,
             )
     except IntegrityError as exc:
@@ -162,10 +266,19 @@ def _is_staff(*, user: User, organization: Organization) -> bool:
 
 @transaction.atomic
 def update_person(*, person: Person, actor: User, changes: Mapping[str, Any]) -> Person:
-    """Change the young person's own record; every change lands in the history."""
+    """Change the young person's own record; every change lands in the history.
+
+    Sexual orientation is taken only from staff of an organization that leads a case of the
+    young person and asks it (``Organization.collects_sexual_orientation``).
+    """
     person = Person.objects.select_for_update().get(pk=person.pk)
-    _apply(person, changes, PERSON_FIELDS)
-    _validate_person(person)
+    collects = Organization.objects.filter(
+        led_cases__person=person,
+        collects_sexual_orientation=True,
+        memberships__user=actor,
+        memberships__is_active=True,
+    ).exists()
+    _validated_person(person, changes, collects_sexual_orientation=collects)
     person._history_user = actor
     person.save()
     return person

@@ -29,11 +29,17 @@ from cases.services.care_team import add_care_team_member
 from cases.services.intake import open_case, save_family_member, update_safe_contact
 from cases.services.lifecycle import activate_case, close_case
 from cases.services.plans import plan_snapshot
-from coordination.demo.cast import YOUNG_PERSON, Cast
+from coordination.demo.cast import LEAD, YOUNG_PERSON, Cast
 from coordination.demo.consents import (
     write_consents,
     write_portal_consents,
     write_transfer_consent,
+)
+from coordination.demo.demographics import (
+    ask_sexual_orientation,
+    demographic_fields,
+    referral_source,
+    write_system_involvement,
 )
 from coordination.demo.handoffs import write_referral, write_transfer
 from coordination.demo.rows import backdate, save_as
@@ -78,15 +84,24 @@ def ensure_cases(*, cast: Cast, now: datetime) -> int:
 
 def _tell(*, story: Story, index: int, cast: Cast, now: datetime) -> None:
     lead = cast.organizations[story.lead]
+    if story.lead == LEAD:
+        lead = cast.organizations[LEAD] = ask_sexual_orientation(lead, actor=None)
     staff = cast.user(story.primary)
-    opened_on = timezone.localdate(now) - timedelta(days=story.days_ago)
+    today = timezone.localdate(now)
+    opened_on = today - timedelta(days=story.days_ago)
+    person_fields = {
+        **_person_fields(story=story, index=index, today=today),
+        **demographic_fields(index=index, asks_sexual_orientation=lead.collects_sexual_orientation),
+    }
     case = open_case(
         actor=cast.user(story.opened_by or story.primary),
         lead_organization=lead,
-        person_fields=_person_fields(story=story, index=index, today=timezone.localdate(now)),
+        person_fields=person_fields,
         primary_advocate=staff,
         opened_on=opened_on,
+        referral_source=referral_source(index),
     )
+    write_system_involvement(case=case, staff=staff, index=index, today=today)
     clock = Clock(start=timezone.make_aware(datetime.combine(opened_on, time(9, 30))), now=now)
     person = case.person
     if story.portal:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from cases.demographics import RaceEthnicity, ReferralSource, Sex, SexualOrientation
 from cases.models import (
     Case,
     CaseNote,
@@ -36,11 +37,15 @@ _DECLINABLE_LABELS = {
     "chosen_name": _("Chosen name"),
     "pronouns": _("Pronouns"),
     "birth_date": _("Date of birth or age"),
-    "gender": _("Gender"),
-    "race_ethnicity": _("Race or ethnicity"),
+    "gender": _("Gender identity"),
+    "race_ethnicity": _("Race and ethnicity"),
+    "sex": _("Sex"),
     "languages": _("Languages"),
+    "primary_language": _("Primary language"),
+    "tribal_affiliation": _("Tribal affiliation"),
     "area": _("Home area"),
 }
+_NOT_RECORDED = ("", _("Not recorded"))
 
 
 def contact_channel_allowed(rule: SafeContactRule | None, channel: str) -> bool:
@@ -94,8 +99,43 @@ class PersonForm(VersionedForm):
     birth_year = forms.IntegerField(label=_("Birth year"), required=False, min_value=1900)
     age_range_min = forms.IntegerField(label=_("Age from"), required=False, min_value=0)
     age_range_max = forms.IntegerField(label=_("Age to"), required=False, min_value=0)
-    gender = forms.CharField(label=_("Gender"), required=False, max_length=60)
-    race_ethnicity = forms.CharField(label=_("Race or ethnicity"), required=False, max_length=120)
+    gender = forms.CharField(
+        label=_("Gender identity"),
+        required=False,
+        max_length=60,
+        help_text=_("In the young person's own words. It stays with your organization."),
+    )
+    race_ethnicity_codes = forms.MultipleChoiceField(
+        label=_("Race and ethnicity"),
+        required=False,
+        choices=RaceEthnicity.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Choose all that apply. “Prefers not to answer” and “Not asked” stand alone."),
+    )
+    race_ethnicity = forms.CharField(
+        label=_("Race or ethnicity in their own words"), required=False, max_length=120
+    )
+    sex = forms.ChoiceField(
+        label=_("Sex"),
+        required=False,
+        choices=[_NOT_RECORDED, *Sex.choices],
+        help_text=_("As US federal reports ask it; separate from gender identity."),
+    )
+    sexual_orientation = forms.ChoiceField(
+        label=_("Sexual orientation"),
+        required=False,
+        choices=[_NOT_RECORDED, *SexualOrientation.choices],
+        help_text=_("Never required."),
+    )
+    primary_language = forms.CharField(
+        label=_("Primary language"),
+        required=False,
+        max_length=16,
+        help_text=_("A language code, for example: en or es."),
+    )
+    tribal_affiliation = forms.CharField(
+        label=_("Tribal affiliation"), required=False, max_length=200
+    )
     area = forms.CharField(
         label=_("Home area"),
         required=False,
@@ -115,11 +155,20 @@ class PersonForm(VersionedForm):
         widget=forms.CheckboxSelectMultiple,
     )
 
+    def __init__(self, *args: Any, asks_sexual_orientation: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not asks_sexual_orientation:
+            # Not asked unless the organization chose to (issue 21): no field, no change.
+            del self.fields["sexual_orientation"]
+
     @classmethod
-    def for_person(cls, person: Person) -> "PersonForm":
+    def for_person(cls, person: Person, *, asks_sexual_orientation: bool = False) -> "PersonForm":
         initial = {name: getattr(person, name) for name in PERSON_FORM_FIELDS}
         initial["languages"] = ", ".join(person.languages or [])
-        return cls(initial={**initial, **initial_version(person)})
+        return cls(
+            initial={**initial, **initial_version(person)},
+            asks_sexual_orientation=asks_sexual_orientation,
+        )
 
     def clean_languages(self) -> list[str]:
         raw = self.cleaned_data.get("languages") or ""
@@ -127,7 +176,7 @@ class PersonForm(VersionedForm):
 
     def person_fields(self) -> dict[str, Any]:
         data = self.cleaned_data
-        fields = {name: data[name] for name in PERSON_FORM_FIELDS}
+        fields = {name: data[name] for name in PERSON_FORM_FIELDS if name in self.fields}
         if "birth_date" in fields["declined_fields"]:
             # Declining the date of birth means recording none of it.
             fields["birth_date_precision"] = Person.BirthDatePrecision.UNKNOWN
@@ -145,7 +194,12 @@ PERSON_FORM_FIELDS = (
     "age_range_min",
     "age_range_max",
     "gender",
+    "race_ethnicity_codes",
     "race_ethnicity",
+    "sex",
+    "sexual_orientation",
+    "primary_language",
+    "tribal_affiliation",
     "area",
     "languages",
     "declined_fields",
@@ -158,10 +212,19 @@ class OpenCaseForm(PersonForm):
     lead_organization = forms.ModelChoiceField(
         label=_("Organization"), queryset=Organization.objects.none(), empty_label=None
     )
-    field_order = ["lead_organization"]
+    referral_source = forms.ChoiceField(
+        label=_("How the young person came to us"),
+        required=False,
+        choices=[_NOT_RECORDED, *ReferralSource.choices],
+        help_text=_("Stays with your organization; no consent shares it."),
+    )
+    field_order = ["lead_organization", "referral_source"]
 
     def __init__(self, *args: Any, organizations: QuerySet[Organization], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        # Offered when an organization the staff member opens cases for asks it; the intake
+        # service refuses it for one that does not.
+        asks = any(organization.collects_sexual_orientation for organization in organizations)
+        super().__init__(*args, asks_sexual_orientation=asks, **kwargs)
         self.fields["lead_organization"].queryset = organizations
 
 

@@ -12,6 +12,7 @@ from frontend.advocate import (
     views_lifecycle,
     views_portal,
     views_records,
+    views_system_involvement,
     views_transfers,
 )
 
@@ -37,6 +38,21 @@ urlpatterns = [
         "<int:case_id>/documents/<int:document_id>/delete/",
         views_documents.document_delete,
         name="document-delete",
+    ),
+    path(
+        "<int:case_id>/system-involvement/",
+        views_system_involvement.system_involvement,
+        name="system-involvement",
+    ),
+    path(
+        "<int:case_id>/system-involvement/<int:event_id>/",
+        views_system_involvement.system_involvement_edit,
+        name="system-involvement-edit",
+    ),
+    path(
+        "<int:case_id>/system-involvement/<int:event_id>/remove/",
+        views_system_involvement.system_involvement_remove,
+        name="system-involvement-remove",
     ),
     path("<int:case_id>/flags/", views_flags.flags, name="flags"),
     path("<int:case_id>/flags/<int:flag_id>/clear/", views_flags.flag_clear, name="flag-clear"),

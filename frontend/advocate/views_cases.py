@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases.categories import DataCategory
+from cases.demographics import race_ethnicity_labels
 from cases.models import (
     Case,
     Contact,
@@ -39,6 +40,7 @@ from consent.policy import (
     visible_consents,
     visible_documents,
     visible_notes,
+    visible_system_involvement,
 )
 from consent.signers import requirement_of, why_not_a_signer
 from frontend.access import page_viewer, staff_page
@@ -138,6 +140,7 @@ def case_open(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
                 lead_organization=organization,
                 person_fields=form.person_fields(),
+                referral_source=form.cleaned_data["referral_source"],
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -239,6 +242,15 @@ def case_context(request: HttpRequest, case_id: int) -> dict:
             .filter(case_id=case.pk)
             .select_related("author")
             .order_by("-created_at", "-pk"),
+        ),
+        "race_labels": race_ethnicity_labels(case.person.race_ethnicity_codes),
+        "system_events": _list_page(
+            request,
+            "system_involvement",
+            visible_system_involvement(viewer=viewer)
+            .filter(case_id=case.pk, removed_at__isnull=True)
+            .select_related("recorded_by")
+            .order_by("-occurred_on", "-pk"),
         ),
         "documents": _list_page(
             request,

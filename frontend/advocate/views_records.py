@@ -123,8 +123,11 @@ def safe_contact(request: HttpRequest, case_id: int) -> HttpResponse:
 def person_edit(request: HttpRequest, case_id: int) -> HttpResponse:
     """The young person's own details (R34: "prefers not to answer" for every one)."""
     case = writable_lead_case(request, case_id).case
+    asks = case.lead_organization.collects_sexual_orientation
     form = (
-        PersonForm(request.POST) if request.method == "POST" else PersonForm.for_person(case.person)
+        PersonForm(request.POST, asks_sexual_orientation=asks)
+        if request.method == "POST"
+        else PersonForm.for_person(case.person, asks_sexual_orientation=asks)
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -58,6 +58,11 @@ class DirectoryEntryForm(VersionedForm):
         ),
         required=False,
     )
+    collects_sexual_orientation = forms.BooleanField(
+        label=_("Intake may ask the young person's sexual orientation"),
+        help_text=_("Off by default. Where it is on, the question is always optional."),
+        required=False,
+    )
     closed_case_retention_days = forms.IntegerField(
         label=_("Days a closed case keeps identifying information"),
         min_value=MIN_RETENTION_DAYS,
@@ -97,6 +102,7 @@ class DirectoryEntryForm(VersionedForm):
                 "description": member_description(organization),
                 "service_area": "\n".join(organization.service_area or []),
                 "names_staff_to_young_people": organization.names_staff_to_young_people,
+                "collects_sexual_orientation": organization.collects_sexual_orientation,
                 "closed_case_retention_days": organization.closed_case_retention_days,
                 "version": directory_entry_version(organization),
             }

@@ -26,7 +26,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.two_factor import reset_second_factor
 from accounts.versions import StaleVersion
-from cases.services.client_import import MAX_BYTES, import_clients, template_csv
+from cases.services.client_columns import template_csv
+from cases.services.client_import import MAX_BYTES, import_clients
 from consent.policy import Role, Viewer, can_manage_memberships, visible_memberships
 from frontend.access import page_viewer, staff_page
 from frontend.orgadmin.forms import AddMemberForm, ClientImportForm, DirectoryEntryForm, RoleForm
@@ -133,6 +134,7 @@ def directory_entry(request: HttpRequest, organization_id: int) -> HttpResponse:
                     description=data["description"],
                     service_area=form.service_areas(),
                     names_staff_to_young_people=data["names_staff_to_young_people"],
+                    collects_sexual_orientation=data["collects_sexual_orientation"],
                     closed_case_retention_days=data["closed_case_retention_days"],
                     privacy_contact=form.privacy_contact(),
                     actor=request.user,
@@ -186,6 +188,7 @@ def _kind_label(kind: str) -> str:
         "flags": _("Flags"),
         "notes": _("Notes"),
         "contacts": _("Contacts"),
+        "system_involvement": _("System-involvement events"),
         "goals": _("Goals"),
         "plan_versions": _("Plan versions"),
         "referrals": _("Referrals"),

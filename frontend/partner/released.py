@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.categories import DATA_CATEGORIES, DataCategory
+from cases.demographics import race_ethnicity_labels
 from cases.documents import CaseDocument
 from cases.models import (
     CaseNote,
@@ -250,6 +251,7 @@ class ReleasedCase:
     notices: list[str]
     person: Person | None = None
     birth: str = ""
+    race_ethnicity: list[str] = field(default_factory=list)
     contact: SafeContactRule | None = None
     contact_channels: list[str] = field(default_factory=list)
     plan: PlanVersion | None = None
@@ -308,6 +310,7 @@ def released_case(*, viewer: Viewer, access: CaseAccess) -> ReleasedCase:
     if DataCategory.IDENTITY in shown:
         result.person = case.person
         result.birth = _birth(case.person)
+        result.race_ethnicity = race_ethnicity_labels(case.person.race_ethnicity_codes)
     if DataCategory.CONTACT in shown:
         result.contact = SafeContactRule.objects.filter(person_id=case.person_id).first()
         if result.contact is not None:

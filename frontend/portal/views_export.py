@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from cases.categories import DataCategory
+from cases.demographics import Sex, SexualOrientation, race_ethnicity_labels
 from cases.documents import CaseDocument, DocumentKind
 from cases.models import Case, Person, PlannedServiceStatus, PlanVersion, Referral
 from cases.services.documents import document_content
@@ -74,8 +75,13 @@ def _profile(viewer: Viewer) -> dict[str, Any]:
             else None
         ),
         "gender": person.gender,
+        "race_ethnicity_codes": race_ethnicity_labels(person.race_ethnicity_codes),
         "race_ethnicity": person.race_ethnicity,
+        "sex": choice_label(Sex, person.sex),
+        "sexual_orientation": choice_label(SexualOrientation, person.sexual_orientation),
+        "tribal_affiliation": person.tribal_affiliation,
         "area": person.area,
+        "primary_language": person.primary_language,
         "languages": person.languages,
         "preferred_not_to_answer": person.declined_fields,
         "time_zone": person.time_zone,

@@ -46,7 +46,13 @@ from providers.models import DirectoryService, Membership
 from tests import factories as f
 from tests.conftest import World, build_world
 from tests.consents import grant_consent
-from tests.matrix_targets import CASE_LEVEL, CONSENT_TERMS, TARGETS, Target
+from tests.matrix_targets import (
+    CASE_LEVEL,
+    CONSENT_TERMS,
+    SYSTEM_INVOLVEMENT_NOTE,
+    TARGETS,
+    Target,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -222,6 +228,10 @@ SEEDED_BIRTH_DATE = date(timezone.now().year - 25, 2, 14)
 IDENTITY_STRINGS = ("Quorinthe", "Vasselmark", "Quillabeth", SEEDED_BIRTH_DATE.isoformat())
 CONTACT_STRINGS = ("+1 555 0142 9931", "larkspur.safe@example.net", "17 Wrenfield Mews")
 FAMILY_STRINGS = ("Odalric Brennigan", "+1 555 0177 2468")
+# The lead organization's own record of the young person (issue 21): gender identity in their
+# own words, how they came, and what the systems did. No consent releases any of it.
+GENDER_IN_OWN_WORDS = "Skylarkish"
+LEAD_ONLY_STRINGS = (GENDER_IN_OWN_WORDS, "juvenile_justice", SYSTEM_INVOLVEMENT_NOTE)
 SEEDED = {
     DataCategory.IDENTITY: IDENTITY_STRINGS,
     DataCategory.CONTACT: CONTACT_STRINGS,
@@ -275,7 +285,11 @@ def _seed_personal_data(world: World) -> None:
     person.chosen_name = "Quillabeth"
     person.birth_date_precision = Person.BirthDatePrecision.EXACT
     person.birth_date = SEEDED_BIRTH_DATE
+    person.gender = GENDER_IN_OWN_WORDS
+    person.race_ethnicity_codes = ["asian", "white"]
     person.save()
+    world.case.referral_source = "juvenile_justice"
+    world.case.save(update_fields=["referral_source"])
     rule = person.safe_contact
     rule.phone, rule.email, rule.address = CONTACT_STRINGS
     rule.save()
@@ -767,6 +781,42 @@ def test_r17_no_identifying_string_reaches_a_partner_without_a_covering_consent(
 
 
 @pytest.mark.parametrize("key", [*PARTNER_KEYS, None], ids=[*PARTNER_IDS, "partner_staff"])
+def test_r17_system_involvement_and_the_leads_own_record_never_reach_a_partner(
+    matrix, world, api_for, key
+):
+    """Whatever the consent releases (every category included): no route shows a partner
+    the system-involvement events, the referral source or gender identity (issue 21)."""
+    user, consent, _released = _partner_under_test(matrix, key)
+    answers = _partner_responses(matrix, api_for, user, consent.pk if consent else None)
+
+    bodies = {name: content.decode() for name, (_status, content) in answers.items()}
+    leaks = {(n, s) for n, body in bodies.items() for s in LEAD_ONLY_STRINGS if s in body}
+    assert not leaks
+
+
+def test_r17_the_young_person_reads_no_system_involvement_nor_how_they_came(matrix, world, api_for):
+    """The portal's door: their own record, but not the lead staff's account of the systems."""
+    answers = _partner_responses(matrix, api_for, world.young_person, None)
+
+    bodies = {name: content.decode() for name, (_status, content) in answers.items()}
+    hidden = (SYSTEM_INVOLVEMENT_NOTE, "juvenile_justice")
+    assert not {(n, s) for n, body in bodies.items() for s in hidden if s in body}
+    assert GENDER_IN_OWN_WORDS in bodies["person-detail"]  # their own words, theirs to read
+
+
+def test_r17_the_lead_staff_read_what_stays_with_them(matrix, world, api_for):
+    client = api_for(world.advocate)
+
+    case = client.get(_url(ROUTES["case-detail"], world, world.case.pk)).data
+    events = client.get(reverse("system-involvement-list"), {"case": world.case.pk})
+
+    assert case["referral_source"] == "juvenile_justice"
+    assert case["person"]["gender"] == GENDER_IN_OWN_WORDS
+    assert case["person"]["race_ethnicity_codes"] == ["asian", "white"]
+    assert [row["note"] for row in _rows(events)] == [SYSTEM_INVOLVEMENT_NOTE]
+
+
+@pytest.mark.parametrize("key", [*PARTNER_KEYS, None], ids=[*PARTNER_IDS, "partner_staff"])
 def test_r18_no_partner_gets_a_token_derived_from_the_young_persons_identity(
     matrix, world, api_for, key
 ):
@@ -797,6 +847,9 @@ def test_r19_the_young_persons_lead_only_fields_stay_with_the_lead(matrix, world
     people = [row.get("person", row) for row in rows]
     assert [p["alias"] for p in people] == ["Quorinthe"]
     assert not {"has_portal_login", "declined_fields"} & set(people[0])
+    # Coded demographics travel with identity; gender identity and orientation never (issue 21).
+    assert people[0]["race_ethnicity_codes"] == ["asian", "white"]
+    assert not {"gender", "sexual_orientation"} & set(people[0])
 
 
 def test_r21_a_partner_cannot_open_a_case_of_its_own_for_the_young_person(matrix, world, api_for):

@@ -69,6 +69,7 @@ def test_history_covers_every_tracked_record_of_the_case_and_the_young_person(wo
     service = f.PlannedServiceFactory(goal=f.GoalFactory(plan=world.case.plan))
     f.ReferralFactory(case=world.case, planned_service=service)
     f.CaseTransferFactory(case=world.case)
+    f.SystemInvolvementEventFactory(case=world.case)
     close_case(case=world.case, actor=world.advocate, reason="moved")
 
     entries = _history(api_for(world.advocate), world.case)
@@ -82,6 +83,7 @@ def test_history_covers_every_tracked_record_of_the_case_and_the_young_person(wo
         "planned_service",
         "referral",
         "case_transfer",
+        "system_involvement",
         "person",
         "family_member",
         "safe_contact_rule",

@@ -11,13 +11,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from cases.models import CareTeamMember, Case, Person, SafeContactRule
-from cases.services.client_import import (
-    COLUMNS,
-    MAX_BYTES,
-    ImportReport,
-    import_clients,
-    template_csv,
-)
+from cases.services.client_columns import COLUMNS, template_csv
+from cases.services.client_import import MAX_BYTES, ImportReport, import_clients
 from providers.models import Organization
 from tests import factories as f
 from tests.conftest import World

@@ -265,7 +265,10 @@ VIOLATIONS: dict[str, Callable[[], object]] = {
         is_legal_guardian=False, is_court_appointed=True
     ),
     "safe_contact_hours_both_or_neither": lambda: _rule_with_half_hours(),
+    "person_sex_valid": lambda: f.PersonFactory(sex="unknown"),
+    "person_sexual_orientation_valid": lambda: f.PersonFactory(sexual_orientation="maybe"),
     "case_status_valid": lambda: f.CaseFactory(status="paused"),
+    "case_referral_source_valid": lambda: f.CaseFactory(referral_source="rumour"),
     "case_closed_iff_reason_and_date": lambda: f.CaseFactory(status="closed"),
     "case_other_reason_explained": lambda: f.CaseFactory(
         status="closed", closed_reason="other", closed_on=timezone.localdate()
@@ -315,6 +318,10 @@ VIOLATIONS: dict[str, Callable[[], object]] = {
     "note_has_body": lambda: f.CaseNoteFactory(body=""),
     "document_kind_valid": lambda: _document(kind="passport_photo"),
     "document_stored_or_deleted": lambda: _document(storage_name=""),
+    "system_involvement_kind_valid": lambda: f.SystemInvolvementEventFactory(kind="sighting"),
+    "system_involvement_removal_explained": lambda: f.SystemInvolvementEventFactory(
+        removed_at=timezone.now()
+    ),
     "contact_channel_valid": lambda: f.ContactFactory(channel="pigeon"),
     "contact_outcome_valid": lambda: f.ContactFactory(outcome="maybe"),
     "contact_with_valid": lambda: f.ContactFactory(contact_with="stranger"),

@@ -22,6 +22,7 @@ from accounts.models import User
 from cases.categories import DATA_CATEGORIES
 from cases.documents import CaseDocument
 from cases.models import CareTeamMember, Case, CaseNote, FamilyMember, Person, PlanVersion
+from cases.system_involvement import SystemInvolvementEvent
 from consent.models import CaseUserObjectPermission
 from consent.permissions import CARE_TEAM_PERMISSIONS, case_permission_ids
 from providers.models import Membership
@@ -44,6 +45,7 @@ LISTS = {
     "goal-list": "goals",
     "planned-service-list": "planned_services",
     "document-list": "documents",
+    "system-involvement-list": "system_involvement",
 }
 PERSONAS = ("advocate", "supervisor", "partner_staff")
 # A partner holding a consent to every category finds these records of the consented cases
@@ -81,6 +83,7 @@ class Records:
     goals: set[int] = field(default_factory=set)
     planned_services: set[int] = field(default_factory=set)
     documents: set[int] = field(default_factory=set)
+    system_involvement: set[int] = field(default_factory=set)
 
     def of(self, route: str) -> set[int]:
         return getattr(self, LISTS[route])
@@ -127,6 +130,7 @@ def furnish(case: Case, world: World, records: Records, *, team: CareTeamMember 
     shared = document(case, advocate)
     shared.save()
     records.documents.add(shared.pk)
+    records.system_involvement.add(f.SystemInvolvementEventFactory(case=case).pk)
     consent = grant_consent(case, world.partner, list(DATA_CATEGORIES), by=advocate)
     records.consents.add(consent.pk)
 
@@ -168,7 +172,7 @@ def add_invisible_cases(count: int, records: Records) -> None:
     elsewhere = f.OrganizationFactory()
     stranger = f.MembershipFactory(organization=elsewhere, role=Membership.Role.ADVOCATE).user
     people = Person.objects.bulk_create(Person(alias=f"Invisible {n}") for n in range(count))
-    today = timezone.localdate()
+    today, now = timezone.localdate(), timezone.now()
     cases = Case.objects.bulk_create(
         Case(person=person, lead_organization=elsewhere, opened_on=today) for person in people
     )
@@ -191,6 +195,12 @@ def add_invisible_cases(count: int, records: Records) -> None:
         for case in cases
     )
     documents = CaseDocument.objects.bulk_create(document(case, stranger) for case in cases)
+    events = SystemInvolvementEvent.objects.bulk_create(
+        SystemInvolvementEvent(
+            case=case, organization=elsewhere, kind="arrest", occurred_on=today, recorded_at=now
+        )
+        for case in cases
+    )
     relatives = FamilyMember.objects.bulk_create(
         FamilyMember(person=person, name="Relative", relation="mother") for person in people
     )
@@ -200,6 +210,7 @@ def add_invisible_cases(count: int, records: Records) -> None:
     records.notes.update(n.pk for n in notes)
     records.family_members.update(r.pk for r in relatives)
     records.documents.update(d.pk for d in documents)
+    records.system_involvement.update(e.pk for e in events)
 
 
 @dataclass(frozen=True)

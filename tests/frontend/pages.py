@@ -18,6 +18,7 @@ from cases.models import CaseNote, Person, ServicePlan
 from cases.services.documents import upload_document
 from cases.services.plans import start_plan_version, submit_plan_version
 from cases.services.records import raise_flag
+from cases.services.system_involvement import record_system_involvement, set_referral_source
 from cases.services.transfers import record_transfer_request
 from consent.models import Consent, ConsentPurpose
 from consent.services import draft_consent, submit_for_signature
@@ -49,6 +50,8 @@ LEAD = ("advocate", "supervisor", "young_person")
 SEEDED_BIRTH_DATE = date(timezone.now().year - 25, 3, 9)
 # Distinctive strings that no page may show to a persona without a basis for them.
 SEEDED_STRINGS = ("Zephyrine", "Marchbanks", "+1 555 0199 4321", "17 Thornapple Row")
+# The note of the case's system-involvement event: only the lead staff ever read it.
+SYSTEM_INVOLVEMENT_NOTE = "Found at the Gravenholt bus depot"
 
 
 @dataclass
@@ -83,6 +86,8 @@ class PageWorld:
     transfer_id: int = 0
     # A document of the case marked for partners (the consented partner's consent covers it).
     document_id: int = 0
+    # What the systems did (issue 21): the lead staff's own, released by no consent.
+    system_involvement_id: int = 0
 
     @property
     def case_id(self) -> int:
@@ -188,6 +193,14 @@ def build_page_world() -> PageWorld:
     transfer = record_transfer_request(
         case=case, to_organization=world.partner, reason="Moved to the coast", actor=advocate
     )
+    set_referral_source(case=case, actor=advocate, referral_source="juvenile_justice")
+    event = record_system_involvement(
+        case=case,
+        actor=advocate,
+        kind="missing_or_runaway",
+        occurred_on=timezone.localdate() - timedelta(days=40),
+        note=SYSTEM_INVOLVEMENT_NOTE,
+    )
     return PageWorld(
         world=world,
         consented_partner=consented_partner,
@@ -210,6 +223,7 @@ def build_page_world() -> PageWorld:
             case=case, actor=advocate, kind="court_date", text="Hearing on the 14th"
         ).pk,
         transfer_id=transfer.pk,
+        system_involvement_id=event.pk,
         document_id=upload_document(
             case=case,
             actor=advocate,

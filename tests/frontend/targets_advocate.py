@@ -26,6 +26,10 @@ def _document(pw: object) -> dict[str, int]:
     return {"case_id": pw.case_id, "document_id": pw.document_id}  # type: ignore[attr-defined]
 
 
+def _system_involvement(pw: object) -> dict[str, int]:
+    return {"case_id": pw.case_id, "event_id": pw.system_involvement_id}  # type: ignore[attr-defined]
+
+
 def _follow_up(pw: object) -> dict[str, int]:
     return {"follow_up_id": pw.follow_up_id}  # type: ignore[attr-defined]
 
@@ -52,6 +56,17 @@ TARGETS: dict[str, PageTarget] = {
     "document-file": PageTarget(kwargs=_document, readers=LEAD_STAFF),
     "document-delete": PageTarget(
         kwargs=_document, readers=LEAD_STAFF, writers=LEAD_STAFF, post=True
+    ),
+    # How they came and what the systems did (issue 21): the lead staff's own record; a
+    # consent holder (whatever it releases) and the young person get the missing page.
+    "system-involvement": PageTarget(
+        kwargs=_case, readers=LEAD_STAFF, writers=LEAD_STAFF, post=True
+    ),
+    "system-involvement-edit": PageTarget(
+        kwargs=_system_involvement, readers=LEAD_STAFF, writers=LEAD_STAFF, post=True
+    ),
+    "system-involvement-remove": PageTarget(
+        kwargs=_system_involvement, readers=LEAD_STAFF, writers=LEAD_STAFF, post=True
     ),
     "flag-clear": PageTarget(
         kwargs=lambda pw: {"case_id": pw.case_id, "flag_id": pw.flag_id},

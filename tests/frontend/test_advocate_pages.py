@@ -395,6 +395,7 @@ def test_case_page_opens_with_contents_that_jump_to_each_section_safety_first(
         "referrals",
         "contacts",
         "notes",
+        "system-involvement",
         "documents",
         "follow-ups",
         "access",

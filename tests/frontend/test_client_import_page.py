@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from cases.models import Case
-from cases.services.client_import import COLUMNS
+from cases.services.client_columns import COLUMNS
 from tests.conftest import World
 
 pytestmark = pytest.mark.django_db

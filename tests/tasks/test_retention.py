@@ -546,3 +546,19 @@ def test_r35_a_case_another_worker_holds_is_skipped_then_purged_by_the_next_run(
     assert not RetentionPurge.objects.filter(case=rw.expired).exists()
     assert run_retention().cases_purged == 1
     assert RetentionPurge.objects.filter(case=rw.expired).exists()
+
+
+def test_r35_system_involvement_keeps_its_kinds_and_dates_and_loses_its_words(
+    rw: RetentionWorld,
+) -> None:
+    """What the systems did (issue 21) still counts after retention; the notes go."""
+    event = f.SystemInvolvementEventFactory(
+        case=rw.expired, kind="juvenile_court", note="Hearing about Quillon"
+    )
+    occurred_on = event.occurred_on
+
+    run_retention()
+
+    event.refresh_from_db()
+    assert (event.kind, event.occurred_on, event.note) == ("juvenile_court", occurred_on, "")
+    assert not event.history.exists()
