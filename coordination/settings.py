@@ -329,6 +329,7 @@ SPECTACULAR_SETTINGS = {
         "RevocationChannelEnum": "consent.models.RevocationChannel",
         "DirectoryServiceStatusEnum": "providers.models.DirectoryServiceStatus",
         "DocumentKindEnum": "cases.documents.DocumentKind",
+        "CheckInYesNoEnum": "cases.checkins.YesNoAnswer",
     },
 }
 

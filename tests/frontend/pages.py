@@ -14,7 +14,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from cases.categories import DATA_CATEGORIES
+from cases.checkins import CheckIn
 from cases.models import CaseNote, Person, ServicePlan
+from cases.services.checkins import CheckInAnswers, GoalAnswer, record_check_in
 from cases.services.documents import upload_document
 from cases.services.plans import start_plan_version, submit_plan_version
 from cases.services.records import raise_flag
@@ -83,6 +85,8 @@ class PageWorld:
     transfer_id: int = 0
     # A document of the case marked for partners (the consented partner's consent covers it).
     document_id: int = 0
+    # An outcome check-in of the case, with words on its goal (issue 21).
+    check_in_id: int = 0
 
     @property
     def case_id(self) -> int:
@@ -185,6 +189,13 @@ def build_page_world() -> PageWorld:
     f.MembershipFactory(
         organization=world.partner, user=world.partner_staff, role=Membership.Role.INTAKE
     )
+    check_in = record_check_in(
+        case=case,
+        actor=advocate,
+        occasion=CheckIn.Occasion.INTAKE,
+        answered_by=CheckIn.AnsweredBy.WITH_STAFF,
+        answers=CheckInAnswers(safety="mostly_safe", goals=(GoalAnswer(goal.pk, "Going ok"),)),
+    )
     transfer = record_transfer_request(
         case=case, to_organization=world.partner, reason="Moved to the coast", actor=advocate
     )
@@ -210,6 +221,7 @@ def build_page_world() -> PageWorld:
             case=case, actor=advocate, kind="court_date", text="Hearing on the 14th"
         ).pk,
         transfer_id=transfer.pk,
+        check_in_id=check_in.pk,
         document_id=upload_document(
             case=case,
             actor=advocate,
