@@ -32,6 +32,7 @@ from cases.services.checkins import (
     correct_check_in,
     record_check_in,
 )
+from consent.access_log import note_page_access
 from consent.policy import Action, access_case, access_check_in, visible_cases, visible_check_ins
 
 
@@ -148,6 +149,17 @@ class CheckInViewSet(
             .prefetch_related("goal_progress")
             .order_by("-recorded_at", "-pk")
         )
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        """One check-in; the read is in the case's access log, a refused one too (R24)."""
+        check_in = access_check_in(viewer=self.viewer, check_in_id=int(pk))
+        note_page_access(
+            viewer=self.viewer,
+            case_ids=[check_in.case_id],
+            action="view",
+            categories=self.access_log_categories,
+        )
+        return Response(self._shown(check_in))
 
     @extend_schema(request=NewCheckInSerializer, responses={201: CheckInSerializer})
     def create(self, request: Request) -> Response:

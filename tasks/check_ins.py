@@ -17,7 +17,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from cases.checkins import CheckIn
 from cases.models import Case
-from tasks.business_days import zone
+from tasks.business_days import in_zone, zone
 from tasks.follow_ups import primary_advocate_of
 from tasks.models import ContinuityRules, FollowUp
 from tasks.rules import _announce, _open_once, rules_for
@@ -69,7 +69,8 @@ def due_check_in(
     if latest is None:
         opened = _day_start(case.opened_on, rules)
         return DueCheckIn(Occasion.INTAKE, opened, opened + INTAKE_GRACE)
-    review_due = latest + timedelta(days=rules.plan_review_days)
+    # Days in the organization's time zone, as the plan review rule counts them.
+    review_due = in_zone(latest, rules.time_zone) + timedelta(days=rules.plan_review_days)
     if now < review_due:
         return None
     return DueCheckIn(Occasion.PLAN_REVIEW, latest, review_due)
@@ -104,7 +105,7 @@ def due_check_in_cases(now: datetime, *, review_days: int, margin: timedelta) ->
     period in use, and cases closed within the closure window; none with a check-in follow-up
     open."""
     recent = CheckIn.objects.filter(
-        case_id=OuterRef("pk"), recorded_at__gte=now - timedelta(days=review_days) - margin
+        case_id=OuterRef("pk"), recorded_at__gt=now - timedelta(days=review_days) + margin
     )
     asked = FollowUp.objects.filter(
         case_id=OuterRef("pk"), kind=Kind.CHECK_IN_DUE, status=FollowUp.Status.OPEN
