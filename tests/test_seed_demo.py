@@ -11,6 +11,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from cases.checkins import DOMAINS, CheckIn, GoalProgress, answer_rank
 from cases.models import (
     CareTeamMember,
     Case,
@@ -69,6 +70,8 @@ SEEDED_MODELS: list[type[models.Model]] = [
     Contact,
     Consent,
     Signature,
+    CheckIn,
+    GoalProgress,
 ]
 
 
@@ -189,6 +192,28 @@ def test_seed_demo_fills_the_rest_of_the_record(seeded: str) -> None:
     assert SafeContactRule.objects.exclude(allowed_channels=[]).exists()
     assert Goal.objects.exists() and PlannedService.objects.exists()
     assert CaseNote.objects.filter(staff_only=True).exists() and Contact.objects.exists()
+
+
+def _moves(first: CheckIn, latest: CheckIn) -> list[int]:
+    """How far each domain moved between two check-ins (where both were answered)."""
+    ranks = [
+        (answer_rank(d, getattr(first, d)), answer_rank(d, getattr(latest, d))) for d in DOMAINS
+    ]
+    return [after - before for before, after in ranks if None not in (before, after)]
+
+
+def test_seed_demo_checks_in_on_every_case_several_times_so_change_can_be_read(seeded) -> None:
+    changed = 0
+    for case in Case.objects.all():
+        check_ins = list(case.check_ins.filter(corrected_by__isnull=True).order_by("recorded_at"))
+        assert check_ins and check_ins[0].occasion == CheckIn.Occasion.INTAKE
+        changed += any(_moves(check_ins[0], check_ins[-1]))
+    assert changed >= Case.objects.count() // 2
+    assert Case.objects.filter(check_ins__occasion="plan_review").distinct().count() >= 10
+    closures = CheckIn.objects.filter(occasion=CheckIn.Occasion.CLOSURE)
+    assert closures.exists() and not closures.filter(living_situation="").exists()
+    assert CheckIn.objects.filter(answered_by=CheckIn.AnsweredBy.PORTAL).exists()
+    assert GoalProgress.objects.exclude(code="").exclude(words="").exists()
 
 
 def test_the_demo_directory_exports_as_complete_hsds(seeded: str) -> None:
