@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from api.access import ViewerMixin
 from api.fields import ID_PATTERN, IdFilter
 from api.filters import IdFilterSet
+from api.serializers_cases import CloseCaseSerializer
 from cases.checkins import (
     CHECK_IN_CATEGORY,
     CheckIn,
@@ -101,13 +102,25 @@ class CheckInAnswersSerializer(serializers.Serializer):
     goals = GoalAnswerSerializer(many=True, required=False)
 
     def answers(self) -> CheckInAnswers:
-        data = dict(self.validated_data)
-        goals = tuple(
-            GoalAnswer(goal_id=g["goal"], words=g.get("words", ""), code=g.get("code", ""))
-            for g in data.pop("goals", [])
-        )
-        fields = {k: v for k, v in data.items() if k in CheckInAnswers.__dataclass_fields__}
-        return CheckInAnswers(**fields, goals=goals)
+        return answers_from(self.validated_data)
+
+
+def answers_from(validated: dict) -> CheckInAnswers:
+    """The service's answers from a ``CheckInAnswersSerializer``'s validated data."""
+    data = dict(validated)
+    goals = tuple(
+        GoalAnswer(goal_id=g["goal"], words=g.get("words", ""), code=g.get("code", ""))
+        for g in data.pop("goals", [])
+    )
+    fields = {k: v for k, v in data.items() if k in CheckInAnswers.__dataclass_fields__}
+    return CheckInAnswers(**fields, goals=goals)
+
+
+class CloseWithCheckInSerializer(CloseCaseSerializer):
+    """Closing a case, with its closure check-in when the young person answered it (issue 21);
+    without one, the continuity engine asks for it later."""
+
+    check_in = CheckInAnswersSerializer(required=False)
 
 
 class NewCheckInSerializer(CheckInAnswersSerializer):

@@ -109,3 +109,30 @@ def test_reading_check_ins_is_in_the_access_log_under_the_plan_category(world, a
 
     event = AccessEvent.objects.filter(case_id=world.case.pk).order_by("pk").last()
     assert event.user_id == world.advocate.pk and event.categories == ["plan"]
+
+
+def test_closing_a_case_through_the_api_records_its_closure_check_in(world, api_for):
+    body = {
+        "reason": "goals_met",
+        "check_in": {"answered_by": "with_staff", "living_situation": "own_place"},
+    }
+
+    response = api_for(world.advocate).post(
+        reverse("case-close", kwargs={"pk": world.case.pk}), body, format="json"
+    )
+
+    assert response.status_code == 200, response.data
+    closure = CheckIn.objects.get(case=world.case)
+    assert (closure.occasion, closure.living_situation) == ("closure", "own_place")
+
+
+def test_a_closure_check_in_answered_wrong_leaves_the_case_open(world, api_for):
+    body = {"reason": "goals_met", "check_in": {"answered_by": "portal"}}
+
+    response = api_for(world.advocate).post(
+        reverse("case-close", kwargs={"pk": world.case.pk}), body, format="json"
+    )
+
+    world.case.refresh_from_db()
+    assert response.status_code == 400 and world.case.status == "open"
+    assert not CheckIn.objects.exists()
