@@ -13,7 +13,7 @@ the same clock. Recording a check-in closes it (tasks/receivers.py).
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from cases.checkins import CheckIn
 from cases.models import Case
@@ -101,19 +101,26 @@ def remind_check_in(*, case: Case, now: datetime) -> FollowUp | None:
 
 def due_check_in_cases(now: datetime, *, review_days: int, margin: timedelta) -> QuerySet[Case]:
     """Cases whose check-in may be due, by bounds that over-select and never miss (the rule
-    decides exactly): open cases past the intake grace with no check-in in the shortest review
-    period in use, and cases closed within the closure window; none with a check-in follow-up
+    decides exactly): open cases past the intake grace, never asked for a check-in and without
+    one, or whose latest check-in is older than the shortest review period in use and not asked
+    for since; and cases closed within the closure window. None with a check-in follow-up
     open."""
-    recent = CheckIn.objects.filter(
-        case_id=OuterRef("pk"), recorded_at__gt=now - timedelta(days=review_days) + margin
-    )
-    asked = FollowUp.objects.filter(
-        case_id=OuterRef("pk"), kind=Kind.CHECK_IN_DUE, status=FollowUp.Status.OPEN
+    latest = CheckIn.objects.filter(case_id=OuterRef("pk")).order_by("-recorded_at")
+    asked = FollowUp.objects.filter(case_id=OuterRef("pk"), kind=Kind.CHECK_IN_DUE)
+    never_checked_in = Q(latest_check_in__isnull=True) & ~Exists(asked)
+    review_due = Q(latest_check_in__lte=now - timedelta(days=review_days) + margin) & ~Exists(
+        asked.filter(created_at__gte=OuterRef("latest_check_in"))
     )
     opened_by = (now - INTAKE_GRACE + margin).date() + timedelta(days=1)
-    open_and_quiet = Q(status__in=OPEN_STATUSES, opened_on__lte=opened_by) & ~Exists(recent)
+    open_and_due = Q(status__in=OPEN_STATUSES, opened_on__lte=opened_by) & (
+        never_checked_in | review_due
+    )
     closed_lately = Q(
         status=Case.Status.CLOSED,
         closed_on__gte=(now - CLOSURE_WINDOW - margin).date() - timedelta(days=1),
     )
-    return Case.objects.filter(open_and_quiet | closed_lately).filter(~Exists(asked))
+    return (
+        Case.objects.annotate(latest_check_in=Subquery(latest.values("recorded_at")[:1]))
+        .filter(open_and_due | closed_lately)
+        .filter(~Exists(asked.filter(status=FollowUp.Status.OPEN)))
+    )

@@ -179,3 +179,15 @@ def test_the_sweeps_bound_finds_every_case_the_rule_would_ask_about(world):
 
     assert case in found
     assert moment.astimezone(CHICAGO).date() > OPENED
+
+
+def test_a_case_whose_follow_up_was_cancelled_is_not_read_again_by_every_sweep(world):
+    case = _opened_monday(world)
+    sweep(MONDAY + timedelta(days=10))
+    [follow_up] = open_of(Kind.CHECK_IN_DUE)
+    with at(MONDAY + timedelta(days=11)):
+        cancel_follow_up(follow_up=follow_up, actor=world.advocate, note="Asked at the meeting")
+
+    later = MONDAY + timedelta(days=12)
+
+    assert case not in due_check_in_cases(later, review_days=90, margin=timedelta(hours=1))
