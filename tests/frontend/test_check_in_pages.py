@@ -122,3 +122,13 @@ def test_the_case_page_says_when_a_check_in_is_due(world: World) -> None:
     body = _client(world.advocate).get(_url("case", world)).content.decode()
 
     assert 'id="check-ins"' in body and "A check-in is due." in body
+
+
+def test_the_young_persons_download_holds_their_check_ins(world: World) -> None:
+    progress = f.GoalProgressFactory(check_in=f.CheckInFactory(case=world.case, safety="safe"))
+
+    data = _client(world.young_person).get(reverse("frontend:portal-export-json")).json()
+
+    [check_in] = data["check_ins"]
+    assert {"question": "How safe do you feel right now?", "answer": "Safe"} in check_in["answers"]
+    assert check_in["goals"] == [{"goal": progress.goal.description, "in_my_words": progress.words}]
