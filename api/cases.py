@@ -9,21 +9,22 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from api.check_ins import CloseWithCheckInSerializer, answers_from
 from api.fields import ID_PATTERN, IdFilter
 from api.filters import IdFilterSet
 from api.release import ReleasesMixin
 from api.serializers_cases import (
     CaseDetailSerializer,
     CaseSerializer,
-    CloseCaseSerializer,
     OpenCaseSerializer,
     ReferralSourceSerializer,
 )
 from cases.models import Case, Person
 from cases.selectors import load_case_summary, load_lead_summaries, with_case_people
 from cases.services.intake import open_case
-from cases.services.lifecycle import activate_case, close_case, reopen_case
+from cases.services.lifecycle import activate_case, reopen_case
 from cases.services.system_involvement import set_referral_source
+from consent.closing import close_case_and_its_consents
 from consent.policy import (
     Action,
     CaseAccess,
@@ -128,14 +129,24 @@ class CaseViewSet(
         activate_case(case=access.case, actor=request.user)
         return self._detail(self.access(Action.VIEW))
 
-    @extend_schema(request=CloseCaseSerializer, responses=CaseDetailSerializer)
+    @extend_schema(request=CloseWithCheckInSerializer, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: str) -> Response:
-        """Close the case with a coded reason."""
+        """Close the case with a coded reason, and its closure check-in if one is given (the
+        consents in force stay until they expire)."""
         access = self.access(Action.CLOSE)
-        serializer = CloseCaseSerializer(data=request.data)
+        serializer = CloseWithCheckInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        close_case(case=access.case, actor=request.user, **serializer.validated_data)
+        data = dict(serializer.validated_data)
+        check_in = data.pop("check_in", None)
+        close_case_and_its_consents(
+            case=access.case,
+            actor=request.user,
+            **data,
+            end_consents=False,
+            check_in_answered_by=check_in["answered_by"] if check_in else "",
+            check_in=answers_from(check_in) if check_in else None,
+        )
         return self._detail(self.access(Action.VIEW))
 
     @extend_schema(request=ReferralSourceSerializer, responses=CaseDetailSerializer)

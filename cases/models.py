@@ -883,6 +883,7 @@ class Contact(models.Model):
 
 
 # A model of this app kept in its own module, imported here so Django registers it.
+from cases.checkins import CheckIn, GoalProgress  # noqa: E402, F401
 from cases.documents import CaseDocument  # noqa: E402, F401
 from cases.portal_access import PortalActivation  # noqa: E402, F401
 from cases.system_involvement import SystemInvolvementEvent  # noqa: E402, F401

@@ -9,7 +9,9 @@ transaction, nothing is deleted, R16) and the young person finds a notice in the
 from django.db import transaction
 
 from accounts.models import User
+from cases.checkins import CheckIn
 from cases.models import Case
+from cases.services.checkins import CheckInAnswers, record_check_in
 from cases.services.lifecycle import close_case
 from consent.models import RevocationChannel
 from consent.services import consents_in_effect, revoke_consent
@@ -18,10 +20,26 @@ from consent.signals import consents_ended_with_case
 
 @transaction.atomic
 def close_case_and_its_consents(
-    *, case: Case, actor: User, reason: str, reason_text: str = "", end_consents: bool
+    *,
+    case: Case,
+    actor: User,
+    reason: str,
+    reason_text: str = "",
+    end_consents: bool,
+    check_in_answered_by: str = "",
+    check_in: CheckInAnswers | None = None,
 ) -> Case:
-    """Close the case; with ``end_consents``, end every consent in force with it."""
+    """Close the case; with ``end_consents``, end every consent in force with it; with
+    ``check_in_answered_by``, record the closure check-in's answers."""
     closed = close_case(case=case, actor=actor, reason=reason, reason_text=reason_text)
+    if check_in_answered_by:
+        record_check_in(
+            case=closed,
+            actor=actor,
+            occasion=CheckIn.Occasion.CLOSURE,
+            answered_by=check_in_answered_by,
+            answers=check_in or CheckInAnswers(),
+        )
     if not end_consents:
         return closed
     ended = [

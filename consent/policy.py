@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from cases.categories import DATA_CATEGORIES, DataCategory, category_permission
+from cases.checkins import CHECK_IN_CATEGORY, CheckIn
 from cases.history import PERSON_RECORD_TYPES, HistoryEntry, case_history
 from cases.models import (
     CareTeamMember,
@@ -66,6 +67,7 @@ class Action(StrEnum):
     GIVE_CONSENT = "give_consent"  # the young person signs or withdraws their own consents
     MANAGE_PORTAL = "manage_portal"  # give, renew or end the young person's portal login (R42)
     AUDIT_ACCESS = "audit_access"  # a supervisor reads who accessed the case (R26)
+    ANSWER_CHECK_IN = "answer_check_in"  # the young person answers their own check-in
 
 
 # How a refusal names the action: "You may see this case, but not <words>."
@@ -81,6 +83,7 @@ ACTION_WORDS: Mapping[Action, str] = MappingProxyType(
         Action.GIVE_CONSENT: "sign or withdraw its consents",
         Action.MANAGE_PORTAL: "give or end the young person's portal access",
         Action.AUDIT_ACCESS: "read who accessed it",
+        Action.ANSWER_CHECK_IN: "answer its check-in",
     }
 )
 
@@ -108,7 +111,9 @@ ALLOWED_ACTIONS: Mapping[Basis, frozenset[Action]] = MappingProxyType(
         Basis.CARE_TEAM: _STAFF_WORK | {Action.MANAGE_PORTAL},
         Basis.PRIMARY: _STAFF_WORK | {Action.MANAGE_TEAM, Action.MANAGE_PORTAL},
         Basis.SUPERVISOR: _STAFF_WORK | {Action.MANAGE_TEAM},
-        Basis.SUBJECT: frozenset({Action.VIEW, Action.APPROVE_PLAN, Action.GIVE_CONSENT}),
+        Basis.SUBJECT: frozenset(
+            {Action.VIEW, Action.APPROVE_PLAN, Action.GIVE_CONSENT, Action.ANSWER_CHECK_IN}
+        ),
         Basis.CONSENT: frozenset({Action.VIEW}),
     }
 )
@@ -796,6 +801,29 @@ def access_system_involvement(
         raise NotVisible("No such event.")
     access_case(viewer=viewer, case_id=event.case_id, action=action)
     return event
+
+
+def visible_check_ins(*, viewer: Viewer) -> QuerySet[CheckIn]:
+    """Check-ins of cases the viewer holds a lead basis on, the young person's own included.
+
+    A check-in is the lead organization's working record of how the young person is doing
+    (safety, housing, progress on the live plan's goals): like the live plan, no consent
+    releases it, so partners see none, whatever categories they hold (issue 21).
+    """
+    return CheckIn.objects.filter(case_id__in=visible_case_ids(viewer=viewer))
+
+
+def access_check_in(*, viewer: Viewer, check_in_id: int, action: Action = Action.VIEW) -> CheckIn:
+    """A check-in the viewer may read (else 404, recorded as refused), if they may also
+    ``action`` its case (else 403)."""
+    check_in = visible_check_ins(viewer=viewer).filter(pk=check_in_id).first()
+    if check_in is None:
+        case_id = CheckIn.objects.filter(pk=check_in_id).values_list("case_id").first()
+        note_denied(viewer, case_id[0] if case_id else None, action, (CHECK_IN_CATEGORY,))
+        raise NotVisible("No such check-in.")
+    if action is not Action.VIEW:
+        access_case(viewer=viewer, case_id=check_in.case_id, action=action)
+    return check_in
 
 
 def readable_case_history(*, access: CaseAccess) -> list[HistoryEntry]:

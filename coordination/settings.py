@@ -330,6 +330,7 @@ SPECTACULAR_SETTINGS = {
         "DirectoryServiceStatusEnum": "providers.models.DirectoryServiceStatus",
         "DocumentKindEnum": "cases.documents.DocumentKind",
         "SystemInvolvementKindEnum": "cases.system_involvement.SystemInvolvementKind",
+        "CheckInYesNoEnum": "cases.checkins.YesNoAnswer",
     },
 }
 

@@ -36,6 +36,7 @@ class FollowUpKind(models.TextChoices):
         "consent_declined",
         _("The young person said no to a consent request: talk it over, nothing is shared"),
     )
+    CHECK_IN_DUE = "check_in_due", _("Check in with the young person")
     OTHER = "other", _("Other (written by hand)")
 
 
@@ -158,6 +159,12 @@ class FollowUp(models.Model):
                 fields=["kind", "about_consent"],
                 condition=Q(status="open", about_consent__isnull=False),
                 name="followup_one_open_per_consent_and_kind",
+            ),
+            # A check-in is about the case itself: one open check-in follow-up per case.
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(status="open", kind="check_in_due"),
+                name="followup_one_open_check_in_per_case",
             ),
             models.UniqueConstraint(
                 fields=["kind", "about_compelled"],

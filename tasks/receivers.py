@@ -12,6 +12,7 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
+from cases.checkins import CheckIn
 from cases.models import Case, Contact, PlanVersion, Referral, ServicePlan
 from consent.models import CompelledDisclosure, Consent
 from consent.signals import (
@@ -155,6 +156,19 @@ def close_plan_review_on_review(sender: type, instance: ServicePlan, **kwargs: A
             ),
             status=FollowUp.Status.DONE,
             note="The plan was reviewed.",
+        )
+
+
+@receiver(post_save, sender=CheckIn)
+def close_check_in_follow_ups(
+    sender: type, instance: CheckIn, created: bool, **kwargs: Any
+) -> None:
+    """A check-in recorded is the check-in the follow-up asked for (issue 21)."""
+    if created:
+        close_follow_ups(
+            FollowUp.objects.filter(case_id=instance.case_id, kind=FollowUp.Kind.CHECK_IN_DUE),
+            status=FollowUp.Status.DONE,
+            note=f"Check-in {instance.pk} was recorded.",
         )
 
 

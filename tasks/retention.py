@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from cases import document_store
+from cases.checkins import GoalProgress
 from cases.models import (
     CareTeamMember,
     Case,
@@ -127,6 +128,9 @@ def _purge_case_records(case: Case) -> Counter:
     events.filter(removed_at__isnull=False).update(removal_reason=PLACEHOLDER)
     goals = Goal.objects.filter(plan__case_id=case.pk)
     counts["goals"] = _scrub(goals, "description")
+    # What the young person said about their goals at check-ins (issue 21); the answers'
+    # codes stay, as counts do.
+    counts["check_ins"] = GoalProgress.objects.filter(check_in__case_id=case.pk).update(words="")
     counts["plan_versions"] = _purge_plan_versions(case)
     referrals = Referral.objects.filter(case_id=case.pk)
     counts["referrals"] = referrals.update(message="")

@@ -26,10 +26,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
-from cases.models import PlannedService, PlanVersion, Referral, ServicePlan
+from cases.models import Case, PlannedService, PlanVersion, Referral, ServicePlan
 from consent.models import Consent
 from providers.models import Membership
-from tasks import rules
+from tasks import check_ins, rules
 from tasks.business_days import min_calendar_span
 from tasks.models import ContinuityRules, FollowUp, Notification
 from tasks.outage import CONNECTION_LOST
@@ -58,6 +58,7 @@ class SweepReport:
     service_follow_ups: int = 0
     services_lapsed: int = 0
     plan_reviews: int = 0
+    check_ins: int = 0
     consent_renewals: int = 0
     overdue_escalations: int = 0
     weekly_digests: int = 0
@@ -115,6 +116,7 @@ def run_sweep(now: datetime | None = None) -> SweepReport:
     _sweep_referrals(now, bounds, report)
     _sweep_services(now, report)
     _sweep_plans(now, bounds, report)
+    _sweep_check_ins(now, bounds, report)
     _sweep_consents(now, bounds, report)
     _sweep_overdue(now, bounds, report)
     _sweep_digests(now, report)
@@ -335,6 +337,17 @@ def _sweep_plans(now: datetime, bounds: Bounds, report: SweepReport) -> None:
             report.plan_reviews += 1
 
     _claim(ServicePlan, due_plans(now, bounds).values_list("pk", flat=True), apply, report)
+
+
+def _sweep_check_ins(now: datetime, bounds: Bounds, report: SweepReport) -> None:
+    """Outcome check-ins due at intake, on the plan review clock and at closure (issue 21)."""
+
+    def apply(case: Case) -> None:
+        if check_ins.remind_check_in(case=case, now=now) is not None:
+            report.check_ins += 1
+
+    due = check_ins.due_check_in_cases(now, review_days=bounds.plan_review_days, margin=DST_MARGIN)
+    _claim(Case, due.values_list("pk", flat=True), apply, report)
 
 
 def due_consents(now: datetime, bounds: Bounds) -> "models.QuerySet[Consent]":

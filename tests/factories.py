@@ -9,6 +9,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from accounts.models import User
+from cases.checkins import CheckIn, GoalProgress
 from cases.models import (
     CareTeamMember,
     Case,
@@ -218,6 +219,30 @@ class SystemInvolvementEventFactory(DjangoModelFactory):
     kind = SystemInvolvementEvent.Kind.MISSING_OR_RUNAWAY
     occurred_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=30))
     recorded_at = factory.LazyFunction(timezone.now)
+
+
+class CheckInFactory(DjangoModelFactory):
+    class Meta:
+        model = CheckIn
+
+    case = factory.SubFactory(CaseFactory)
+    occasion = CheckIn.Occasion.PLAN_REVIEW
+    recorded_at = factory.LazyFunction(timezone.now)
+    answered_by = CheckIn.AnsweredBy.WITH_STAFF
+    safety = "mostly_safe"
+    housing = "stable"
+
+
+class GoalProgressFactory(DjangoModelFactory):
+    class Meta:
+        model = GoalProgress
+
+    check_in = factory.SubFactory(CheckInFactory)
+    goal = factory.LazyAttribute(
+        lambda o: GoalFactory(plan=ServicePlan.objects.get_or_create(case=o.check_in.case)[0])
+    )
+    words = "I went to two of the meetings"
+    code = GoalProgress.Code.SOME_PROGRESS
 
 
 class ContactFactory(DjangoModelFactory):

@@ -17,6 +17,7 @@ from typing import Any
 from django.utils import timezone
 
 from cases.categories import DataCategory
+from cases.checkins import GoalProgress
 from cases.models import CaseNote, PlanVersion
 from consent.access_log import EventDraft, record_events
 from consent.models import CompelledDisclosure
@@ -206,6 +207,17 @@ def _system_involvement(world: World) -> int:
 def _contact(world: World) -> int:
     contact = world.case.contacts.first()
     return (contact or f.ContactFactory(case=world.case, staff=world.advocate)).pk
+
+
+def _check_in(world: World) -> int:
+    """A check-in of the case with an answer on a goal (so staff may code it)."""
+    progress = GoalProgress.objects.filter(check_in__case=world.case).first()
+    progress = progress or f.GoalProgressFactory(
+        check_in=f.CheckInFactory(case=world.case, recorded_by=world.advocate),
+        goal_id=_goal(world),
+        code="",
+    )
+    return progress.check_in_id
 
 
 def _flag(world: World) -> int:
@@ -530,6 +542,19 @@ TARGETS: dict[str, Target] = {
         },
     ),
     "contact-detail": Target(pk=_contact),
+    # Outcome check-ins are the lead's working record: no consent shows them (issue 21). The
+    # young person reads their own and answers in the portal (tests/api/test_check_ins_api.py).
+    "check-in-list": Target(
+        pk=_check_in,
+        payload=lambda w: {"case": w.case.pk, "occasion": "other", "answered_by": "with_staff"},
+    ),
+    "check-in-detail": Target(pk=_check_in),
+    "check-in-correct": Target(
+        pk=_check_in, payload=lambda w: {"answered_by": "with_staff", "safety": "safe"}
+    ),
+    "check-in-code": Target(
+        pk=_check_in, payload=lambda w: {"goal": _goal(w), "code": "some_progress"}
+    ),
     "flag-list": Target(
         pk=_flag, payload=lambda w: {"case": w.case.pk, "kind": "medical", "text": "x"}
     ),

@@ -11,6 +11,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from cases.checkins import DOMAINS, CheckIn, GoalProgress, answer_rank
 from cases.demographics import ReferralSource, Sex
 from cases.models import (
     CareTeamMember,
@@ -72,6 +73,8 @@ SEEDED_MODELS: list[type[models.Model]] = [
     Consent,
     Signature,
     SystemInvolvementEvent,
+    CheckIn,
+    GoalProgress,
 ]
 
 
@@ -209,6 +212,28 @@ def test_seed_demo_codes_demographics_and_how_each_young_person_came(seeded: str
     assert kinds == set(SystemInvolvementEvent.Kind.values)
     assert Organization.objects.get(name=LEAD).collects_sexual_orientation
     assert Person.objects.exclude(sexual_orientation="").exists()
+
+
+def _moves(first: CheckIn, latest: CheckIn) -> list[int]:
+    """How far each domain moved between two check-ins (where both were answered)."""
+    ranks = [
+        (answer_rank(d, getattr(first, d)), answer_rank(d, getattr(latest, d))) for d in DOMAINS
+    ]
+    return [after - before for before, after in ranks if None not in (before, after)]
+
+
+def test_seed_demo_checks_in_on_every_case_several_times_so_change_can_be_read(seeded) -> None:
+    changed = 0
+    for case in Case.objects.all():
+        check_ins = list(case.check_ins.filter(corrected_by__isnull=True).order_by("recorded_at"))
+        assert check_ins and check_ins[0].occasion == CheckIn.Occasion.INTAKE
+        changed += any(_moves(check_ins[0], check_ins[-1]))
+    assert changed >= Case.objects.count() // 2
+    assert Case.objects.filter(check_ins__occasion="plan_review").distinct().count() >= 10
+    closures = CheckIn.objects.filter(occasion=CheckIn.Occasion.CLOSURE)
+    assert closures.exists() and not closures.filter(living_situation="").exists()
+    assert CheckIn.objects.filter(answered_by=CheckIn.AnsweredBy.PORTAL).exists()
+    assert GoalProgress.objects.exclude(code="").exclude(words="").exists()
 
 
 def test_the_demo_directory_exports_as_complete_hsds(seeded: str) -> None:

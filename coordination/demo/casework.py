@@ -1,6 +1,7 @@
-"""Writing one demo story: the case, its young person, family, safe contact and care team
-through the services of cases/; the plan and the running record (flags, notes, contacts) as
-rows consistent with cases/models.py, since their services are younger than the demo.
+"""Writing one demo story: the case, its young person, family, safe contact, care team and
+check-ins through the services of cases/; the plan and the running record (flags, notes,
+contacts) as rows consistent with cases/models.py, since their services are younger than the
+demo.
 Referrals and transfers are written by coordination.demo.handoffs.
 """
 
@@ -12,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from cases.checkins import CheckIn
 from cases.models import (
     CareTeamMember,
     Case,
@@ -27,9 +29,11 @@ from cases.models import (
 )
 from cases.services.care_team import add_care_team_member
 from cases.services.intake import open_case, save_family_member, update_safe_contact
-from cases.services.lifecycle import activate_case, close_case
+from cases.services.lifecycle import activate_case
 from cases.services.plans import plan_snapshot
+from consent.closing import close_case_and_its_consents
 from coordination.demo.cast import LEAD, YOUNG_PERSON, Cast
+from coordination.demo.check_ins import closure_answers, write_check_ins
 from coordination.demo.consents import (
     write_consents,
     write_portal_consents,
@@ -138,12 +142,25 @@ def _tell(*, story: Story, index: int, cast: Cast, now: datetime) -> None:
         recipient = cast.organizations[COUNSELLING]
         write_portal_consents(case=case, recipient=recipient, staff=staff, clock=clock, now=now)
     _record(story=story, case=case, staff=staff, clock=clock, service=services.get(story.lead))
+    young_person = cast.user(YOUNG_PERSON) if story.portal else None
+    write_check_ins(
+        story=story, index=index, case=case, staff=staff, young_person=young_person, clock=clock
+    )
     if story.transfer:
         receiving = cast.organizations[story.transfer[0]]
         write_transfer_consent(case=case, recipient=receiving, staff=staff, clock=clock, now=now)
         write_transfer(story=story, case=case, cast=cast, staff=staff, clock=clock)
     if story.status == CaseStatus.CLOSED:
-        close_case(case=case, actor=staff, reason=story.closed_reason)
+        # Most close with their closure check-in; one in three without, so the continuity
+        # engine has one to ask for.
+        close_case_and_its_consents(
+            case=case,
+            actor=staff,
+            reason=story.closed_reason,
+            end_consents=False,
+            check_in_answered_by="" if index % 3 == 0 else CheckIn.AnsweredBy.WITH_STAFF,
+            check_in=closure_answers(index=index, case=case),
+        )
 
 
 DEMO_AREAS = ("Cook County", "DuPage County", "60623", "Cook County", "Lake County")

@@ -5,6 +5,7 @@ from django.urls import path
 from frontend.advocate import (
     views_care_team,
     views_cases,
+    views_check_ins,
     views_documents,
     views_family,
     views_flags,
@@ -53,6 +54,13 @@ urlpatterns = [
         "<int:case_id>/system-involvement/<int:event_id>/remove/",
         views_system_involvement.system_involvement_remove,
         name="system-involvement-remove",
+    ),
+    path("<int:case_id>/check-ins/", views_check_ins.check_ins, name="check-ins"),
+    path("<int:case_id>/check-ins/new/", views_check_ins.check_in_new, name="check-in-new"),
+    path(
+        "<int:case_id>/check-ins/<int:check_in_id>/correct/",
+        views_check_ins.check_in_correct,
+        name="check-in-correct",
     ),
     path("<int:case_id>/flags/", views_flags.flags, name="flags"),
     path("<int:case_id>/flags/<int:flag_id>/clear/", views_flags.flag_clear, name="flag-clear"),

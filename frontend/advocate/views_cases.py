@@ -37,6 +37,7 @@ from consent.policy import (
     can_open_case_at,
     lead_cases,
     visible_cases,
+    visible_check_ins,
     visible_consents,
     visible_documents,
     visible_notes,
@@ -54,6 +55,7 @@ from frontend.advocate.forms import CaseloadFilterForm, OpenCaseForm
 from frontend.planning.forms import relation_label
 from providers.models import Membership, Organization
 from tasks.access import visible_follow_ups
+from tasks.check_ins import due_check_in
 from tasks.models import FollowUp
 
 PAGE_SIZE = 50
@@ -260,6 +262,11 @@ def case_context(request: HttpRequest, case_id: int) -> dict:
             .select_related("uploaded_by")
             .order_by("-uploaded_at", "-pk"),
         ),
+        "latest_check_in": visible_check_ins(viewer=viewer)
+        .filter(case_id=case.pk, corrected_by__isnull=True)
+        .order_by("-recorded_at", "-pk")
+        .first(),
+        "check_in_due": due_check_in(case=case, now=now),
         "follow_ups": visible_follow_ups(viewer=viewer)
         .filter(case_id=case.pk, status=FollowUp.Status.OPEN)
         .select_related("assignee", "organization")

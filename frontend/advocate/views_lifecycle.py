@@ -1,5 +1,5 @@
-"""The case's own life on the web (issue 18): activate it, close it (with a reason, and the
-choice to end the consents in force with it), reopen it."""
+"""The case's own life on the web (issue 18): activate it, close it (with a reason, the choice
+to end the consents in force with it, and the closure check-in, issue 21), reopen it."""
 
 from django import forms
 from django.contrib import messages
@@ -10,12 +10,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from cases.models import Case
+from cases.models import Case, Goal
 from cases.services.lifecycle import activate_case, reopen_case
 from consent.closing import close_case_and_its_consents
 from consent.services import consents_in_effect
 from frontend.access import staff_page
 from frontend.advocate.common import add_service_errors, writable_lead_case
+from frontend.check_ins import CheckInForm
 
 
 class CloseCaseForm(forms.Form):
@@ -39,7 +40,21 @@ class CloseCaseForm(forms.Form):
     )
 
 
-def _make_move(request: HttpRequest, case: Case, move: str, close_form: CloseCaseForm) -> str:
+def closure_check_in_form(request: HttpRequest, case: Case, move: str) -> CheckInForm:
+    """The closure check-in's questions (issue 21), answered as part of closing."""
+    goals = Goal.objects.filter(plan__case_id=case.pk).exclude(status=Goal.Status.SET_ASIDE)
+    return CheckInForm(
+        request.POST if move == "close" else None,
+        goals=goals.order_by("position", "pk"),
+        closure=True,
+        may_wait=True,
+        prefix="closure",
+    )
+
+
+def _make_move(
+    request: HttpRequest, case: Case, move: str, close_form: CloseCaseForm, check_in: CheckInForm
+) -> str:
     """Make the posted move; the sentence that says it was made. ``ValidationError`` when
     the case cannot make it (or the closing form has errors)."""
     if move == "activate":
@@ -49,9 +64,15 @@ def _make_move(request: HttpRequest, case: Case, move: str, close_form: CloseCas
         reopen_case(case=case, actor=request.user)
         return gettext("The case is open again.")
     if move == "close":
-        if not close_form.is_valid():
+        if not (close_form.is_valid() & check_in.is_valid()):
             raise ValidationError(gettext("Please check the form."))
-        close_case_and_its_consents(case=case, actor=request.user, **close_form.cleaned_data)
+        close_case_and_its_consents(
+            case=case,
+            actor=request.user,
+            **close_form.cleaned_data,
+            check_in_answered_by=check_in.cleaned_data["answered_by"],
+            check_in=check_in.answers(),
+        )
         return gettext("The case is closed.")
     raise ValidationError(gettext("Choose what to do with the case."))
 
@@ -63,14 +84,15 @@ def case_status(request: HttpRequest, case_id: int) -> HttpResponse:
     case = writable_lead_case(request, case_id).case
     move = request.POST.get("move", "")
     close_form = CloseCaseForm(request.POST if move == "close" else None)
+    check_in = closure_check_in_form(request, case, move)
     problems: list[str] = []
     if request.method == "POST":
         try:
-            said = _make_move(request, case, move, close_form)
+            said = _make_move(request, case, move, close_form, check_in)
         except ValidationError as exc:
             if move == "close" and close_form.is_bound and hasattr(exc, "error_dict"):
                 add_service_errors(close_form, exc)
-            elif not (move == "close" and close_form.errors):
+            elif not (move == "close" and (close_form.errors or check_in.errors)):
                 problems = exc.messages
         else:
             messages.success(request, said)
@@ -79,6 +101,7 @@ def case_status(request: HttpRequest, case_id: int) -> HttpResponse:
     context = {
         "case": case,
         "close_form": close_form,
+        "check_in": check_in,
         "problems": problems,
         "in_force": consents_in_effect(case).select_related("recipient").order_by("pk"),
     }

@@ -4,6 +4,7 @@ from django.urls import path
 
 from frontend.portal import (
     views_activate,
+    views_check_in,
     views_consents,
     views_export,
     views_plan,
@@ -44,6 +45,7 @@ urlpatterns = [
         name="portal-consent-receipt-json",
     ),
     path("reminders/", views_reminders.reminders, name="portal-reminders"),
+    path("check-in/", views_check_in.check_in, name="portal-check-in"),
     path("access-log/", views_records.access_log, name="portal-access-log"),
     path("my-information/", views_export.export_page, name="portal-export"),
     path("my-information.json", views_export.export_json, name="portal-export-json"),

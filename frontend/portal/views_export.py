@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from cases.categories import DataCategory
+from cases.checkins import CheckIn
 from cases.demographics import Sex, SexualOrientation, race_ethnicity_labels
 from cases.documents import CaseDocument, DocumentKind
 from cases.models import Case, Person, PlannedServiceStatus, PlanVersion, Referral
@@ -35,6 +36,7 @@ from consent.policy import (
     Viewer,
     access_document,
     lead_cases,
+    visible_check_ins,
     visible_consents,
     visible_documents,
     visible_people,
@@ -45,6 +47,7 @@ from consent.preview import CATEGORY_WORDS, PURPOSE_WORDS
 from consent.receipts import consent_receipt
 from consent.staff_names import named_staff
 from frontend.access import page_viewer, portal_page
+from frontend.check_ins import answer_labels
 from frontend.portal.words import action_words, active_language, choice_label, notice_text
 from providers.seeded_labels import translated_label
 from tasks.models import PortalNotice
@@ -247,6 +250,29 @@ def _documents(documents: list[CaseDocument]) -> list[dict[str, Any]]:
     ]
 
 
+def _check_ins(viewer: Viewer) -> list[dict[str, Any]]:
+    """My check-ins (issue 21): what I answered, in the words of the questions."""
+    rows = (
+        visible_check_ins(viewer=viewer)
+        .filter(case__person_id=viewer.person_id)
+        .prefetch_related("goal_progress__goal")
+        .order_by("case_id", "recorded_at", "pk")
+    )
+    return [
+        {
+            "case": row.case_id,
+            "occasion": choice_label(CheckIn.Occasion, row.occasion),
+            "recorded_at": row.recorded_at,
+            "answers": [{"question": q, "answer": a} for q, a in answer_labels(row)],
+            "goals": [
+                {"goal": p.goal.description, "in_my_words": p.words}
+                for p in row.goal_progress.all()
+            ],
+        }
+        for row in rows
+    ]
+
+
 def my_information(viewer: Viewer, documents: list[CaseDocument] | None = None) -> dict[str, Any]:
     """Everything the portal shows the young person about themselves; recorded as an export."""
     cases = _cases(viewer)
@@ -277,6 +303,7 @@ def my_information(viewer: Viewer, documents: list[CaseDocument] | None = None) 
         "consents": _consents(viewer),
         "access_log": _access_log(viewer, case_ids),
         "documents": _documents(documents),
+        "check_ins": _check_ins(viewer),
         "notices": _notices(viewer),
     }
 

@@ -219,7 +219,32 @@ def _document(**values: object) -> CaseDocument:
     return CaseDocument.objects.create(**row)
 
 
+def _second_intake_check_in() -> None:
+    first = f.CheckInFactory(occasion="intake")
+    f.CheckInFactory(case=first.case, occasion="intake")
+
+
+def _goal_answered_twice() -> None:
+    progress = f.GoalProgressFactory()
+    f.GoalProgressFactory(check_in=progress.check_in, goal=progress.goal)
+
+
+def _two_open_check_in_follow_ups() -> None:
+    first = _follow_up(kind="check_in_due")
+    _follow_up(kind="check_in_due", case=first.case)
+
+
 VIOLATIONS: dict[str, Callable[[], object]] = {
+    "check_in_occasion_valid": lambda: f.CheckInFactory(occasion="birthday"),
+    "check_in_answered_by_valid": lambda: f.CheckInFactory(answered_by="neighbour"),
+    "check_in_answers_valid": lambda: f.CheckInFactory(safety="very_safe_indeed"),
+    "check_in_living_situation_at_closure": lambda: f.CheckInFactory(
+        occasion="intake", living_situation="shelter"
+    ),
+    "check_in_one_intake_per_case": _second_intake_check_in,
+    "goal_progress_code_valid": lambda: f.GoalProgressFactory(code="halfway"),
+    "goal_progress_once_per_check_in": _goal_answered_twice,
+    "followup_one_open_check_in_per_case": _two_open_check_in_follow_ups,
     "user_email_unique_ci": lambda: [
         User.objects.create(email="sam@example.org"),
         User.objects.create(email="SAM@example.org"),

@@ -46,11 +46,12 @@ LISTS = {
     "planned-service-list": "planned_services",
     "document-list": "documents",
     "system-involvement-list": "system_involvement",
+    "check-in-list": "check_ins",
 }
 PERSONAS = ("advocate", "supervisor", "partner_staff")
 # A partner holding a consent to every category finds these records of the consented cases
 # (plan versions: the approved ones); the lead's working records (care team, flags, contacts,
-# the live plan's goals and services) no consent releases.
+# the live plan's goals and services, check-ins) no consent releases.
 PARTNER_SEES = frozenset(
     {
         "case-list",
@@ -84,6 +85,7 @@ class Records:
     planned_services: set[int] = field(default_factory=set)
     documents: set[int] = field(default_factory=set)
     system_involvement: set[int] = field(default_factory=set)
+    check_ins: set[int] = field(default_factory=set)
 
     def of(self, route: str) -> set[int]:
         return getattr(self, LISTS[route])
@@ -125,6 +127,9 @@ def furnish(case: Case, world: World, records: Records, *, team: CareTeamMember 
     records.contacts.add(f.ContactFactory(case=case).pk)
     records.goals.add(goal.pk)
     records.planned_services.add(f.PlannedServiceFactory(goal=goal).pk)
+    check_in = f.CheckInFactory(case=case)
+    f.GoalProgressFactory(check_in=check_in, goal=goal)
+    records.check_ins.add(check_in.pk)
     records.plan_versions.add(version.pk)
     records.referrals.add(f.ReferralFactory(case=case, to_organization=world.partner, sent=True).pk)
     shared = document(case, advocate)

@@ -14,7 +14,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from cases.categories import DATA_CATEGORIES
+from cases.checkins import CheckIn
 from cases.models import CaseNote, Person, ServicePlan
+from cases.services.checkins import CheckInAnswers, GoalAnswer, record_check_in
 from cases.services.documents import upload_document
 from cases.services.plans import start_plan_version, submit_plan_version
 from cases.services.records import raise_flag
@@ -88,6 +90,8 @@ class PageWorld:
     document_id: int = 0
     # What the systems did (issue 21): the lead staff's own, released by no consent.
     system_involvement_id: int = 0
+    # An outcome check-in of the case, with words on its goal (issue 21).
+    check_in_id: int = 0
 
     @property
     def case_id(self) -> int:
@@ -190,6 +194,13 @@ def build_page_world() -> PageWorld:
     f.MembershipFactory(
         organization=world.partner, user=world.partner_staff, role=Membership.Role.INTAKE
     )
+    check_in = record_check_in(
+        case=case,
+        actor=advocate,
+        occasion=CheckIn.Occasion.INTAKE,
+        answered_by=CheckIn.AnsweredBy.WITH_STAFF,
+        answers=CheckInAnswers(safety="mostly_safe", goals=(GoalAnswer(goal.pk, "Going ok"),)),
+    )
     transfer = record_transfer_request(
         case=case, to_organization=world.partner, reason="Moved to the coast", actor=advocate
     )
@@ -224,6 +235,7 @@ def build_page_world() -> PageWorld:
         ).pk,
         transfer_id=transfer.pk,
         system_involvement_id=event.pk,
+        check_in_id=check_in.pk,
         document_id=upload_document(
             case=case,
             actor=advocate,

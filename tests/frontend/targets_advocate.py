@@ -51,6 +51,15 @@ TARGETS: dict[str, PageTarget] = {
     ),
     "follow-up-new": PageTarget(kwargs=_case, readers=LEAD_STAFF, writers=LEAD_STAFF, post=True),
     "flags": PageTarget(kwargs=_case, readers=LEAD_STAFF, writers=LEAD_STAFF, post=True),
+    # Outcome check-ins (issue 21): the lead's working record; the young person has the portal.
+    "check-ins": PageTarget(kwargs=_case, readers=LEAD_STAFF),
+    "check-in-new": PageTarget(kwargs=_case, readers=LEAD_STAFF, writers=LEAD_STAFF, post=True),
+    "check-in-correct": PageTarget(
+        kwargs=lambda pw: {"case_id": pw.case_id, "check_in_id": pw.check_in_id},
+        readers=LEAD_STAFF,
+        writers=LEAD_STAFF,
+        post=True,
+    ),
     # Documents (R43): lead staff upload, download and delete; partners use their own door.
     "documents": PageTarget(kwargs=_case, readers=LEAD_STAFF, writers=LEAD_STAFF, post=True),
     "document-file": PageTarget(kwargs=_document, readers=LEAD_STAFF),

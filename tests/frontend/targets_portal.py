@@ -52,6 +52,8 @@ TARGETS: dict[str, PageTarget] = {
     "portal-access-log": PageTarget(readers=ANY_YOUNG_PERSON),
     # Each young person chooses their own reminders; no id, so nobody else's can be reached.
     "portal-reminders": PageTarget(readers=ANY_YOUNG_PERSON, writers=ANY_YOUNG_PERSON, post=True),
+    # Each young person answers their own due check-in (issue 21); no id in the URL.
+    "portal-check-in": PageTarget(readers=ANY_YOUNG_PERSON, writers=ANY_YOUNG_PERSON, post=True),
     "portal-export": PageTarget(readers=ANY_YOUNG_PERSON),
     "portal-export-json": PageTarget(readers=ANY_YOUNG_PERSON),
     "portal-export-zip": PageTarget(readers=ANY_YOUNG_PERSON),

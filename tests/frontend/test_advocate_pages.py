@@ -397,6 +397,7 @@ def test_case_page_opens_with_contents_that_jump_to_each_section_safety_first(
         "notes",
         "system-involvement",
         "documents",
+        "check-ins",
         "follow-ups",
         "access",
     ]

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 
+from cases.checkins import CheckIn
 from cases.models import Goal, PlannedService, PlanVersion, Referral
 from consent.models import Consent
 from providers.models import Membership, Organization
@@ -59,6 +60,12 @@ def approved_version(world: World, when: datetime) -> PlanVersion:
             approved_at=when,
             approval_channel=PlanVersion.ApprovalChannel.IN_PERSON,
         )
+
+
+def checked_in(world: World, when: datetime) -> CheckIn:
+    """A check-in of the world's case at ``when``: its check-in clock starts there."""
+    with at(when):
+        return f.CheckInFactory(case=world.case, recorded_at=when)
 
 
 def consent_until(world: World, starts: datetime, expires: datetime, **kwargs) -> Consent:

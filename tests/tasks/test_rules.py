@@ -25,6 +25,7 @@ from tests.tasks.continuity import (
     active_service,
     approved_version,
     at,
+    checked_in,
     chicago,
     consent_until,
     goal,
@@ -52,6 +53,7 @@ def sweep(moment):
 
 
 def test_an_unanswered_referral_waits_two_business_days_then_both_sides_get_a_follow_up(world):
+    checked_in(world, MONDAY)  # no check-in follow-up beside it
     referral = sent_referral(world, MONDAY)
 
     sweep(chicago(3, 3, 9, 59))
@@ -310,6 +312,7 @@ def test_a_service_that_is_not_active_has_no_contact_clock(world):
 
 def test_an_approved_plan_not_reviewed_for_ninety_days_needs_a_review(world):
     approved_version(world, MONDAY)
+    checked_in(world, MONDAY + timedelta(days=1))  # its own clock, a day behind
 
     sweep(MONDAY + timedelta(days=90) - ONE_SECOND)
     assert open_of(Kind.PLAN_REVIEW) == []

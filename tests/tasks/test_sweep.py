@@ -9,10 +9,11 @@ from celery.schedules import maybe_schedule, schedule
 from django.conf import settings
 from django.forms.models import model_to_dict
 
-from cases.models import Person
+from cases.models import Case, Person
 from tasks import tasks as celery_tasks
 from tasks.models import FollowUp, Notification, PortalNotice
 from tasks.sweep import Bounds, due_referrals, due_services, run_sweep
+from tests import factories as f
 from tests.tasks.continuity import (
     active_service,
     approved_version,
@@ -79,6 +80,7 @@ def test_two_sweeps_at_the_same_moment_write_the_same_rows(world):
         "service_no_contact",
         "plan_review",
         "consent_renewal",
+        "check_in_due",
         "other",
     }
 
@@ -146,6 +148,9 @@ def test_the_sweep_enqueues_delivery_once_after_its_writes_commit(
 
 
 def test_a_sweep_with_nothing_due_enqueues_nothing(world, django_capture_on_commit_callbacks):
+    for case in Case.objects.all():  # every case had its check-in a month ago
+        with at(chicago(2, 1)):
+            f.CheckInFactory(case=case, recorded_at=chicago(2, 1))
     with django_capture_on_commit_callbacks() as callbacks:
         report = _sweep(chicago(3, 1, 6))  # Monday before the weekly digest goes out
 
