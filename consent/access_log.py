@@ -233,7 +233,9 @@ def _append(events: Sequence[EventDraft], *, request_id: str) -> list[dict[str, 
         return []
     key = signing_key()
     prepared = [_prepare(draft, request_id, key.key_id) for draft in events]
-    with transaction.atomic():
+    # Its own transaction; inside a write's (a withdrawal flushing its events), part of that
+    # one, failing with it, without a savepoint's two round trips.
+    with transaction.atomic(savepoint=False):
         lane, sequence, prev_hash = _acquire_chain()
         lane_part = f'"lane":{lane},' if lane else ""
         for record, before, after in prepared:
