@@ -70,6 +70,19 @@ class CheckInSerializer(serializers.ModelSerializer):
             "corrected_by",
         ]
         read_only_fields = fields
+        # A skipped answer is blank: DRF drops allow_blank from read-only fields, and the
+        # schema would then refuse "".
+        extra_kwargs = {
+            name: {"allow_blank": True}
+            for name in (
+                "safety",
+                "housing",
+                "school_or_work",
+                "trusted_adult",
+                "health_care",
+                "living_situation",
+            )
+        }
 
     def get_corrected_by(self, check_in: CheckIn) -> int | None:
         """The check-in that corrects this one, if any: then this one no longer counts."""

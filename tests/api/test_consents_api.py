@@ -215,7 +215,7 @@ def test_r13_staff_record_a_spoken_withdrawal_with_its_channel(world, api_for):
     assert response.data["revocation_channel"] == "staff_spoken"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_r13_r24_a_withdrawal_and_its_access_event_commit_in_one_transaction(world, api_for):
     """Access ends and the log records who ended it in the same commit: neither can be
     there without the other, and a revoke costs one flush to disk, not two (issue 20)."""

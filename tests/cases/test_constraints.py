@@ -12,7 +12,8 @@ from django.utils import timezone
 from accounts.models import User
 from cases.documents import CaseDocument
 from cases.models import CareTeamMember, Case, PlanVersion, Referral
-from consent.models import CompelledDisclosure
+from consent.access_log import EventDraft, record_events
+from consent.models import AccessEvent, CompelledDisclosure
 from providers.models import MembershipChange
 from providers.organization_changes import OrganizationChange
 from tasks.models import (
@@ -234,6 +235,20 @@ def _two_open_check_in_follow_ups() -> None:
     _follow_up(kind="check_in_due", case=first.case)
 
 
+def _event_at_a_taken_place() -> None:
+    (first,) = record_events([EventDraft(user_id=None, action="view", outcome="denied")])
+    AccessEvent.objects.create(
+        at=timezone.now(),
+        action="view",
+        outcome="denied",
+        lane=first.lane,
+        sequence=first.sequence,
+        prev_hash=first.hash,
+        key_id=first.key_id,
+        hash="0" * 64,
+    )
+
+
 VIOLATIONS: dict[str, Callable[[], object]] = {
     "check_in_occasion_valid": lambda: f.CheckInFactory(occasion="birthday"),
     "check_in_answered_by_valid": lambda: f.CheckInFactory(answered_by="neighbour"),
@@ -423,6 +438,8 @@ VIOLATIONS: dict[str, Callable[[], object]] = {
     "notif_mode": lambda: NotificationSettings.objects.create(
         user=f.UserFactory(), email_mode="hourly"
     ),
+    # R27: two events at one place of one lane would fork the chain.
+    "access_event_lane_sequence": _event_at_a_taken_place,
 }
 
 

@@ -22,7 +22,10 @@ from consent.models import AccessEvent
 
 # Transactional: an append's lane lock lasts as long as its transaction, and the other
 # session must see the lanes free once each append commits.
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 LOCK_KEY = 0x48_41_52_42
 

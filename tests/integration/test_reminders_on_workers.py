@@ -52,7 +52,7 @@ from tasks.models import ContinuityRules, FollowUp, Notification
 from tasks.sweep import run_sweep
 from tests.conftest import World
 from tests.integration.timing import deadline
-from tests.tasks.continuity import sent_referral, staff
+from tests.tasks.continuity import checked_in, sent_referral, staff
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -166,6 +166,7 @@ def due_referral(world: World) -> tuple[User, User]:
         referral_expiry_business_days=60,
     )
     intake = staff(world.partner)
+    checked_in(world, timezone.now())  # no check-in follow-up beside the referral's
     sent_referral(world, timezone.now() - timedelta(days=10))
     return intake, world.advocate
 
