@@ -20,7 +20,7 @@ from cases.models import Case
 from tasks.business_days import in_zone, zone
 from tasks.follow_ups import primary_advocate_of
 from tasks.models import ContinuityRules, FollowUp
-from tasks.rules import _announce, _open_once, rules_for
+from tasks.rules import announce, open_once, rules_for
 
 Occasion = CheckIn.Occasion
 Kind = FollowUp.Kind
@@ -87,7 +87,7 @@ def remind_check_in(*, case: Case, now: datetime) -> FollowUp | None:
     ).exists():
         return None
     assignee = primary_advocate_of(case)
-    follow_up = _open_once(
+    follow_up = open_once(
         lookup={"kind": Kind.CHECK_IN_DUE, "case_id": case.pk},
         defaults={
             "organization_id": case.lead_organization_id,
@@ -95,7 +95,7 @@ def remind_check_in(*, case: Case, now: datetime) -> FollowUp | None:
             "due_at": now + CHECK_IN_WITHIN,
         },
     )
-    _announce(follow_up, [assignee])
+    announce(follow_up, [assignee])
     return follow_up
 
 

@@ -153,12 +153,13 @@ def _supervisor_id_for(follow_up: FollowUp, supervisor_ids: list[int]) -> int | 
     return (others or supervisor_ids or [None])[0]
 
 
-def _announce(follow_up: FollowUp, recipients: Iterable[User | None]) -> None:
+def announce(follow_up: FollowUp, recipients: Iterable[User | None]) -> None:
+    """Tell each recipient (once, whoever is named twice) that the follow-up is open."""
     for user in {u.pk: u for u in recipients if u is not None}.values():
         notify(recipient=user, reason=Reason.FOLLOW_UP_DUE, window=OPENED, follow_up=follow_up)
 
 
-def _open_once(*, lookup: dict[str, object], defaults: dict[str, object]) -> FollowUp:
+def open_once(*, lookup: dict[str, object], defaults: dict[str, object]) -> FollowUp:
     """The open follow-up named by ``lookup`` (the fields of its partial unique constraint),
     created when there is none; a concurrent creator's row is returned instead of an error."""
     try:
@@ -201,7 +202,7 @@ def remind_unanswered_referral(*, referral: Referral, now: datetime) -> int:
         if already.exists():
             # Open (nothing to do) or closed by hand (not reopened for the same referral).
             continue
-        follow_up = _open_once(
+        follow_up = open_once(
             lookup={
                 "kind": Kind.REFERRAL_UNANSWERED,
                 "about_referral": referral,
@@ -209,7 +210,7 @@ def remind_unanswered_referral(*, referral: Referral, now: datetime) -> int:
             },
             defaults={"case_id": referral.case_id, "assignee": assignee, "due_at": due_at},
         )
-        _announce(follow_up, [assignee] if assignee else queue)
+        announce(follow_up, [assignee] if assignee else queue)
         opened += 1
     return opened
 
@@ -306,7 +307,7 @@ def remind_no_contact(*, service: PlannedService, now: datetime) -> FollowUp | N
     if now < clock + period or _no_contact_follow_up(service, clock) is not None:
         return None
     assignee = service.responsible or primary_advocate_of(case)
-    follow_up = _open_once(
+    follow_up = open_once(
         lookup={"kind": Kind.SERVICE_NO_CONTACT, "about_planned_service": service},
         defaults={
             "case": case,
@@ -315,7 +316,7 @@ def remind_no_contact(*, service: PlannedService, now: datetime) -> FollowUp | N
             "due_at": clock + 2 * period,
         },
     )
-    _announce(follow_up, [assignee])
+    announce(follow_up, [assignee])
     return follow_up
 
 
@@ -378,7 +379,7 @@ def remind_plan_review(*, plan: ServicePlan, now: datetime) -> FollowUp | None:
     ).exists():
         return None
     assignee = primary_advocate_of(case)
-    follow_up = _open_once(
+    follow_up = open_once(
         lookup={"kind": Kind.PLAN_REVIEW, "about_plan": plan},
         defaults={
             "case": case,
@@ -387,7 +388,7 @@ def remind_plan_review(*, plan: ServicePlan, now: datetime) -> FollowUp | None:
             "due_at": now + PLAN_REVIEW_WITHIN,
         },
     )
-    _announce(follow_up, [assignee])
+    announce(follow_up, [assignee])
     return follow_up
 
 
@@ -414,7 +415,7 @@ def remind_consent_renewal(*, consent: Consent, now: datetime) -> FollowUp | Non
         due_at=max(now, expires_at - RENEWAL_DUE_BEFORE_EXPIRY),
     )
     post_portal_notice(case=case, kind=PortalNotice.Kind.CONSENT_RENEWAL, object_id=consent.pk)
-    _announce(follow_up, [follow_up.assignee])
+    announce(follow_up, [follow_up.assignee])
     return follow_up
 
 
