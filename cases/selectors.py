@@ -74,3 +74,12 @@ def with_planned_service_details(services: QuerySet[PlannedService]) -> QuerySet
 def with_plan_version_details(versions: QuerySet[PlanVersion]) -> QuerySet[PlanVersion]:
     """Plan versions with the plan loaded, so each row can name its case without a query."""
     return versions.select_related("plan")
+
+
+def check_in_goals(*, case_id: int) -> QuerySet[Goal]:
+    """The goals a check-in asks about, in the plan's order: the plan's, but those set aside."""
+    return (
+        Goal.objects.filter(plan__case_id=case_id)
+        .exclude(status=Goal.Status.SET_ASIDE)
+        .order_by("position", "pk")
+    )

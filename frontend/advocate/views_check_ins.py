@@ -10,7 +10,8 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cases.checkins import CheckIn
-from cases.models import Case, Goal
+from cases.models import Case
+from cases.selectors import check_in_goals
 from cases.services.checkins import correct_check_in, record_check_in
 from consent.policy import Action, visible_check_ins
 from frontend.access import page_viewer, staff_page
@@ -19,15 +20,6 @@ from frontend.check_ins import CheckInForm, answer_labels
 from tasks.check_ins import due_check_in
 
 Occasion = CheckIn.Occasion
-
-
-def _goals(case: Case) -> list[Goal]:
-    """The goals a check-in asks about: the plan's, but those set aside."""
-    return list(
-        Goal.objects.filter(plan__case_id=case.pk)
-        .exclude(status=Goal.Status.SET_ASIDE)
-        .order_by("position", "pk")
-    )
 
 
 def _status(request: HttpRequest) -> int:
@@ -70,7 +62,7 @@ def check_in_new(request: HttpRequest, case_id: int) -> HttpResponse:
     due = due_check_in(case=case, now=timezone.now())
     form = CheckInForm(
         request.POST or None,
-        goals=_goals(case),
+        goals=list(check_in_goals(case_id=case.pk)),
         closure=closed,
         occasions=occasions,
         initial={"occasion": due.occasion if due else Occasion.OTHER},
@@ -108,7 +100,7 @@ def check_in_correct(request: HttpRequest, case_id: int, check_in_id: int) -> Ht
         raise Http404
     form = CheckInForm(
         request.POST or None,
-        goals=_goals(case),
+        goals=list(check_in_goals(case_id=case.pk)),
         closure=original.occasion == Occasion.CLOSURE,
         initial=CheckInForm.initial_from(original),
     )

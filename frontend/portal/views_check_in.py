@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from cases.checkins import CheckIn
-from cases.models import Case, Goal
+from cases.models import Case
+from cases.selectors import check_in_goals
 from cases.services.checkins import record_check_in
 from consent.errors import AccessDenied, NotVisible
 from consent.policy import Action, Viewer, access_case, lead_cases
@@ -49,10 +50,10 @@ def check_in(request: HttpRequest) -> HttpResponse:
         access = access_case(viewer=viewer, case_id=case.pk, action=Action.ANSWER_CHECK_IN)
     except (NotVisible, AccessDenied) as exc:
         raise PermissionDenied from exc
-    goals = Goal.objects.filter(plan__case_id=case.pk).exclude(status=Goal.Status.SET_ASIDE)
+    goals = check_in_goals(case_id=case.pk)
     form = CheckInForm(
         request.POST if request.method == "POST" else None,
-        goals=goals.order_by("position", "pk"),
+        goals=goals,
         staff=False,
     )
     if request.method == "POST" and form.is_valid():
