@@ -2,11 +2,14 @@
 basis (R26). Nothing is filtered by age: every event is kept and listed."""
 
 from django.db.models import QuerySet
+from django.utils.functional import cached_property
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import generics, serializers
 
 from api.access import ViewerMixin
 from api.pagination import NewestFirstCursorPagination
 from cases.models import Case
+from consent.access_history import case_shown, events_of_cases
 from consent.models import AccessEvent
 from consent.staff_names import named_staff
 
@@ -17,7 +20,7 @@ class AccessLogEntrySerializer(serializers.ModelSerializer):
 
     organization = serializers.SerializerMethodField()
     staff_name = serializers.SerializerMethodField()
-    case = serializers.IntegerField(source="case_id", allow_null=True)
+    case = serializers.SerializerMethodField()
     consent = serializers.IntegerField(source="consent_id", allow_null=True)
     categories = serializers.ListField(child=serializers.CharField())
 
@@ -38,6 +41,11 @@ class AccessLogEntrySerializer(serializers.ModelSerializer):
             "outcome",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_case(self, event: AccessEvent) -> int | None:
+        # A page event names other young people's cases too: only the reader's own is shown.
+        return case_shown(event, self.context.get("own_case_ids", ()))
 
     def get_organization(self, event: AccessEvent) -> str | None:
         return event.organization.name if event.organization_id else None
@@ -64,7 +72,15 @@ class MyAccessLogView(ViewerMixin, generics.ListAPIView):
         person_id = self.viewer.person_id
         if person_id is None:
             return AccessEvent.objects.none()
-        own_cases = Case.objects.filter(person_id=person_id).values("pk")
-        return AccessEvent.objects.filter(case_id__in=own_cases).select_related(
-            "organization", "user"
-        )
+        return events_of_cases(case_ids=self.own_case_ids)
+
+    @cached_property
+    def own_case_ids(self) -> list[int]:
+        person_id = self.viewer.person_id
+        return list(Case.objects.filter(person_id=person_id).values_list("pk", flat=True))
+
+    def get_serializer_context(self) -> dict:
+        context = super().get_serializer_context()
+        if self.viewer.person_id is not None:
+            context["own_case_ids"] = self.own_case_ids
+        return context

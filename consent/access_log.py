@@ -27,7 +27,7 @@ import json
 import os
 from collections.abc import Iterable, Sequence
 from contextvars import ContextVar, Token
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -82,6 +82,9 @@ class EventDraft:
     basis: str = ""
     consent_id: int | None = None
     purpose: str = ""
+    # R24's page event: every case a list showed, each on the same basis, categories and
+    # outcome (``case_id`` is then None).
+    case_ids: tuple[int, ...] = ()
     at: datetime = field(default_factory=timezone.now, compare=False)
 
     def __post_init__(self) -> None:
@@ -108,6 +111,7 @@ class EventDraft:
             self.basis,
             self.consent_id,
             self.purpose,
+            self.case_ids,
         )
 
 
@@ -146,9 +150,12 @@ def _chained_fields(row: AccessEvent) -> dict[str, Any]:
         "request_id": row.request_id,
         "key": row.key_id,
     }
-    # Lane 0 is the chain as it was before lanes: its events' hashes stay as they were.
+    # Lane 0 is the chain as it was before lanes, and single events are as they were before
+    # page events: their hashes stay as they were.
     if row.lane:
         fields["lane"] = row.lane
+    if row.case_ids:
+        fields["cases"] = list(row.case_ids)
     return fields
 
 
@@ -256,17 +263,19 @@ def _prepare(draft: EventDraft, request_id: str, key_id: str) -> tuple[dict[str,
     sequence and the previous hash once the lane is held. ``verify_chain`` recomputes every
     hash the long way, so the two cannot drift apart unseen."""
     categories = list(draft.categories)
-    before = "{" + _canonical_part(
-        {
-            "action": draft.action,
-            "at": draft.at.astimezone(UTC).isoformat(timespec="microseconds"),
-            "basis": draft.basis,
-            "case": draft.case_id,
-            "categories": categories,
-            "consent": draft.consent_id,
-            "key": key_id,
-        }
-    )
+    case_ids = list(draft.case_ids)
+    leading = {
+        "action": draft.action,
+        "at": draft.at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "basis": draft.basis,
+        "case": draft.case_id,
+        "categories": categories,
+        "consent": draft.consent_id,
+        "key": key_id,
+    }
+    if case_ids:
+        leading["cases"] = case_ids
+    before = "{" + _canonical_part(leading)
     after = _canonical_part(
         {
             "organization": draft.organization_id,
@@ -283,6 +292,7 @@ def _prepare(draft: EventDraft, request_id: str, key_id: str) -> tuple[dict[str,
         "organization_id": draft.organization_id,
         "role": draft.role,
         "case_id": draft.case_id,
+        "case_ids": case_ids,
         "categories": categories,
         "action": draft.action,
         "basis": draft.basis,
@@ -303,6 +313,7 @@ _COLUMNS = (
     ("organization_id", "bigint"),
     ("role", "text"),
     ("case_id", "bigint"),
+    ("case_ids", "jsonb"),
     ("categories", "jsonb"),
     ("action", "text"),
     ("basis", "text"),
@@ -704,7 +715,8 @@ def note_page_access(
     action: str = LIST,
     categories: Iterable[str] | None = None,
 ) -> dict[int, CaseAccess | None]:
-    """A list page showed records of these cases: one event per case, no query per row.
+    """A list page showed records of these cases, recorded with no query per row: R24's page
+    event, one event naming every case shown on the same basis (``page_events``).
 
     A case seen through no case-level basis (an incoming referral's, once its consent ended)
     is recorded as denied: nothing of it was released. Returns what was found per case (None:
@@ -717,9 +729,20 @@ def note_page_access(
     accesses = accesses_for_cases(viewer=viewer, case_ids=ordered)
     wanted = None if categories is None else frozenset(categories)
     events: list[EventDraft] = []
+    # A lead basis's event depends only on the bases and the lead organization: one draft per
+    # such pair, naming its cases, rather than a draft per case grouped afterwards.
+    led: dict[tuple[frozenset[str], int], tuple[EventDraft, list[int]]] = {}
     for case_id in ordered:
         access = accesses.get(case_id)
-        if access is not None:
+        if access is not None and access.is_lead:
+            same = (access.bases, access.case.lead_organization_id)
+            if same not in led:
+                (draft,) = case_access_events(
+                    viewer=viewer, access=access, action=action, categories=wanted
+                )
+                led[same] = (draft, [])
+            led[same][1].append(case_id)
+        elif access is not None:
             events += case_access_events(
                 viewer=viewer, access=access, action=action, categories=wanted
             )
@@ -738,8 +761,32 @@ def note_page_access(
                     categories=_ordered(wanted or ()),
                 )
             )
-    note_many(events)
+    for draft, named in led.values():
+        if len(named) > 1:
+            draft = replace(draft, case_id=None, case_ids=tuple(named))
+        events.append(draft)
+    note_many(page_events(events))
     return {case_id: accesses.get(case_id) for case_id in ordered}
+
+
+def page_events(events: Iterable[EventDraft]) -> list[EventDraft]:
+    """A list's per-case events as R24's page events: the allowed events that differ only in
+    their case become one naming every such case, in the page's order. Each page event is
+    exact for each case it names (same basis, consent, role, purpose and categories), so a
+    reader takes it as that many single events. A lone case, and a refusal, stay single."""
+    grouped: dict[tuple[Any, ...], list[EventDraft]] = {}
+    for event in events:
+        pageable = event.outcome == AccessOutcome.ALLOWED and event.case_id is not None
+        shared = replace(event, case_id=None).key if pageable else (id(event),)
+        grouped.setdefault(shared, []).append(event)
+    drafts = []
+    for same in grouped.values():
+        case_ids = tuple(dict.fromkeys(e.case_id for e in same if e.case_id is not None))
+        if len(case_ids) > 1:
+            drafts.append(replace(same[0], case_id=None, case_ids=case_ids))
+        else:
+            drafts.append(same[0])
+    return drafts
 
 
 PORTAL_ACTIVATION = "activate_portal"

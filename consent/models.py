@@ -340,8 +340,36 @@ class AppendOnlyQuerySet(models.QuerySet):
         raise TypeError("Access events are append-only.")
 
 
+class NamesCase(models.Lookup):
+    """``case_ids__names=<id>``: a page event's list of cases includes this one. On PostgreSQL
+    JSON containment, which the partial GIN index of the page events answers; on SQLite a scan
+    of the list."""
+
+    lookup_name = "names"
+
+    def as_sql(self, compiler, connection):  # type: ignore[no-untyped-def]
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        if connection.vendor == "postgresql":
+            return f"{lhs} @> %s::jsonb", [*lhs_params, f"[{int(self.rhs)}]"]
+        return (
+            f"EXISTS (SELECT 1 FROM json_each({lhs}) WHERE json_each.value = %s)",  # noqa: S608 (lhs: the compiled column)
+            [*lhs_params, int(self.rhs)],
+        )
+
+
+class CaseIdList(models.JSONField):
+    """A list of case ids, searchable by one of them (``names``)."""
+
+
+CaseIdList.register_lookup(NamesCase)
+
+
 class AccessEvent(models.Model):
     """One read, write or refused attempt on case data (R24), chained by a keyed hash (R27).
+
+    An event names one case (``case``), or, for a list read, every case the page showed
+    (``case_ids``, R24's page event: the same user, basis, categories and outcome for each of
+    them; ``case`` is then empty). Readers find both through ``consent.access_history``.
 
     Written only by ``consent.access_log.record_events``. It holds ids and codes, never personal
     data (R25). The foreign keys have no database constraint and never cascade, so nothing a
@@ -361,6 +389,7 @@ class AccessEvent(models.Model):
     case = models.ForeignKey(
         Case, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )
+    case_ids = CaseIdList(default=list, db_default=[], blank=True)
     categories = models.JSONField(default=list)
     action = models.CharField(max_length=40)
     basis = models.CharField(max_length=40, blank=True, help_text='A role, or "consent:<id>".')
@@ -386,6 +415,7 @@ class AccessEvent(models.Model):
             models.UniqueConstraint(fields=["lane", "sequence"], name="access_event_lane_sequence")
         ]
         # A case's history, newest first (the id orders events across lanes).
+        # (The page events' cases have a partial GIN index on PostgreSQL: migration 0008.)
         indexes = [models.Index(fields=["case", "id"], name="access_event_case_id")]
 
     def __str__(self) -> str:

@@ -27,11 +27,12 @@ from cases.demographics import Sex, SexualOrientation, race_ethnicity_labels
 from cases.documents import CaseDocument, DocumentKind
 from cases.models import Case, Person, PlannedServiceStatus, PlanVersion, Referral
 from cases.services.documents import document_content
+from consent.access_history import events_of_cases
 from consent.access_log import note_page_access
 from consent.document_access import document_response, download_name
 from consent.errors import NotVisible
 from consent.fhir import effective_status
-from consent.models import AccessEvent, Consent
+from consent.models import Consent
 from consent.policy import (
     Viewer,
     access_document,
@@ -192,11 +193,7 @@ def _consents(viewer: Viewer) -> list[dict[str, Any]]:
 
 def _access_log(viewer: Viewer, case_ids: list[int]) -> list[dict[str, Any]]:
     words = CATEGORY_WORDS[active_language()]
-    events = (
-        AccessEvent.objects.filter(case_id__in=case_ids)
-        .select_related("organization", "user")
-        .order_by("-id")
-    )
+    events = events_of_cases(case_ids=case_ids)
     rows = []
     for event in events:
         organization = event.organization if event.organization_id else None

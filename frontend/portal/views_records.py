@@ -84,7 +84,7 @@ def access_log(request: HttpRequest) -> HttpResponse:
     """Every access to my record, newest first (R26): organization, date, information, and
     the consent relied on; staff names only where their organization shows them."""
     viewer = page_viewer(request)
-    own_cases = Case.objects.filter(person_id=viewer.person_id).values("pk")
+    own_cases = list(Case.objects.filter(person_id=viewer.person_id).values_list("pk", flat=True))
     mine = request.GET.get("mine") == "1"
     events = events_of_cases(case_ids=own_cases)
     if not mine:

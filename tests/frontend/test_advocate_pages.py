@@ -24,6 +24,7 @@ from consent.models import AccessEvent
 from tasks.follow_ups import create_follow_up_by_hand
 from tasks.models import FollowUp
 from tests import factories as f
+from tests.access_events import cases_named
 from tests.conftest import World
 from tests.consents import grant_consent
 
@@ -160,14 +161,10 @@ def test_caseload_shows_the_next_follow_up_due(world: World) -> None:
     assert "Follow-up overdue" not in body
 
 
-def test_caseload_records_a_list_access_event_for_each_case_shown(world: World) -> None:
+def test_caseload_records_a_list_access_event_naming_each_case_shown(world: World) -> None:
     other = _my_case(world, "Listeda")
     _client(world.advocate).get(reverse("frontend:caseload"))
-    listed = set(
-        AccessEvent.objects.filter(user=world.advocate, action="list").values_list(
-            "case_id", flat=True
-        )
-    )
+    listed = cases_named(AccessEvent.objects.filter(user=world.advocate, action="list"))
     assert listed == {world.case.pk, other.pk}
 
 
