@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 
 from accounts.models import User
 from bench.loader import Loader
+from bench.outcomes import Outcomes
 from bench.shape import EMAIL_DOMAIN
 from bench.specs import CS, REFERRAL_PATHS, RS, CaseSpec, ConsentSpec, ServiceSpec
 from bench.world import World
@@ -59,8 +60,18 @@ NAMES = ("Ana", "Luis", "Maya", "Jordan", "Sofia", "Diego", "Imani", "Kai", "Ros
 class CaseBuilder:
     """Writes the rows of one ``CaseSpec`` through the loader; collects access events."""
 
-    def __init__(self, loader: Loader, world: World, rng: random.Random, now: datetime) -> None:
+    def __init__(
+        self,
+        loader: Loader,
+        world: World,
+        rng: random.Random,
+        now: datetime,
+        *,
+        coded: random.Random,
+    ) -> None:
         self.loader, self.world, self.rng, self.now = loader, world, rng, now
+        # Issue 21's records come from a generator of their own: the rest stays as it was.
+        self.outcomes = Outcomes(loader, coded, now)
         self.today = now.date()
         self.permission_ids = case_permission_ids()
         self.events: list[dict] = []
@@ -77,12 +88,18 @@ class CaseBuilder:
         team = self._care_team(spec, case, opened)
         plan = self.loader.add_new(ServicePlan, case_id=case.pk, last_reviewed_at=self._at(opened))
         consents = [self._consent(spec, case, c, parent, user_id, opened) for c in spec.consents]
-        services, referrals = self._plan(spec, case, plan, consents, opened, user_id)
+        services, referrals, goals = self._plan(spec, case, plan, consents, opened, user_id)
         self._records(spec, case, services, opened)
         self._follow_ups(spec, case, plan, services, referrals, opened)
         self._extras(spec, case, person, consents, user_id, opened)
         self._grants(case, team, consents)
         self._access_history(spec, case, team, consents, user_id, opened)
+        self.outcomes.check_ins(
+            case, goals, primary=spec.primary, user_id=user_id, showcase=spec.showcase
+        )
+        self.outcomes.system_involvement(
+            case, organization=spec.lead.id, primary=spec.primary, showcase=spec.showcase
+        )
         return case
 
     # -- the young person ---------------------------------------------------------------------
@@ -112,6 +129,7 @@ class CaseBuilder:
         if spec.age is not None:
             person.birth_date_precision = Person.BirthDatePrecision.EXACT
             person.birth_date = self.today - timedelta(days=365 * spec.age + rng.randint(1, 360))
+        self.outcomes.demographics(person)
         self.loader.add(person)
         self.loader.add_new(
             SafeContactRule,
@@ -159,6 +177,7 @@ class CaseBuilder:
             status=spec.status,
             opened_on=opened,
             created_by_id=spec.primary,
+            referral_source=self.outcomes.referral_source(),
         )
         if spec.status == Case.Status.CLOSED:
             case.closed_on = opened + timedelta(days=self.rng.randint(0, spec.opened_days_ago))
@@ -301,9 +320,9 @@ class CaseBuilder:
         consents: list[Consent],
         opened: date,
         user_id: int | None,
-    ) -> tuple[list[PlannedService], list[Referral]]:
+    ) -> tuple[list[PlannedService], list[Referral], list[Goal]]:
         rng = self.rng
-        services, referrals, snapshot = [], [], []
+        services, referrals, goals, snapshot = [], [], [], []
         for position, service_specs in enumerate(spec.goals):
             goal = self.loader.add_new(
                 Goal,
@@ -312,6 +331,7 @@ class CaseBuilder:
                 domain=rng.choice(Goal.Domain.values),
                 position=position,
             )
+            goals.append(goal)
             goal_snapshot = {
                 "id": goal.pk,
                 "description": goal.description,
@@ -330,7 +350,7 @@ class CaseBuilder:
                     )
             snapshot.append(goal_snapshot)
         self._versions(spec, plan, {"goals": snapshot}, opened, user_id)
-        return services, referrals
+        return services, referrals, goals
 
     def _planned_service(
         self, spec: CaseSpec, goal: Goal, service_spec: ServiceSpec, opened: date

@@ -5,15 +5,16 @@ per table, above what the table holds), so rows can point at each other before a
 and nothing has to be read back. On SQLite they go through ``bulk_create``. COPY writes each
 attribute as psycopg adapts it, except where Django's own preparation matters: encrypted
 fields are encrypted (``get_prep_value``), JSON is serialized, and an unset ``auto_now`` /
-``auto_now_add`` is stamped. Rows nobody points at and that need no preparation (the guardian
-rows, millions of them) skip the model instance: ``add_values``. Foreign keys are deferred to
-commit on both databases, so buffers may be flushed in any order.
+``auto_now_add`` is stamped. Rows that need no preparation but encryption (the guardian rows,
+millions of them; check-ins and their goal progress) skip the model instance: ``add_values``,
+with an id chosen up front where other rows point at them. Foreign keys are deferred to commit
+on both databases, so buffers may be flushed in any order.
 """
 
 import json
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.core.management.color import no_style
@@ -97,8 +98,9 @@ class Loader:
             self.add(obj)
 
     def add_values(self, model: type[models.Model], **values: Any) -> None:
-        """Queue a row given by column attnames, ready as they are; its id comes from the
-        table's sequence. For plain rows that nothing points at."""
+        """Queue a row given by column attnames, ready as they are but for encryption (done
+        as it is written); its id comes from the table's sequence unless given
+        (``id=loader.next_id(model)``, for rows others point at)."""
         key = (model, tuple(values))
         buffer = self._values[key]
         buffer.append(tuple(values.values()))
@@ -138,9 +140,9 @@ class Loader:
         model, attnames = key
         started = time.perf_counter()
         if self._postgres:
-            column_of = {f.attname: f.column for f in model._meta.concrete_fields}
-            columns = [column_of[attname] for attname in attnames]
-            self._copy_rows(model, columns, rows)
+            field_of = {f.attname: f for f in model._meta.concrete_fields}
+            columns = [field_of[attname].column for attname in attnames]
+            self._copy_rows(model, columns, _encrypted(rows, [field_of[a] for a in attnames]))
         else:
             objs = [model(**dict(zip(attnames, row, strict=True))) for row in rows]
             model._base_manager.bulk_create(objs, batch_size=500)
@@ -165,6 +167,20 @@ class Loader:
             with raw.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
+
+
+def _encrypted(rows: list[tuple], fields: list[models.Field]) -> Iterable[Sequence[Any]]:
+    """``rows`` with their encrypted columns encrypted (the only preparation of value rows)."""
+    encrypted = [(n, f) for n, f in enumerate(fields) if isinstance(f, EncryptedFieldMixin)]
+    if not encrypted:
+        return rows
+    prepared = []
+    for row in rows:
+        values = list(row)
+        for n, field in encrypted:
+            values[n] = field.get_prep_value(values[n])
+        prepared.append(values)
+    return prepared
 
 
 def _preparation(field: models.Field) -> Callable[[models.Model], Any] | None:

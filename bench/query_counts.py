@@ -36,6 +36,7 @@ Counts = dict[str, dict[str, dict[str, int]]]  # route -> persona -> {"queries",
 def persona_picks() -> dict[str, tuple[object, dict[str, int]]]:
     """Each persona's user and the ids of the showcase records it requests routes with."""
     from accounts.models import User
+    from cases.checkins import CheckIn
     from cases.models import (
         CareTeamMember,
         Case,
@@ -49,6 +50,7 @@ def persona_picks() -> dict[str, tuple[object, dict[str, int]]]:
         PlanVersion,
         Referral,
     )
+    from cases.system_involvement import SystemInvolvementEvent
     from consent.models import CompelledDisclosure, Consent
     from providers.models import DirectoryService, Membership, ServiceType
     from tasks.models import FollowUp, Notification, PortalNotice
@@ -79,6 +81,10 @@ def persona_picks() -> dict[str, tuple[object, dict[str, int]]]:
         "compelled": first(CompelledDisclosure.objects.filter(case=case)),
         "transfer": first(CaseTransfer.objects.filter(case=case)),
         "portal_notice": first(PortalNotice.objects.filter(case=case)),
+        "check_in": first(CheckIn.objects.filter(case=case, corrected_by__isnull=True)),
+        "system_involvement": first(
+            SystemInvolvementEvent.objects.filter(case=case, removed_at__isnull=True)
+        ),
         "service_type": first(ServiceType.objects.all()),
         "directory_service": first(
             DirectoryService.objects.filter(provider__member_id=case.lead_organization_id)

@@ -48,6 +48,8 @@ API_RESOURCES = {
     "membership": "membership",
     "directory-service": "directory_service",
     "inbox": "notification",
+    "system-involvement": "system_involvement",
+    "check-in": "check_in",
 }
 # Page URL argument -> the kind of record it names (directory pages' service_id is their own).
 PAGE_ARGUMENTS = {
@@ -61,6 +63,8 @@ PAGE_ARGUMENTS = {
     "notice_id": "portal_notice",
     "organization_id": "organization",
     "membership_id": "membership",
+    "event_id": "system_involvement",
+    "check_in_id": "check_in",
 }
 # Query strings some routes need to answer at all.
 QUERIES = {"report-caseload": "organization"}
