@@ -45,6 +45,7 @@ def figure_records(
     category: str | None = None,
     dimension: Dimension | None = None,
     group: str | None = None,
+    source: str | None = None,
 ) -> QuerySet:
     """The cases (or referrals) behind one figure that the viewer may see as a supervisor of
     the organization (none when they do not supervise it), oldest first."""
@@ -54,7 +55,13 @@ def figure_records(
     else:
         rows = case_rows(cases, window)
     ids = matching(
-        rows, measure=measure, window=window, category=category, dimension=dimension, group=group
+        rows,
+        measure=measure,
+        window=window,
+        category=category,
+        dimension=dimension,
+        group=group,
+        source=source,
     )
     if SPECS[measure].about_referrals:
         return (

@@ -195,9 +195,12 @@ def matching(
     category: str | None = None,
     dimension: Dimension | None = None,
     group: str | None = None,
+    source: str | None = None,
 ) -> list[int]:
     """The ids of the rows behind one figure: of ``measure``'s base (or of one ``category``),
-    in one group. The lists use this, with the same rows and ``classify`` as the numbers."""
+    in one group, or (``source``: a referral source, "" for none) of cases opened in the period
+    that came that way. The lists use this, with the same rows and ``classify`` as the
+    numbers."""
     spec = SPECS[measure]
     wanted = (category,) if category else spec.categories
     found = []
@@ -205,6 +208,8 @@ def matching(
         if classify(measure, row, window) not in wanted:
             continue
         if dimension is not None and group not in groups_of(row, row["opened_on"])[dimension]:
+            continue
+        if source is not None and row["referral_source"] != source:
             continue
         found.append(row["pk"])
     return found

@@ -183,3 +183,19 @@ def _referral(
             at=service,
         )
     return referral
+
+
+def grow(crafted: Outcomes, copies: int) -> None:
+    """``copies`` more cases at A (for query-count tests), each with check-ins, an event and
+    a referral in the period, and a young person in another group each time."""
+    genders = ["girl", "boy", "nonbinary", ""]
+    for n in range(copies):
+        person = _person(
+            gender=genders[n % 4], race_ethnicity_codes=[["asian"], ["white"], []][n % 3],
+            birth_date_precision="year", birth_year=2008 + n % 8,
+        )  # fmt: skip
+        case = _case(crafted.a, date(2027, 1, 20), person, referral_source="school")
+        _check_in(case, chicago(1, 20), "not_safe", occasion=CheckIn.Occasion.INTAKE)
+        _check_in(case, chicago(3, 3), "safe")
+        f.SystemInvolvementEventFactory(case=case, occurred_on=date(2027, 3, 3))
+        _referral(case, chicago(3, 3), answered=chicago(3, 4), service=chicago(3, 6))
