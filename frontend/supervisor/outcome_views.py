@@ -22,10 +22,10 @@ from cases.models import Case
 from consent.access_log import note_page_access
 from frontend.access import page_viewer, staff_page
 from frontend.csv_download import csv_response
+from frontend.outcome_tables import SOURCE_CHOICES, OutcomeLinks, outcome_tables
 from frontend.supervisor.analytics_forms import PeriodForm
 from frontend.supervisor.analytics_tables import Cell, Table, when
 from frontend.supervisor.analytics_views import _period_form
-from frontend.supervisor.outcome_tables import SOURCE_CHOICES, OutcomeLinks, outcome_tables
 from frontend.supervisor.params import supervised_organization
 from reports.analytics.figures import Frame
 from reports.analytics.period import Period

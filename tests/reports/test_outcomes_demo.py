@@ -41,9 +41,7 @@ def test_every_outcome_table_of_the_demo_reconciles_with_its_base(seeded: None) 
     leads = set(Case.objects.values_list("lead_organization_id", flat=True))
     for organization_id in leads:
         cases = organization_cases(organization_id)
-        assert_reconciles(
-            outcome_report(cases=cases, referrals=referrals_of(cases), window=window)
-        )
+        assert_reconciles(outcome_report(cases=cases, referrals=referrals_of(cases), window=window))
     cases = community_cases()
     report = outcome_report(cases=cases, referrals=referrals_of(cases), window=window)
     assert_reconciles(report)

@@ -1,4 +1,6 @@
-"""The outcome and equity tables (issue 21), shaped once for the page and the CSV.
+"""The outcome and equity tables (issue 21), shaped once for the pages and the CSVs: the
+supervisor's (every figure a link to its list) and the community report's (no links: counts
+only, across organizations).
 
 Each measure is one table: the overall row, then every group of each grouping, then the
 disparity of each grouping in words. A withheld count or rate reads "withheld" (R22: fewer
@@ -76,11 +78,18 @@ class OutcomeLinks:
         return f"{reverse('frontend:supervisor-outcomes')}?{self.query()}"
 
 
+class NoLinks:
+    """The community report's tables link nowhere: no list of cases leaves an organization."""
+
+    def figure(self, measure: Measure, **filters: object) -> None:
+        return None
+
+
 def withheld() -> Cell:
     return Cell(_("withheld"))
 
 
-def shown_count(value: int | None, url: str) -> Cell:
+def shown_count(value: int | None, url: str | None) -> Cell:
     return withheld() if value is None else Cell(number_format(value, 0), url)
 
 
@@ -96,7 +105,9 @@ def points(value: float | None) -> Cell:
     return Cell(number_format(round(value, 1), 1, force_grouping=False))
 
 
-def _row(table: MeasureTable, row: GroupRow, grouping: str, links: OutcomeLinks) -> list[Cell]:
+def _row(
+    table: MeasureTable, row: GroupRow, grouping: str, links: OutcomeLinks | NoLinks
+) -> list[Cell]:
     spec = table.spec
     where = {"dimension": row.dimension, "group": row.group or None}
     label = row.label or _("Everyone")
@@ -145,7 +156,7 @@ def disparity(section: Section, table: MeasureTable) -> str:
     )
 
 
-def measure_table(table: MeasureTable, links: OutcomeLinks) -> Table:
+def measure_table(table: MeasureTable, links: OutcomeLinks | NoLinks) -> Table:
     spec = table.spec
     rows = [_row(table, table.overall, _("Overall"), links)]
     width = 3 + len(spec.categories) + 2
@@ -189,7 +200,7 @@ def _source_kind(source: str) -> str:
     return OTHER_SOURCE if source != SOURCE_NOT_RECORDED else SOURCE_NOT_RECORDED
 
 
-def sources_table(report: OutcomeReport, links: OutcomeLinks) -> Table:
+def sources_table(report: OutcomeReport, links: OutcomeLinks | NoLinks) -> Table:
     """Cases opened in the period by how the young person came, each with its kind."""
 
     def link(row: SourceRow) -> str:
@@ -220,7 +231,7 @@ def sources_table(report: OutcomeReport, links: OutcomeLinks) -> Table:
     )
 
 
-def outcome_tables(report: OutcomeReport, links: OutcomeLinks) -> dict[str, Table]:
+def outcome_tables(report: OutcomeReport, links: OutcomeLinks | NoLinks) -> dict[str, Table]:
     """Every table of the outcome page by its slug (the CSV export picks one)."""
     tables = {SOURCES_SLUG: sources_table(report, links)}
     for table in report.tables:
@@ -229,3 +240,26 @@ def outcome_tables(report: OutcomeReport, links: OutcomeLinks) -> dict[str, Tabl
 
 
 SOURCE_CHOICES = frozenset({*ReferralSource.values, ""})
+
+
+OUTCOME_CSV_COLUMNS = ["measure", "grouping", "group", "figure", "value"]
+
+
+def long_csv_rows(tables: dict[str, Table]) -> list[list[str]]:
+    """Every outcome table as lines of one figure each: measure, grouping, group, figure and
+    value (the columns of ``OUTCOME_CSV_COLUMNS``)."""
+    rows = []
+    for slug, table in tables.items():
+        for row in table.rows:
+            if slug == SOURCES_SLUG:
+                rows.append(
+                    [table.caption, row[1].text, row[0].text, table.columns[2], row[2].text]
+                )
+                continue
+            if row[1].text == _("Disparity"):
+                rows.append([table.caption, row[0].text, "", row[1].text, row[2].text])
+                continue
+            for column, cell in zip(table.columns[2:], row[2:], strict=True):
+                if cell.text:
+                    rows.append([table.caption, row[0].text, row[1].text, column, cell.text])
+    return rows
