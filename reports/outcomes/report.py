@@ -222,9 +222,7 @@ def _figure(row: GroupRow) -> float | None:
     return row.median_days if row.median_days is not None else row.rate
 
 
-def _shown_row(
-    spec: Spec, key: Key, cells: list[int | None], exact: Counter, days: list[float]
-) -> GroupRow:
+def _shown_row(spec: Spec, key: Key, cells: list[int | None], days: list[float]) -> GroupRow:
     base, *parts = cells
     counts = dict(zip(spec.categories, parts, strict=True))
     rate = None
@@ -265,7 +263,7 @@ def _section(spec: Spec, dimension: Dimension, tally: _Tally, overall: GroupRow)
     grid = [_grid_row(spec, tally.counts[key]) for key in keys]
     shown = suppress_grid(grid, columns_add_up=dimension in ADDS_UP)
     rows = [
-        _with_gaps(_shown_row(spec, key, cells, tally.counts[key], tally.days[key]), overall)
+        _with_gaps(_shown_row(spec, key, cells, tally.days[key]), overall)
         for key, cells in zip(keys, shown, strict=True)
     ]
     ranked = [
@@ -293,7 +291,7 @@ def _section(spec: Spec, dimension: Dimension, tally: _Tally, overall: GroupRow)
 def _table(spec: Spec, tally: _Tally) -> MeasureTable:
     overall_counts = tally.counts[(None, OVERALL)]
     (cells,) = suppress_grid([_grid_row(spec, overall_counts)], columns_add_up=False)
-    overall = _shown_row(spec, (None, OVERALL), cells, overall_counts, tally.days[(None, OVERALL)])
+    overall = _shown_row(spec, (None, OVERALL), cells, tally.days[(None, OVERALL)])
     excluded_exact = [(category, overall_counts[category]) for category in spec.excluded]
     excluded = {cell.label: cell.count for cell in suppress(excluded_exact)}
     return MeasureTable(
