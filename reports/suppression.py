@@ -48,18 +48,26 @@ def suppress(counts: Iterable[tuple[str, int]], *, withheld: Iterable[str] = ())
     return [Cell(label, None if label in small else n) for label, n in counts]
 
 
-def suppress_grid(rows: list[list[int]], *, columns_add_up: bool) -> list[list[int | None]]:
+def suppress_grid(
+    rows: list[list[int]],
+    *,
+    columns_add_up: bool,
+    withheld: Iterable[tuple[int, int]] = (),
+) -> list[list[int | None]]:
     """Withhold the small cells of a disaggregated table, and enough others that no withheld
     cell can be worked out from what is shown (complementary suppression).
 
     Each row is ``[base, part, part, ...]`` with the parts adding up to the base (the outcome
-    categories of one group). When ``columns_add_up`` the groups add up to the overall row
-    shown elsewhere (a single-choice grouping), so each column is protected too; "any mention"
-    groupings (a person in several groups) only protect their rows. A row whose base is
-    withheld is withheld whole. Repeats until nothing changes.
+    categories of one group); the first row is the overall one. When ``columns_add_up`` the
+    groups add up to the overall row (a single-choice grouping), so each column, the overall
+    cell included, is protected too; "any mention" groupings (a person in several groups) only
+    protect their rows. A row whose base is withheld is withheld whole. ``withheld`` names
+    cells (row, column) already withheld elsewhere (the overall row, shared by every grouping).
+    Repeats until nothing changes.
     """
     limit = threshold()
     hidden = {(r, c) for r, row in enumerate(rows) for c, n in enumerate(row) if 0 < n < limit}
+    hidden |= set(withheld)
 
     def hide_another(line: list[tuple[int, int]]) -> bool:
         shown = [(rows[r][c], r, c) for r, c in line if (r, c) not in hidden]

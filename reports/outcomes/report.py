@@ -258,10 +258,14 @@ def _grid_row(spec: Spec, counter: Counter) -> list[int]:
     return [sum(parts), *parts]
 
 
-def _section(spec: Spec, dimension: Dimension, tally: _Tally, overall: GroupRow) -> Section:
+def _section(
+    spec: Spec,
+    dimension: Dimension,
+    tally: _Tally,
+    overall: GroupRow,
+    shown: list[list[int | None]],
+) -> Section:
     keys: list[Key] = [(dimension, group) for group in GROUPS[dimension]]
-    grid = [_grid_row(spec, tally.counts[key]) for key in keys]
-    shown = suppress_grid(grid, columns_add_up=dimension in ADDS_UP)
     rows = [
         _with_gaps(_shown_row(spec, key, cells, tally.days[key]), overall)
         for key, cells in zip(keys, shown, strict=True)
@@ -276,7 +280,7 @@ def _section(spec: Spec, dimension: Dimension, tally: _Tally, overall: GroupRow)
     reconciliation = Reconciliation(
         base=base,
         people_in_a_group=sum(tally.in_a_group[(dimension, c)] for c in spec.categories),
-        mentions=sum(row[0] for row in grid),
+        mentions=sum(sum(tally.counts[key][c] for c in spec.categories) for key in keys),
         any_mention=dimension not in ADDS_UP,
     )
     return Section(
@@ -288,16 +292,46 @@ def _section(spec: Spec, dimension: Dimension, tally: _Tally, overall: GroupRow)
     )
 
 
+def _withheld(spec: Spec, tally: _Tally) -> dict[Dimension, list[list[int | None]]]:
+    """Each grouping's table, the overall row first, withheld together: a cell of the overall
+    row withheld for one grouping is withheld for all, until no grouping withholds more."""
+    overall = _grid_row(spec, tally.counts[(None, OVERALL)])
+    grids = {
+        dimension: [
+            overall,
+            *(_grid_row(spec, tally.counts[(dimension, g)]) for g in GROUPS[dimension]),
+        ]
+        for dimension in Dimension
+    }
+    (first,) = suppress_grid([overall], columns_add_up=False)
+    in_overall = {(0, c) for c, n in enumerate(first) if n is None}
+    while True:
+        shown = {
+            dimension: suppress_grid(grid, columns_add_up=dimension in ADDS_UP, withheld=in_overall)
+            for dimension, grid in grids.items()
+        }
+        found = in_overall | {
+            (0, c) for rows in shown.values() for c, n in enumerate(rows[0]) if n is None
+        }
+        if found == in_overall:
+            return shown
+        in_overall = found
+
+
 def _table(spec: Spec, tally: _Tally) -> MeasureTable:
     overall_counts = tally.counts[(None, OVERALL)]
-    (cells,) = suppress_grid([_grid_row(spec, overall_counts)], columns_add_up=False)
+    shown = _withheld(spec, tally)
+    cells = shown[Dimension.AGE_BAND][0]
     overall = _shown_row(spec, (None, OVERALL), cells, tally.days[(None, OVERALL)])
     excluded_exact = [(category, overall_counts[category]) for category in spec.excluded]
     excluded = {cell.label: cell.count for cell in suppress(excluded_exact)}
     return MeasureTable(
         spec=spec,
         overall=overall,
-        sections=[_section(spec, dimension, tally, overall) for dimension in Dimension],
+        sections=[
+            _section(spec, dimension, tally, overall, shown[dimension][1:])
+            for dimension in Dimension
+        ],
         excluded=excluded,
         exact_base=sum(overall_counts[c] for c in spec.categories),
         exact_excluded=sum(n for _c, n in excluded_exact),

@@ -22,12 +22,23 @@ def test_r22_a_group_whose_base_is_small_is_withheld_whole() -> None:
 def test_r22_complementary_suppression_runs_down_a_single_choice_grouping() -> None:
     # Groups add up to the overall row: a single withheld group would be the overall minus the
     # rest, so the next smallest group is withheld too (its whole row, as its base is).
-    rows = [[30, 20, 10], [3, 2, 1], [12, 6, 6]]
+    # The overall row first, then three groups.
+    rows = [[45, 28, 17], [30, 20, 10], [3, 2, 1], [12, 6, 6]]
     shown = suppress_grid(rows, columns_add_up=True)
 
-    assert shown[1] == [None, None, None]
     assert shown[2] == [None, None, None]
-    assert shown[0] == [30, 20, 10]
+    assert shown[3] == [None, None, None]
+    assert shown[:2] == [[45, 28, 17], [30, 20, 10]]
+
+
+def test_r22_a_group_alone_in_its_column_withholds_the_overall_cell_too() -> None:
+    # Group 1: 12 = 10 + 2, both withheld; it is the only group with any "better", so the
+    # overall 10 would give its 10 (and so its 2) away: the overall cell is withheld too.
+    rows = [[30, 10, 20], [12, 10, 2], [18, 0, 18]]
+    shown = suppress_grid(rows, columns_add_up=True)
+
+    assert shown[1][1:] == [None, None]
+    assert shown[0][1] is None
 
 
 def test_r22_any_mention_groupings_protect_each_row_but_not_the_columns() -> None:
@@ -38,9 +49,10 @@ def test_r22_any_mention_groupings_protect_each_row_but_not_the_columns() -> Non
 
 
 def test_r22_no_withheld_cell_can_be_worked_out_from_its_lines() -> None:
-    rows = [[40, 30, 6, 4], [25, 20, 5, 0], [9, 5, 2, 2], [14, 7, 7, 0]]
+    groups = [[40, 30, 6, 4], [25, 20, 5, 0], [9, 5, 2, 2], [14, 7, 7, 0]]
+    rows = [[sum(column) for column in zip(*groups, strict=True)], *groups]
     shown = suppress_grid(rows, columns_add_up=True)
-    lines = [row[1:] for row in shown]
+    lines = [row[1:] for row in shown if row[0] is not None]
     lines += [[row[c] for row in shown] for c in range(4)]
     for line in lines:
         assert sum(cell is None for cell in line) != 1, shown
