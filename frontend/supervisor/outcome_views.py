@@ -11,7 +11,6 @@ from datetime import datetime
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -76,7 +75,6 @@ def _page_context(request: HttpRequest) -> tuple[dict, PeriodForm]:
             (table, tables[table.measure.value], links.export(table.measure.value))
             for table in report.tables
         ],
-        analytics_url=f"{reverse('frontend:supervisor-analytics')}?{links.query()}",
     )
     return context, form
 
