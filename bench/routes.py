@@ -145,14 +145,31 @@ def _analytics_figures() -> type:
     return Figure
 
 
+def _outcome_measures() -> type:
+    # The outcome and equity lists (issue 21): one per measure.
+    from reports.outcomes.measures import Measure
+
+    return Measure
+
+
 def requests_for(route: Route, picks: Picks) -> list[Request]:
     """The URLs a persona requests for a route (one per list kind for the supervisor lists)."""
     if route.arguments == ("kind",):
-        kinds = _analytics_figures() if "analytics" in route.name else ListKind
+        if "outcomes" in route.name:
+            kinds = _outcome_measures()
+        elif "analytics" in route.name:
+            kinds = _analytics_figures()
+        else:
+            kinds = ListKind
         return [
             Request(f"{route.name}[{kind.value}]", reverse(route.name, kwargs={"kind": kind.value}))
             for kind in kinds
         ]
+    if route.arguments == ("table",) and "outcomes" in route.name:
+        # The outcome tables are all made by the same two queries: one measure's CSV stands
+        # for every one.
+        table = _outcome_measures().NO_SYSTEM_INVOLVEMENT.value
+        return [Request(f"{route.name}[{table}]", reverse(route.name, kwargs={"table": table}))]
     kwargs = {}
     for argument in route.arguments:
         resource = route.resource(argument)

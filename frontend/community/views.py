@@ -17,9 +17,26 @@ from consent.policy import Viewer, can_read_community_report, can_search_directo
 from frontend.access import page_viewer, staff_page
 from frontend.community.forms import CommunityReportForm
 from frontend.csv_download import csv_response
+from frontend.outcome_tables import (
+    OUTCOME_CSV_COLUMNS,
+    SOURCES_SLUG,
+    NoLinks,
+    long_csv_rows,
+    outcome_tables,
+)
 from providers.models import Organization
 from reports.community.coverage import known_areas
-from reports.community.gaps import COUNTS, MEDIAN, GapReport, GapRow, outstanding_supports
+from reports.community.gaps import (
+    COUNTS,
+    MEDIAN,
+    GapFilters,
+    GapReport,
+    GapRow,
+    outstanding_supports,
+)
+from reports.outcomes.drilldown import community_cases, referrals_of
+from reports.outcomes.measures import Window
+from reports.outcomes.report import OutcomeReport, outcome_report
 
 
 def _reader(request: HttpRequest) -> Viewer:
@@ -44,6 +61,29 @@ def _report(form: CommunityReportForm, viewer: Viewer) -> GapReport | None:
     return outstanding_supports(filters)
 
 
+def community_outcomes(filters: GapFilters) -> OutcomeReport:
+    """The outcome section: every member's cases (or the chosen organization's) over the
+    report's period, counts only, withheld as everywhere (R22). Not filtered by type of service
+    or area: outcomes are about young people, not one need."""
+    period = filters.period
+    window = Window(period.start, period.end, *period.bounds())
+    cases = community_cases(filters.organization_id)
+    return outcome_report(cases=cases, referrals=referrals_of(cases), window=window)
+
+
+def _outcome_context(report: GapReport | None) -> dict:
+    if report is None:
+        return {}
+    outcomes = community_outcomes(report.filters)
+    tables = outcome_tables(outcomes, NoLinks())
+    sources = tables.pop(SOURCES_SLUG)
+    return {
+        "outcomes": outcomes,
+        "outcome_sources": sources,
+        "outcome_measures": [(table, tables[table.measure.value]) for table in outcomes.tables],
+    }
+
+
 def _context(form: CommunityReportForm, report: GapReport | None) -> dict:
     query = urlencode(form.query()) if report is not None else ""
     scope = _("All member organizations (the community)")
@@ -55,6 +95,7 @@ def _context(form: CommunityReportForm, report: GapReport | None) -> dict:
         "scope": scope,
         "query": f"?{query}" if query else "",
         "generated_on": timezone.localdate(),
+        **_outcome_context(report),
     }
 
 
@@ -156,4 +197,12 @@ def report_csv(request: HttpRequest) -> HttpResponse:
         return render(request, "frontend/community/outstanding.html", context, status=400)
     period = report.filters.period
     name = f"harbor-outstanding-supports-{period.start}-{period.end}.csv"
-    return csv_response(name, _csv_rows(report))
+    gaps = _csv_rows(report)
+    width = len(gaps[0])
+    outcomes = long_csv_rows(outcome_tables(community_outcomes(report.filters), NoLinks()))
+    rows = [
+        [*gaps[0], *OUTCOME_CSV_COLUMNS],
+        *([*row, *[""] * len(OUTCOME_CSV_COLUMNS)] for row in gaps[1:]),
+        *(["outcomes", *[""] * (width - 1), *row] for row in outcomes),
+    ]
+    return csv_response(name, rows)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from frontend.supervisor import analytics_views, views, views_access, views_rules
+from frontend.supervisor import analytics_views, outcome_views, views, views_access, views_rules
 
 urlpatterns = [
     path("", views.dashboard, name="supervisor-dashboard"),
@@ -43,5 +43,21 @@ urlpatterns = [
         "analytics/lists/<slug:kind>.csv",
         analytics_views.analytics_list_export,
         name="supervisor-analytics-list-export",
+    ),
+    path("analytics/outcomes/", outcome_views.outcomes_page, name="supervisor-outcomes"),
+    path(
+        "analytics/outcomes/tables/<slug:table>.csv",
+        outcome_views.outcomes_export,
+        name="supervisor-outcomes-export",
+    ),
+    path(
+        "analytics/outcomes/lists/<slug:kind>/",
+        outcome_views.outcomes_list,
+        name="supervisor-outcomes-list",
+    ),
+    path(
+        "analytics/outcomes/lists/<slug:kind>.csv",
+        outcome_views.outcomes_list_export,
+        name="supervisor-outcomes-list-export",
     ),
 ]

@@ -41,6 +41,16 @@ TARGETS: dict[str, PageTarget] = {
     "supervisor-analytics-list-export": PageTarget(
         kwargs=lambda pw: {"kind": "open-cases"}, readers=SUPERVISOR
     ),
+    "supervisor-outcomes": PageTarget(readers=SUPERVISOR),
+    "supervisor-outcomes-export": PageTarget(
+        kwargs=lambda pw: {"table": "no-system-involvement"}, readers=SUPERVISOR
+    ),
+    "supervisor-outcomes-list": PageTarget(
+        kwargs=lambda pw: {"kind": "no-system-involvement"}, readers=SUPERVISOR
+    ),
+    "supervisor-outcomes-list-export": PageTarget(
+        kwargs=lambda pw: {"kind": "change-safety"}, readers=SUPERVISOR
+    ),
     "organization": PageTarget(readers=ADMIN),
     "continuity-rules": PageTarget(
         kwargs=lambda pw: {"organization_id": pw.world.lead.pk},

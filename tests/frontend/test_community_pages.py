@@ -162,7 +162,7 @@ def test_the_csv_holds_the_tables_with_withheld_numbers_in_words(world):
     assert needs[NORTH]["needed"] == "withheld"
     assert needs[NORTH]["directory_services_in_area"] == "1"
     assert (needs["All areas"]["needed"], needs["All areas"]["accepted"]) == ("8", "withheld")
-    assert {r["table"] for r in rows} == {"needs", "directory"}
+    assert {r["table"] for r in rows} == {"needs", "directory", "outcomes"}
 
 
 def test_a_csv_cell_that_would_run_as_a_formula_is_quoted(world):
