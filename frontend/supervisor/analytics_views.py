@@ -59,7 +59,7 @@ def _today(now: datetime, rules: ContinuityRules) -> date:
     return now.astimezone(zone(rules.time_zone)).date()
 
 
-def _period_form(request: HttpRequest, rules: ContinuityRules, now: datetime) -> PeriodForm:
+def period_form(request: HttpRequest, rules: ContinuityRules, now: datetime) -> PeriodForm:
     form = PeriodForm(request.GET, today=_today(now, rules))
     form.is_valid()
     return form
@@ -73,7 +73,7 @@ def _page_context(request: HttpRequest, viewer: Viewer) -> tuple[dict, PeriodFor
     organization = supervised_organization(request, viewer)
     rules = rules_for(organization.pk)
     now = timezone.now()
-    form = _period_form(request, rules, now)
+    form = period_form(request, rules, now)
     context = {"organization": organization, "form": form, "rules": rules}
     if form.errors:
         return context, form
@@ -148,7 +148,7 @@ def _list(
     organization = supervised_organization(request, viewer)
     rules = rules_for(organization.pk)
     now = timezone.now()
-    form = _period_form(request, rules, now)
+    form = period_form(request, rules, now)
     context: dict = {"organization": organization, "form": form, "figure": figure}
     if form.errors:
         return context, form

@@ -24,7 +24,7 @@ from frontend.csv_download import csv_response
 from frontend.outcome_tables import SOURCE_CHOICES, OutcomeLinks, outcome_tables
 from frontend.supervisor.analytics_forms import PeriodForm
 from frontend.supervisor.analytics_tables import Cell, Table, when
-from frontend.supervisor.analytics_views import _period_form
+from frontend.supervisor.analytics_views import period_form
 from frontend.supervisor.params import supervised_organization
 from reports.analytics.figures import Frame
 from reports.analytics.period import Period
@@ -55,7 +55,7 @@ def _page_context(request: HttpRequest) -> tuple[dict, PeriodForm]:
     organization = supervised_organization(request, viewer)
     rules = rules_for(organization.pk)
     now = timezone.now()
-    form = _period_form(request, rules, now)
+    form = period_form(request, rules, now)
     context: dict = {"organization": organization, "form": form, "rules": rules}
     if form.errors:
         return context, form
@@ -205,7 +205,7 @@ def _list(
     organization = supervised_organization(request, viewer)
     rules = rules_for(organization.pk)
     now: datetime = timezone.now()
-    form = _period_form(request, rules, now)
+    form = period_form(request, rules, now)
     context: dict = {"organization": organization, "form": form}
     if form.errors:
         return context, form
