@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.access import ViewerMixin
+from api.conditional import IF_MATCH, VersionedRecordMixin
 from api.fields import ID_PATTERN, IdFilter
 from api.filters import IdFilterSet
 from cases.models import Case
@@ -78,11 +79,18 @@ class SystemInvolvementFilter(IdFilterSet):
 
 
 class SystemInvolvementViewSet(
-    ViewerMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    VersionedRecordMixin,
+    ViewerMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     """System-involvement events of the cases you work on as lead staff (care team,
-    supervisors). Correct one with PATCH (the history keeps what it said); remove one, saying
-    why, with ``remove/`` (its record stays)."""
+    supervisors). Correct one with PATCH (the history keeps what it said), with the ETag you
+    read as If-Match so nobody's correction is lost (R44); remove one, saying why, with
+    ``remove/`` (its record stays)."""
+
+    versioned_model = SystemInvolvementEvent
 
     access_log_case_field = "case_id"
     access_log_categories = ()  # no category: no consent releases these
@@ -119,7 +127,11 @@ class SystemInvolvementViewSet(
         )
         return Response(SystemInvolvementSerializer(event).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=SystemInvolvementChangeSerializer, responses=SystemInvolvementSerializer)
+    @extend_schema(
+        request=SystemInvolvementChangeSerializer,
+        responses=SystemInvolvementSerializer,
+        parameters=[IF_MATCH],
+    )
     def partial_update(self, request: Request, pk: str) -> Response:
         """Correct the kind, date or note of an event."""
         event = access_system_involvement(viewer=self.viewer, event_id=int(pk), action=Action.EDIT)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.versions import StaleVersion
 from cases.demographics import ReferralSource
 from cases.services.system_involvement import (
     correct_system_involvement,
@@ -32,6 +33,7 @@ from consent.policy import (
 )
 from frontend.access import page_viewer, staff_page
 from frontend.advocate.common import add_service_errors
+from frontend.versioned import VersionedForm, initial_version, saved_over, show_newer
 
 
 class EventForm(forms.Form):
@@ -49,6 +51,10 @@ class EventForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Optional. Stays with your organization."),
     )
+
+
+class EventCorrectionForm(EventForm, VersionedForm):
+    """The event as read, with its version (R44): a correction saved meanwhile is not lost."""
 
 
 class ReferralSourceForm(forms.Form):
@@ -146,11 +152,19 @@ def system_involvement_edit(request: HttpRequest, case_id: int, event_id: int) -
     """Correct an event; the history keeps what it said before."""
     case = _lead_staff_case(request, case_id).case
     event = _event(request, case_id, event_id)
-    initial = {"kind": event.kind, "occurred_on": event.occurred_on, "note": event.note}
-    form = EventForm(request.POST or None, initial=initial)
+    initial = {
+        "kind": event.kind,
+        "occurred_on": event.occurred_on,
+        "note": event.note,
+        **initial_version(event),
+    }
+    form = EventCorrectionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            correct_system_involvement(event=event, actor=request.user, changes=form.cleaned_data)
+            with saved_over(form, SystemInvolvementEvent.objects.filter(pk=event.pk)):
+                correct_system_involvement(event=event, actor=request.user, changes=form.changes())
+        except StaleVersion as exc:
+            show_newer(form, exc)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

@@ -26,6 +26,7 @@ ROUTES = [
     ("organization-continuity-rules", "supervisor", "put", {"caseload_limit": 12}),
     ("directory-service-detail", "org_admin", "patch", {"waitlist_weeks": 5}),
     ("note-detail", "advocate", "patch", {"body": "changed again"}),
+    ("system-involvement-detail", "advocate", "patch", {"note": "changed again"}),
 ]
 
 

@@ -3,6 +3,7 @@ questions, the lead staff record, correct and remove system involvement, the org
 decides whether sexual orientation is asked, and no partner view or portal page shows what stays
 with the lead organization (R17)."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -146,6 +147,35 @@ def test_lead_staff_correct_an_event_and_remove_it_saying_why(world: World) -> N
         "Recorded on the wrong case"
         in client.get(url("system-involvement", world)).content.decode()
     )
+
+
+def test_r44_a_second_correction_from_the_same_reading_is_refused_and_keeps_what_was_typed(
+    world: World,
+) -> None:
+    event = _lead_only_record(world)
+    edit = url("system-involvement-edit", world, event_id=event.pk)
+    first, second = signed_in(world.advocate), signed_in(world.supervisor)
+    read_first, read_second = _version(first.get(edit)), _version(second.get(edit))
+    when = LAST_WEEK.isoformat()
+
+    saved = first.post(edit, {"kind": "arrest", "occurred_on": when, "version": read_first})
+    refused = second.post(
+        edit, {"kind": "detention", "occurred_on": when, "note": "x", "version": read_second}
+    )
+
+    event.refresh_from_db()
+    assert saved.status_code == 302 and refused.status_code == 400
+    assert "Someone else saved this record after you opened it" in refused.content.decode()
+    assert event.kind == "arrest" and event.note != "x"
+    again = second.post(
+        edit, {"kind": "detention", "occurred_on": when, "version": _version(refused)}
+    )
+    event.refresh_from_db()
+    assert again.status_code == 302 and event.kind == "detention"
+
+
+def _version(page) -> str:
+    return re.search(r'name="version" value="([^"]*)"', page.content.decode()).group(1)
 
 
 def test_r17_the_partner_view_shows_the_coded_answers_but_never_what_stays_with_the_lead(
