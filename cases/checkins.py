@@ -100,13 +100,19 @@ DOMAINS: dict[str, type[models.TextChoices]] = {
 }
 
 
+# Each domain's answers to their place on its scale, hardest first ("rather not say" has none).
+_RANKS = {
+    domain: {
+        value: rank for rank, value in enumerate(v for v in answers.values if v != PREFERS_NOT)
+    }
+    for domain, answers in DOMAINS.items()
+}
+
+
 def answer_rank(domain: str, answer: str) -> int | None:
     """Where an answer sits on its domain's scale (0 the hardest), or None when it was
     skipped or declined: those are never counted as a change."""
-    if not answer or answer == PREFERS_NOT:
-        return None
-    values = [value for value in DOMAINS[domain].values if value != PREFERS_NOT]
-    return values.index(answer) if answer in values else None
+    return _RANKS[domain].get(answer) if answer else None
 
 
 def _answer_valid(field: str, choices: type[models.TextChoices]) -> Q:
