@@ -142,8 +142,10 @@ def test_asking_for_the_time_left_does_not_keep_the_session_alive(
 def test_R36_the_time_left_counts_down_to_the_12_hour_end_when_that_comes_first(
     world: World, settings: Any
 ) -> None:
-    client = signed_in(world.advocate)
     with time_machine.travel(timezone.now(), tick=False) as clock:
+        # Signed in on the frozen clock: the 12 hours count from that very moment, however
+        # slowly the machine gets from signing in to the first page.
+        client = signed_in(world.advocate)
         client.get(reverse("frontend:caseload"))
         for _ in range(12 * 6 - 1):  # busy all day: a page every ten minutes
             clock.shift(600)
