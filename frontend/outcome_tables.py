@@ -9,14 +9,13 @@ every other count links to the list of cases or referrals behind it, inside the 
 """
 
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from cases.demographics import ReferralSource
-from frontend.supervisor.analytics_tables import Cell, Table
+from frontend.supervisor.analytics_tables import Cell, Table, period_query
 from reports.analytics.period import Period
 from reports.outcomes.dimensions import DIMENSION_LABELS, Dimension
 from reports.outcomes.measures import (
@@ -42,13 +41,7 @@ class OutcomeLinks:
     period: Period
 
     def query(self, **extra: object) -> str:
-        params = {
-            "organization": self.organization_id,
-            "start": self.period.start.isoformat(),
-            "end": self.period.end.isoformat(),
-            **{k: v for k, v in extra.items() if v is not None},
-        }
-        return urlencode(params)
+        return period_query(self.organization_id, self.period, **extra)
 
     def figure(
         self,

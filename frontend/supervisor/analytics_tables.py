@@ -47,6 +47,17 @@ class Table:
         return [self.columns, *([cell.text for cell in row] for row in self.rows)]
 
 
+def period_query(organization_id: int, period: Period, **extra: object) -> str:
+    """The query string of a page about one organization and period, with ``extra``."""
+    params = {
+        "organization": organization_id,
+        "start": period.start.isoformat(),
+        "end": period.end.isoformat(),
+        **{k: v for k, v in extra.items() if v is not None},
+    }
+    return urlencode(params)
+
+
 @dataclass(frozen=True)
 class Links:
     """URLs of the lists behind the figures of one organization and period."""
@@ -55,13 +66,7 @@ class Links:
     period: Period
 
     def query(self, **extra: object) -> str:
-        params = {
-            "organization": self.organization_id,
-            "start": self.period.start.isoformat(),
-            "end": self.period.end.isoformat(),
-            **{k: v for k, v in extra.items() if v is not None},
-        }
-        return urlencode(params)
+        return period_query(self.organization_id, self.period, **extra)
 
     def figure(
         self,
