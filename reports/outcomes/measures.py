@@ -306,18 +306,19 @@ def _answers(served_cases: QuerySet[CaseRecord], window: Window) -> dict[int, di
         .values_list("case_id", *domains)
     )
     found: dict[int, dict[str, object]] = {}
+    names = [(f"first_{d}", f"second_{d}", f"latest_{d}") for d in domains]  # not per row
     # Fetched whole: a server-side cursor (``iterator()``) makes PostgreSQL plan for the first
     # rows, a nested loop that took 205 s where this takes 0.4 s (20k cases).
     for case_id, *answers in check_ins:
         row = found.setdefault(case_id, {})
-        for domain, answer in zip(domains, answers, strict=True):
+        for (first, second, latest), answer in zip(names, answers, strict=True):
             if answer in ("", PREFERS_NOT):
                 continue
-            if f"first_{domain}" not in row:
-                row[f"first_{domain}"] = answer
+            if first not in row:
+                row[first] = answer
             else:
-                row[f"second_{domain}"] = True
-            row[f"latest_{domain}"] = answer
+                row[second] = True
+            row[latest] = answer
     return found
 
 
@@ -368,10 +369,10 @@ def change(domain: str, first: str | None, latest: str | None, second: int | Non
 
 
 def _check_in(domain: str) -> Callable[[Mapping, Window], str]:
+    first, latest, second = f"first_{domain}", f"latest_{domain}", f"second_{domain}"
+
     def classify(row: Mapping, window: Window) -> str:
-        return change(
-            domain, row[f"first_{domain}"], row[f"latest_{domain}"], row[f"second_{domain}"]
-        )
+        return change(domain, row[first], row[latest], row[second])
 
     return classify
 

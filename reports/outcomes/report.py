@@ -32,6 +32,7 @@ from reports.outcomes.dimensions import (
     groups_of,
 )
 from reports.outcomes.measures import (
+    CLASSIFY,
     SOURCE_NOT_RECORDED,
     SPECS,
     Measure,
@@ -169,27 +170,37 @@ class _Tally:
         default_factory=lambda: defaultdict(int)
     )  # rows in >= 1 group
 
-    def add(self, category: str, groups: Mapping[Dimension, list[str]], days: float | None) -> None:
-        keys: list[Key] = [(None, OVERALL)]
-        for dimension, found in groups.items():
-            keys += [(dimension, group) for group in found]
-            self.in_a_group[(dimension, category)] += bool(found)
+    def add(
+        self, category: str, keys: list[Key], grouped: list[Dimension], days: float | None
+    ) -> None:
+        """One row in ``category``: counted overall and in each of its groups (``keys``, from
+        ``_keys``); ``grouped``: the dimensions it has a group in."""
+        for dimension in grouped:
+            self.in_a_group[(dimension, category)] += 1
         for key in keys:
             self.counts[key][category] += 1
             if days is not None:
                 self.days[key].append(days)
 
 
+def _keys(groups: Mapping[Dimension, list[str]]) -> tuple[list[Key], list[Dimension]]:
+    keys: list[Key] = [(None, OVERALL)]
+    for dimension, found in groups.items():
+        keys += [(dimension, group) for group in found]
+    return keys, [dimension for dimension, found in groups.items() if found]
+
+
 def _tally(rows: Iterable[Mapping], measures: list[Measure], window: Window) -> dict:
     tallies = {measure: _Tally() for measure in measures}
+    # Looked up once, not per row: a community's rows number in the hundreds of thousands.
+    plan = [(tallies[m], CLASSIFY[m], SPECS[m].median) for m in measures]
     for row in rows:
-        groups = groups_of(row, row["opened_on"])
-        for measure in measures:
-            category = classify(measure, row, window)
+        keys, grouped = _keys(groups_of(row, row["opened_on"]))
+        for tally, classify_row, median in plan:
+            category = classify_row(row, window)
             if category is None:
                 continue
-            days = days_to_service(row) if SPECS[measure].median else None
-            tallies[measure].add(category, groups, days)
+            tally.add(category, keys, grouped, days_to_service(row) if median else None)
     return tallies
 
 
