@@ -24,6 +24,7 @@ from cases.selectors import load_case_summary, load_lead_summaries, with_case_pe
 from cases.services.intake import open_case
 from cases.services.lifecycle import activate_case, reopen_case
 from cases.services.system_involvement import set_referral_source
+from consent.access_log import with_access_marks
 from consent.closing import close_case_and_its_consents
 from consent.policy import (
     Action,
@@ -60,6 +61,7 @@ class CaseViewSet(
     or their own as the young person."""
 
     access_log_case_field = "pk"
+    access_log_marked = True  # the list reads the access marks with its page
 
     serializer_class = CaseSerializer
     filterset_class = CaseFilter
@@ -67,7 +69,11 @@ class CaseViewSet(
     lookup_value_regex = ID_PATTERN  # the id is converted to an int before the policy reads it
 
     def get_queryset(self) -> QuerySet[Case]:
-        return with_case_people(visible_cases(viewer=self.viewer))
+        cases = visible_cases(viewer=self.viewer)
+        if self.action == "list" and not getattr(self, "swagger_fake_view", False):
+            # The marks read permission ids, which the schema generator has no database for.
+            cases = with_access_marks(cases, viewer=self.viewer)
+        return with_case_people(cases)
 
     def list(self, request: Request, *args: object, **kwargs: object) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))

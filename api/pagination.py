@@ -19,7 +19,8 @@ class NewestFirstCursorPagination(CursorPagination):
     A view that lists case data declares ``access_log_case_field`` (``"pk"`` for cases,
     ``"case_id"`` for their records; dotted for ``"plan.case_id"``, which the queryset must
     select_related) and may declare ``access_log_categories`` (what its rows show; default
-    every category the viewer may see) and ``access_log_action`` (default ``"list"``). Each
+    every category the viewer may see) and ``access_log_action`` (default ``"list"``); a list
+    of cases read ``with_access_marks`` declares ``access_log_marked``. Each
     page then records one access event per case on it (R24), buffered into the request's one
     bulk insert. What the policy found for those cases stays in ``page_accesses`` for the
     page's releases (``api.release.ReleasesMixin``).
@@ -64,9 +65,12 @@ def note_page(page: Sequence[Any], request: Request, view: APIView) -> dict[int,
         people = {_case_id_of(row, person_field) for row in page}
         cases = visible_cases(viewer=viewer).filter(person_id__in=people)
         case_ids = list(cases.values_list("pk", flat=True))
+    # A list of cases read with_access_marks carries what the access decision needs.
+    marked = page if case_field == "pk" and getattr(view, "access_log_marked", False) else None
     return note_page_access(
         viewer=viewer,
         case_ids=[case_id for case_id in case_ids if case_id is not None],
         action=getattr(view, "access_log_action", "list"),
         categories=getattr(view, "access_log_categories", None),
+        marked=marked,
     )

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from cases.categories import DATA_CATEGORIES
@@ -666,15 +666,10 @@ def note_list_access(
     )
 
 
-def accesses_for_cases(*, viewer: Viewer, case_ids: Sequence[int]) -> dict[int, CaseAccess]:
-    """The bases the viewer holds on each of a page's cases, in one or two queries.
-
-    Cases with no case-level basis (an incoming referral's case, say) are left out.
-    """
-    from consent.policy import LEAD_BASES, Basis, CaseAccess, bases_for, consents_in_force
-
-    if not case_ids or viewer.user_id is None:
-        return {}
+def with_access_marks(cases: QuerySet[Case], *, viewer: Viewer) -> QuerySet[Case]:
+    """``cases`` with ``on_team`` and ``is_primary`` for the viewer, read in their own query:
+    a page read this way needs no second query for its access decision (``note_page_access``
+    with ``marked``)."""
     team = CaseUserObjectPermission.objects.filter(
         user_id=viewer.user_id,
         permission_id=case_permission_ids()[VIEW_CASE],
@@ -683,11 +678,27 @@ def accesses_for_cases(*, viewer: Viewer, case_ids: Sequence[int]) -> dict[int, 
     primary = CareTeamMember.objects.filter(
         user_id=viewer.user_id, case_id=OuterRef("pk"), until__isnull=True, role="primary"
     )
-    cases = (
-        Case.objects.filter(pk__in=case_ids)
-        .only("pk", "lead_organization_id", "person_id")
-        .annotate(on_team=Exists(team), is_primary=Exists(primary))
-    )
+    return cases.annotate(on_team=Exists(team), is_primary=Exists(primary))
+
+
+def accesses_for_cases(*, viewer: Viewer, case_ids: Sequence[int]) -> dict[int, CaseAccess]:
+    """The bases the viewer holds on each of a page's cases, in one or two queries.
+
+    Cases with no case-level basis (an incoming referral's case, say) are left out.
+    """
+    if not case_ids or viewer.user_id is None:
+        return {}
+    cases = Case.objects.filter(pk__in=case_ids).only("pk", "lead_organization_id", "person_id")
+    return accesses_of_marked(viewer=viewer, cases=with_access_marks(cases, viewer=viewer))
+
+
+def accesses_of_marked(*, viewer: Viewer, cases: Iterable[Case]) -> dict[int, CaseAccess]:
+    """``accesses_for_cases`` for cases read ``with_access_marks``: a query only for the
+    consents of the cases the viewer does not lead (none when it leads them all)."""
+    from consent.policy import LEAD_BASES, Basis, CaseAccess, bases_for, consents_in_force
+
+    if viewer.user_id is None:
+        return {}
     bases = {
         case.pk: (
             case,
@@ -714,9 +725,12 @@ def note_page_access(
     case_ids: Iterable[int],
     action: str = LIST,
     categories: Iterable[str] | None = None,
+    marked: Iterable[Case] | None = None,
 ) -> dict[int, CaseAccess | None]:
     """A list page showed records of these cases, recorded with no query per row: R24's page
-    event, one event naming every case shown on the same basis (``page_events``).
+    event, one event naming every case shown on the same basis (``page_events``). ``marked``:
+    the page's cases already read ``with_access_marks``, which spares the access decision its
+    own query of them.
 
     A case seen through no case-level basis (an incoming referral's, once its consent ended)
     is recorded as denied: nothing of it was released. Returns what was found per case (None:
@@ -726,7 +740,10 @@ def note_page_access(
     ordered = list(dict.fromkeys(case_ids))
     if not ordered:
         return {}
-    accesses = accesses_for_cases(viewer=viewer, case_ids=ordered)
+    if marked is None:
+        accesses = accesses_for_cases(viewer=viewer, case_ids=ordered)
+    else:
+        accesses = accesses_of_marked(viewer=viewer, cases=marked)
     wanted = None if categories is None else frozenset(categories)
     events: list[EventDraft] = []
     # A lead basis's event depends only on the bases and the lead organization: one draft per

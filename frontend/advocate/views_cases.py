@@ -28,7 +28,7 @@ from cases.safe_contact import needs_reconfirmation
 from cases.selectors import goals_with_services, load_case_summary, with_case_summary
 from cases.services.intake import open_case
 from cases.services.portal_access import portal_status
-from consent.access_log import note_page_access
+from consent.access_log import note_page_access, with_access_marks
 from consent.models import Consent, SignerRule
 from consent.policy import (
     Action,
@@ -111,8 +111,10 @@ def caseload(request: HttpRequest) -> HttpResponse:
             cases = cases.filter(status=wanted)
             query["status"] = wanted
     rows = _with_caseload_columns(with_case_summary(cases), viewer).order_by("-opened_on", "-pk")
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    note_page_access(viewer=viewer, case_ids=[case.pk for case in page])
+    page = Paginator(with_access_marks(rows, viewer=viewer), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    note_page_access(viewer=viewer, case_ids=[case.pk for case in page], marked=page)
     context = {
         "form": form,
         "page": page,

@@ -45,6 +45,44 @@ def test_r17_a_pages_releases_from_its_access_findings_equal_the_policys(world, 
     assert len(queries) == 0
 
 
+@pytest.mark.parametrize(
+    "viewer_name", ["advocate", "other_advocate", "supervisor", "partner_staff", "young_person"]
+)
+def test_r24_a_page_read_with_its_access_marks_finds_what_the_separate_lookup_finds(
+    world, viewer_name
+):
+    """The case lists read each case's care-team marks with the page itself: the bases (and
+    so the log's events and the releases) are those the access decision's own query finds."""
+    case_ids = _page(world)
+    viewer = viewer_for(getattr(world, viewer_name))
+    page = list(access_log.with_access_marks(Case.objects.filter(pk__in=case_ids), viewer=viewer))
+
+    with CaptureQueriesContext(connection) as queries:
+        marked = access_log.accesses_of_marked(viewer=viewer, cases=page)
+
+    separate = access_log.accesses_for_cases(viewer=viewer, case_ids=case_ids)
+    assert {pk: (a.bases, a.grants) for pk, a in marked.items()} == {
+        pk: (a.bases, a.grants) for pk, a in separate.items()
+    }
+    # At most the consents of the cases the viewer does not lead; the cases are not read again.
+    assert len(queries) <= 1
+    assert "cases_case" not in " ".join(q["sql"] for q in queries.captured_queries)
+
+
+def test_r24_a_page_of_cases_the_viewer_leads_costs_its_access_decision_no_query(world):
+    led = f.CaseFactory(lead_organization=world.lead)
+    f.CareTeamMemberFactory(case=led, user=world.advocate)
+    viewer = viewer_for(world.advocate)
+    cases = Case.objects.filter(pk__in=[world.case.pk, led.pk])
+    page = list(access_log.with_access_marks(cases, viewer=viewer))
+
+    with CaptureQueriesContext(connection) as queries:
+        marked = access_log.accesses_of_marked(viewer=viewer, cases=page)
+
+    assert len(queries) == 0
+    assert all(access.is_lead for access in marked.values()) and len(marked) == 2
+
+
 def test_r17_the_partners_case_list_shows_only_released_categories(world, api_for):
     """End to end through the list: the partner sees the shared case's identity, with the
     consent it relies on, and never the lead's care team."""
