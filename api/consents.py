@@ -10,6 +10,7 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import ValidationError as FieldErrors
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -51,6 +52,7 @@ from consent.policy import (
     is_own_consent,
     lead_cases,
     visible_cases,
+    visible_consent,
     visible_consents,
 )
 from consent.preview import LANGUAGES, plain_preview
@@ -99,6 +101,10 @@ def recipient_view(case: Case, release: Release) -> dict[str, Any]:
     return shown
 
 
+def _with_details(consents: QuerySet[Consent]) -> QuerySet[Consent]:
+    return consents.select_related("recipient").prefetch_related("signatures")
+
+
 class ConsentViewSet(
     VersionedRecordMixin,
     ViewerMixin,
@@ -118,12 +124,7 @@ class ConsentViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Consent]:
-        return (
-            visible_consents(viewer=self.viewer)
-            .select_related("recipient")
-            .prefetch_related("signatures")
-            .order_by("-created_at", "-pk")
-        )
+        return _with_details(visible_consents(viewer=self.viewer)).order_by("-created_at", "-pk")
 
     def _shape(self, consent: Consent) -> dict[str, Any]:
         lead = consent.case_id in self._led_case_ids([consent])
@@ -136,7 +137,12 @@ class ConsentViewSet(
         return set(led.values_list("pk", flat=True))
 
     def _respond(self, consent: Consent, code: int = status.HTTP_200_OK) -> Response:
-        return Response(self._shape(self.get_queryset().get(pk=consent.pk)), code)
+        fresh = visible_consent(
+            viewer=self.viewer, consent_id=consent.pk, consents=_with_details(Consent.objects)
+        )
+        if fresh is None:  # the write took it out of the viewer's sight
+            raise NotFound("No such consent.")
+        return Response(self._shape(fresh), code)
 
     def access(self, pk: str, action: Action) -> Consent:
         return access_consent(viewer=self.viewer, consent_id=int(pk), action=action)

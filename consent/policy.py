@@ -952,17 +952,54 @@ def visible_plan_versions(*, viewer: Viewer) -> QuerySet[PlanVersion]:
     return PlanVersion.objects.filter(pk__in=either)
 
 
-def visible_consents(*, viewer: Viewer) -> QuerySet[Consent]:
-    """Consents of cases the viewer leads, and those in force for an organization they staff
-    (but not a consent to transfer a case to it: that names the case, R41)."""
+def _addressed_consents(viewer: Viewer) -> Q:
+    """In force for an organization the viewer staffs, but not a consent to transfer a case to
+    it: that names the case (R41)."""
     now = timezone.now()
-    addressed = Q(
+    return Q(
         recipient_id__in=viewer.staff_organizations,
         status=Consent.Status.ACTIVE,
         starts_at__lte=now,
         expires_at__gt=now,
     ) & ~Q(purpose=ConsentPurpose.TRANSFER)
-    return Consent.objects.filter(Q(case_id__in=visible_case_ids(viewer=viewer)) | addressed)
+
+
+def visible_consents(*, viewer: Viewer) -> QuerySet[Consent]:
+    """Consents of cases the viewer leads, and those in force for an organization they staff
+    (but not a consent to transfer a case to it: that names the case, R41)."""
+    led = Q(case_id__in=visible_case_ids(viewer=viewer))
+    return Consent.objects.filter(led | _addressed_consents(viewer))
+
+
+def _leads_case_of(viewer: Viewer) -> Q:
+    """For one row that has a ``case``: the viewer leads it (``visible_case_ids``'s rule), as
+    an index probe of the row's own case. ``case_id IN visible_case_ids`` first gathers every
+    case the viewer holds (3.4 ms for an advocate on 725 cases at 200k) to test one row."""
+    if viewer.user_id is None:
+        return Q(pk__in=[])
+    team = CaseUserObjectPermission.objects.filter(
+        user_id=viewer.user_id,
+        permission_id=case_permission_ids()[VIEW_CASE],
+        content_object_id=OuterRef("case_id"),
+    )
+    condition = Q(Exists(team))
+    supervised = viewer.organizations_with(Role.SUPERVISOR)
+    if supervised:
+        condition |= Q(case__lead_organization_id__in=supervised)
+    if viewer.person_id is not None:
+        condition |= Q(case__person_id=viewer.person_id)
+    return condition
+
+
+def visible_consent(
+    *, viewer: Viewer, consent_id: int, consents: QuerySet[Consent] | None = None
+) -> Consent | None:
+    """The consent of this id if ``visible_consents`` holds it (else None), read by its key
+    with the same rule probed for that row alone. ``consents``: the queryset to read it from
+    (what it loads with it)."""
+    consents = Consent.objects.all() if consents is None else consents
+    rule = _leads_case_of(viewer) | _addressed_consents(viewer)
+    return consents.filter(pk=consent_id).filter(rule).first()
 
 
 def access_consent(*, viewer: Viewer, consent_id: int, action: Action = Action.VIEW) -> Consent:
@@ -972,7 +1009,7 @@ def access_consent(*, viewer: Viewer, consent_id: int, action: Action = Action.V
     person signs and withdraws their own in the portal. Asked for GIVE_CONSENT, anyone but
     the young person is held to EDIT instead.
     """
-    consent = visible_consents(viewer=viewer).filter(pk=consent_id).first()
+    consent = visible_consent(viewer=viewer, consent_id=consent_id)
     if consent is None:
         raise NotVisible("No such consent.")
     if action is Action.GIVE_CONSENT and not is_own_consent(viewer=viewer, consent=consent):
