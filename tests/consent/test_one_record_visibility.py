@@ -1,6 +1,6 @@
-"""One consent by its id (what every consent route and page reads first) follows exactly the
-rule of the consent lists (R13, R14, R17, R41), read as an index probe of that consent's case
-instead of every case the viewer holds."""
+"""One case or one consent by its id (what every case and consent route and page reads first)
+follows exactly the rule of the lists (R13, R14, R17, R41), read as an index probe of that
+one case instead of gathering every case the viewer holds."""
 
 import datetime as dt
 
@@ -11,8 +11,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consent.models import Consent, ConsentPurpose
-from consent.policy import viewer_for, visible_consent, visible_consents
+from consent.policy import (
+    NotVisible,
+    access_case,
+    viewer_for,
+    visible_cases,
+    visible_consent,
+    visible_consents,
+)
+from consent.services import revoke_consent
 from tests import factories as f
+from tests.consents import grant_consent
 
 pytestmark = pytest.mark.django_db
 
@@ -102,3 +111,37 @@ def test_r13_a_revoke_answers_with_the_revoked_consent(world, api_for):
     assert response.status_code == 200
     assert response.data["id"] == consent.pk
     assert response.data["status"] == "revoked"
+
+
+def _cases(world) -> list[int]:
+    """Led (on the team, and not), shared with the partner in force, shared and ended, the
+    partner's own, and a stranger's."""
+    on_team = world.case
+    off_team = f.CaseFactory(lead_organization=world.lead)
+    shared = f.CaseFactory(lead_organization=world.lead)
+    grant_consent(shared, world.partner, categories=["identity"], by=world.advocate)
+    ended = f.CaseFactory(lead_organization=world.lead)
+    withdrawn = grant_consent(ended, world.partner, categories=["identity"], by=world.advocate)
+    revoke_consent(
+        consent=withdrawn, actor=world.advocate, channel="staff_spoken", reason="asked to"
+    )
+    partners_own = f.CaseFactory(lead_organization=world.partner)
+    stranger = f.CaseFactory(lead_organization=f.OrganizationFactory())
+    return [c.pk for c in (on_team, off_team, shared, ended, partners_own, stranger)]
+
+
+def _opens(viewer, case_id: int) -> bool:
+    try:
+        access_case(viewer=viewer, case_id=case_id)
+    except NotVisible:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("viewer_name", VIEWERS)
+def test_r13_r17_one_case_by_its_id_opens_exactly_when_the_list_holds_it(world, viewer_name):
+    case_ids = _cases(world)
+    viewer = viewer_for(getattr(world, viewer_name))
+    listed = set(visible_cases(viewer=viewer).filter(pk__in=case_ids).values_list("pk", flat=True))
+
+    assert {pk for pk in case_ids if _opens(viewer, pk)} == listed
