@@ -668,9 +668,9 @@ def note_list_access(
 
 
 def with_access_marks(cases: QuerySet[Case], *, viewer: Viewer) -> QuerySet[Case]:
-    """``cases`` with ``on_team`` and ``is_primary`` for the viewer, read in their own query:
-    a page read this way needs no second query for its access decision (``note_page_access``
-    with ``marked``)."""
+    """``cases`` with ``on_team`` and ``is_primary`` for the viewer, read in the same query as
+    the cases: a page read this way needs no second query for its access decision
+    (``note_page_access`` with ``marked``)."""
     team = CaseUserObjectPermission.objects.filter(
         user_id=viewer.user_id,
         permission_id=case_permission_ids()[VIEW_CASE],
