@@ -24,7 +24,6 @@ from cases.categories import DATA_CATEGORIES, DataCategory, category_permission
 from cases.checkins import CHECK_IN_CATEGORY, CheckIn
 from cases.history import PERSON_RECORD_TYPES, HistoryEntry, case_history
 from cases.models import (
-    CareTeamMember,
     Case,
     CaseDocument,
     CaseNote,
@@ -35,7 +34,12 @@ from cases.models import (
     Referral,
     SystemInvolvementEvent,
 )
-from consent.access_log import note_case_access, note_denied, note_referral_read
+from consent.access_log import (
+    note_case_access,
+    note_denied,
+    note_referral_read,
+    with_access_marks,
+)
 from consent.errors import AccessDenied, NotVisible
 from consent.models import (
     CaseGroupObjectPermission,
@@ -422,28 +426,16 @@ class CaseAccess:
         return self.release.categories
 
 
-def _team_rows(viewer: Viewer) -> QuerySet[CaseUserObjectPermission]:
-    return CaseUserObjectPermission.objects.filter(
-        user_id=viewer.user_id, permission_id=case_permission_ids()[VIEW_CASE]
-    )
-
-
 def access_case(*, viewer: Viewer, case_id: int, action: Action = Action.VIEW) -> CaseAccess:
     """Fetch a case: 404 when invisible, 403 when the action is not the viewer's.
 
     One query for the case and the lead bases; a partner costs one more, for the consents in
     force (checked on the consents themselves, not only on the rows).
     """
-    primary = CareTeamMember.objects.filter(
-        user_id=viewer.user_id, case_id=OuterRef("pk"), until__isnull=True, role="primary"
-    )
+    visible = Case.objects.filter(_visibility(viewer, one_case=True))
     case = (
-        Case.objects.filter(_visibility(viewer, one_case=True))
+        with_access_marks(visible, viewer=viewer)
         .select_related("person", "lead_organization")
-        .annotate(
-            on_team=Exists(_team_rows(viewer).filter(content_object_id=OuterRef("pk"))),
-            is_primary=Exists(primary),
-        )
         .filter(pk=case_id)
         .first()
     )
